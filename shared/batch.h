@@ -1,0 +1,40 @@
+/*  batch.h: group commit of spool files.
+ *  Files are written under temporary names, then committed together: every
+ *  file is fsync'd, renamed to its final name (never replacing an existing
+ *  file), and each directory that received one is fsync'd once. Only after
+ *  batch_commit reports an entry done may its source be removed. */
+#ifndef FARM_BATCH_H
+#define FARM_BATCH_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct batch_t batch_t;
+//  Called once per entry by batch_commit: status 0 when the file is durable
+//  under its final name, else an errno value (the temporary file is gone).
+typedef void (batch_done_fn) (void *arg, void *entry_arg, int status);
+
+batch_t *batch_new (void);
+void batch_destroy (batch_t **self_p);
+//  Create tmpdir/tmpname exclusively (mode 0640 less umask) for writing.
+//  Returns the fd, or -1 with errno.
+int batch_open (batch_t *self, int tmpdir, const char *tmpname);
+//  Write all of len bytes to fd; 0, or -1 with errno (ENOSPC, EIO...).
+int batch_write (int fd, const void *data, size_t len);
+//  Queue the written file fd for commit as dstdir/dstname; when mtime is not
+//  0 the file's modification time is set to it (deferred/ uses it as the
+//  retry time). The batch owns fd from here on.
+void batch_add (batch_t *self, int fd, int tmpdir, const char *tmpname, int dstdir,
+                const char *dstname, int64_t mtime, void *entry_arg);
+//  Abandon a file from batch_open: close it and unlink the temporary name.
+void batch_abort (int fd, int tmpdir, const char *tmpname);
+//  Entries waiting for commit.
+size_t batch_size (batch_t *self);
+//  Commit every queued entry, calling done for each. Returns how many failed.
+size_t batch_commit (batch_t *self, batch_done_fn *done, void *arg);
+//  Move dir/name to todir/toname without ever replacing a file: 0, or -1
+//  with errno (EEXIST when toname exists).
+int batch_rename (int dir, const char *name, int todir, const char *toname);
+//  fsync a directory; 0 or -1 with errno.
+int batch_sync_dir (int dirfd);
+#endif

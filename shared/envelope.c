@@ -1,0 +1,280 @@
+/*  envelope.c: the `key: value` envelope reader and writer.
+ *  Hostile input: every line is bounded (ENVELOPE_MAX_LINE), the number of
+ *  lines too (ENVELOPE_MAX_LINES), values may not hold control characters, and
+ *  numbers must be plain decimals that fit. A failed parse leaves self in a
+ *  valid state for envelope_destroy. */
+#include "envelope.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+envelope_t *
+envelope_new (void)
+{
+    envelope_t *self = xcalloc (1, sizeof *self);
+    self->received_at = ENVELOPE_NO_TIME;
+    self->size = -1;
+    return self;
+}
+
+static void
+s_free_list (char ***list, size_t *count)
+{
+    for (size_t i = 0; i < *count; i++)
+        free ((*list)[i]);
+    free (*list);
+    *list = NULL;
+    *count = 0;
+}
+
+void
+envelope_destroy (envelope_t **self_p)
+{
+    envelope_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->qid);
+    free (self->account);
+    free (self->mail_from);
+    free (self->client_ip);
+    free (self->source);
+    free (self->verdict);
+    s_free_list (&self->rcpt, &self->rcpt_count);
+    s_free_list (&self->reasons, &self->reason_count);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+envelope_set (char **field, const char *value)
+{
+    free (*field);
+    *field = value ? xstrdup (value) : NULL;
+}
+
+static void
+s_append (char ***list, size_t *count, const char *value)
+{
+    //  Grow in powers of two: count is the only size we keep.
+    if ((*count & (*count - 1)) == 0)
+        *list = xrealloc (*list, (*count ? *count * 2 : 1) * sizeof **list);
+    (*list)[(*count)++] = xstrdup (value);
+}
+
+void
+envelope_add_rcpt (envelope_t *self, const char *rcpt)
+{
+    s_append (&self->rcpt, &self->rcpt_count, rcpt);
+}
+
+void
+envelope_add_reason (envelope_t *self, const char *reason)
+{
+    s_append (&self->reasons, &self->reason_count, reason);
+}
+
+void
+envelope_clear_reasons (envelope_t *self)
+{
+    s_free_list (&self->reasons, &self->reason_count);
+}
+
+int
+envelope_value_ok (const char *value)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *) value; *p; p++, n++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return 0;
+    return n < ENVELOPE_MAX_LINE - 32;
+}
+
+//  Parse a decimal integer in [min, max]; 0 on success.
+static int
+s_number (const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (*s == 0 || strlen (s) > 20)
+        return -1;
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    errno = 0;
+    char *end;
+    long long v = strtoll (s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_t errlen)
+{
+    size_t pos = 0, lineno = 0;
+    char line[ENVELOPE_MAX_LINE + 1];
+    while (pos < len) {
+        lineno++;
+        if (lineno > ENVELOPE_MAX_LINES) {
+            snprintf (err, errlen, "more than %d lines", ENVELOPE_MAX_LINES);
+            return -1;
+        }
+        const char *start = text + pos;
+        const char *nl = memchr (start, '\n', len - pos);
+        size_t n = nl ? (size_t) (nl - start) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (n > 0 && start[n - 1] == '\r')
+            n--;
+        if (n > ENVELOPE_MAX_LINE) {
+            snprintf (err, errlen, "line %zu longer than %d bytes", lineno, ENVELOPE_MAX_LINE);
+            return -1;
+        }
+        memcpy (line, start, n);
+        line[n] = 0;
+        if (memchr (start, 0, n)) {
+            snprintf (err, errlen, "line %zu holds a NUL byte", lineno);
+            return -1;
+        }
+        //  Blank lines and # comments are allowed in .env files.
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == 0 || *p == '#')
+            continue;
+        char *colon = strchr (p, ':');
+        if (!colon || colon == p) {
+            snprintf (err, errlen, "line %zu is not 'key: value'", lineno);
+            return -1;
+        }
+        char *kend = colon;
+        while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
+            kend--;
+        *kend = 0;
+        for (char *k = p; *k; k++)
+            if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z')
+                  || (*k >= '0' && *k <= '9') || *k == '-' || *k == '_')) {
+                snprintf (err, errlen, "line %zu: bad character in key", lineno);
+                return -1;
+            }
+        char *value = colon + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        char *vend = value + strlen (value);
+        while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
+            *--vend = 0;
+        if (!envelope_value_ok (value)) {
+            snprintf (err, errlen, "line %zu: control character in value of %s", lineno, p);
+            return -1;
+        }
+        int64_t num;
+        if (strcasecmp (p, "farm-spool") == 0) {
+            if (s_number (value, 1, 1000, &num)) {
+                snprintf (err, errlen, "line %zu: bad farm-spool version", lineno);
+                return -1;
+            }
+            self->version = (int) num;
+        }
+        else if (strcasecmp (p, "queue-id") == 0)
+            envelope_set (&self->qid, value);
+        else if (strcasecmp (p, "account") == 0)
+            envelope_set (&self->account, value);
+        else if (strcasecmp (p, "mail-from") == 0) {
+            //  <> is the null sender; keep addresses without angle brackets.
+            size_t vl = strlen (value);
+            if (vl >= 2 && value[0] == '<' && value[vl - 1] == '>') {
+                value[vl - 1] = 0;
+                value++;
+            }
+            envelope_set (&self->mail_from, value);
+        }
+        else if (strcasecmp (p, "rcpt-to") == 0) {
+            size_t vl = strlen (value);
+            if (vl >= 2 && value[0] == '<' && value[vl - 1] == '>') {
+                value[vl - 1] = 0;
+                value++;
+            }
+            if (*value == 0) {
+                snprintf (err, errlen, "line %zu: empty rcpt-to", lineno);
+                return -1;
+            }
+            envelope_add_rcpt (self, value);
+        }
+        else if (strcasecmp (p, "client-ip") == 0)
+            envelope_set (&self->client_ip, value);
+        else if (strcasecmp (p, "source") == 0)
+            envelope_set (&self->source, value);
+        else if (strcasecmp (p, "verdict") == 0)
+            envelope_set (&self->verdict, value);
+        else if (strcasecmp (p, "reason") == 0)
+            envelope_add_reason (self, value);
+        else if (strcasecmp (p, "received-at") == 0) {
+            if (s_number (value, INT64_MIN / 2, INT64_MAX / 2, &num)) {
+                snprintf (err, errlen, "line %zu: received-at is not a number", lineno);
+                return -1;
+            }
+            self->received_at = num;
+        }
+        else if (strcasecmp (p, "retry-at") == 0) {
+            if (s_number (value, 0, INT64_MAX / 2, &num)) {
+                snprintf (err, errlen, "line %zu: retry-at is not a number", lineno);
+                return -1;
+            }
+            self->retry_at = num;
+        }
+        else if (strcasecmp (p, "attempts") == 0) {
+            if (s_number (value, 0, UINT32_MAX, &num)) {
+                snprintf (err, errlen, "line %zu: attempts is not a number", lineno);
+                return -1;
+            }
+            self->attempts = (uint32_t) num;
+        }
+        else if (strcasecmp (p, "size") == 0) {
+            if (s_number (value, 0, INT64_MAX / 2, &num)) {
+                snprintf (err, errlen, "line %zu: size is not a number", lineno);
+                return -1;
+            }
+            self->size = num;
+        }
+        //  Other keys: skipped, so older readers accept newer files.
+    }
+    return 0;
+}
+
+static void
+s_line (strbuf_t *out, const char *key, const char *value)
+{
+    if (value)
+        strbuf_printf (out, "%s: %s\n", key, value);
+}
+
+void
+envelope_format (const envelope_t *self, strbuf_t *out)
+{
+    if (self->version)
+        strbuf_printf (out, "farm-spool: %d\n", self->version);
+    s_line (out, "queue-id", self->qid);
+    s_line (out, "account", self->account);
+    if (self->mail_from)
+        strbuf_printf (out, "mail-from: <%s>\n", self->mail_from);
+    for (size_t i = 0; i < self->rcpt_count; i++)
+        strbuf_printf (out, "rcpt-to: <%s>\n", self->rcpt[i]);
+    s_line (out, "client-ip", self->client_ip);
+    if (self->received_at != ENVELOPE_NO_TIME)
+        strbuf_printf (out, "received-at: %" PRId64 "\n", self->received_at);
+    s_line (out, "source", self->source);
+    s_line (out, "verdict", self->verdict);
+    for (size_t i = 0; i < self->reason_count; i++)
+        s_line (out, "reason", self->reasons[i]);
+    if (self->retry_at)
+        strbuf_printf (out, "retry-at: %" PRId64 "\n", self->retry_at);
+    if (self->attempts)
+        strbuf_printf (out, "attempts: %" PRIu32 "\n", self->attempts);
+    if (self->size >= 0)
+        strbuf_printf (out, "size: %" PRId64 "\n", self->size);
+}

@@ -1,0 +1,66 @@
+/*  envelope.h: the envelope of a message and the farm's notes on it, as
+ *  `key: value` lines. The same reader serves NAME.env files beside sample
+ *  messages, the header block of every spool file, and the JOB frame.
+ *
+ *  Keys (case-insensitive; unknown keys are skipped for forward compatibility):
+ *    farm-spool   format version (spool files only; first line)
+ *    queue-id     the farm's queue id
+ *    account      the submitting account
+ *    mail-from    envelope sender (may be empty: the null sender <>)
+ *    rcpt-to      one recipient; repeatable
+ *    client-ip    the submitting client's address
+ *    received-at  unix seconds when the MTA accepted the message
+ *    source       where the message came from (a sample file name, say)
+ *    verdict      deliver|hold|reject|defer (output spools)
+ *    reason       why; repeatable (output spools)
+ *    retry-at     unix seconds of the next attempt (deferred/)
+ *    attempts     how many times the message has been scanned
+ *    size         bytes of message after the blank line (spool files) */
+#ifndef FARM_ENVELOPE_H
+#define FARM_ENVELOPE_H
+#include "strbuf.h"
+#include <stddef.h>
+#include <stdint.h>
+
+//  Hard bounds of the reader, whatever the configuration says: beyond them a
+//  block is unreadable rather than a message to judge.
+#define ENVELOPE_MAX_LINE 4096
+#define ENVELOPE_MAX_LINES 200000
+//  received_at when the envelope gives none.
+#define ENVELOPE_NO_TIME INT64_MIN
+
+typedef struct {
+    int version;            //  farm-spool: N, 0 when absent
+    char *qid;
+    char *account;
+    char *mail_from;
+    char *client_ip;
+    char *source;
+    char **rcpt;
+    size_t rcpt_count;
+    int64_t received_at;    //  ENVELOPE_NO_TIME when absent
+    char *verdict;
+    char **reasons;
+    size_t reason_count;
+    int64_t retry_at;       //  0 when absent
+    uint32_t attempts;
+    int64_t size;           //  -1 when absent
+} envelope_t;
+
+envelope_t *envelope_new (void);
+void envelope_destroy (envelope_t **self_p);
+//  Parse len bytes of `key: value` lines into self (fields present replace
+//  earlier values; rcpt-to and reason append). Returns 0, or -1 with a reason
+//  in err (errlen bytes) naming the line.
+int envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_t errlen);
+//  Append the envelope as lines, in canonical order, to out. Reasons and
+//  verdict are written only when set.
+void envelope_format (const envelope_t *self, strbuf_t *out);
+//  Replace a string field (NULL clears it).
+void envelope_set (char **field, const char *value);
+void envelope_add_rcpt (envelope_t *self, const char *rcpt);
+void envelope_add_reason (envelope_t *self, const char *reason);
+void envelope_clear_reasons (envelope_t *self);
+//  True when value may be stored: no control characters, bounded length.
+int envelope_value_ok (const char *value);
+#endif

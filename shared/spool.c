@@ -1,0 +1,165 @@
+/*  spool.c: spool directories: open, create, and enter new messages.
+ *  A spool holds one open fd per state directory so that every operation is
+ *  an *at() call relative to it: no path building, no races with renames of
+ *  the root. */
+#include "spool.h"
+#include "diag.h"
+#include "spoolfile.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *s_names[SPOOL_NDIRS] = {
+    "tmp", "incoming", "active", "outgoing", "hold", "reject", "deferred", "corrupt"
+};
+
+struct spool_t {
+    char *root;
+    int rootfd;
+    int fds[SPOOL_NDIRS];
+    dev_t dev;
+};
+
+const char *
+spool_dir_name (spool_dir_t dir)
+{
+    return s_names[dir];
+}
+
+spool_t *
+spool_new (const char *root, bool create)
+{
+    if (create && mkdir (root, 0770) < 0 && errno != EEXIST) {
+        diag_error ("spool %s: mkdir: %s", root, strerror (errno));
+        return NULL;
+    }
+    int rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        int e = errno;
+        diag_error ("spool %s: %s", root, strerror (e));
+        errno = e;
+        return NULL;
+    }
+    spool_t *self = xcalloc (1, sizeof *self);
+    self->root = xstrdup (root);
+    self->rootfd = rootfd;
+    for (int i = 0; i < SPOOL_NDIRS; i++)
+        self->fds[i] = -1;
+    struct stat st;
+    if (fstat (rootfd, &st) == 0)
+        self->dev = st.st_dev;
+    for (int i = 0; i < SPOOL_NDIRS; i++) {
+        if (create && mkdirat (rootfd, s_names[i], 0770) < 0 && errno != EEXIST) {
+            int e = errno;
+            diag_error ("spool %s/%s: mkdir: %s", root, s_names[i], strerror (e));
+            spool_destroy (&self);
+            errno = e;
+            return NULL;
+        }
+        self->fds[i] = openat (rootfd, s_names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (self->fds[i] < 0) {
+            int e = errno;
+            diag_error ("spool %s/%s: %s", root, s_names[i], strerror (e));
+            spool_destroy (&self);
+            errno = e;
+            return NULL;
+        }
+        struct stat dst;
+        if (fstat (self->fds[i], &dst) == 0 && dst.st_dev != self->dev) {
+            diag_error ("spool %s/%s is on another filesystem: renames would fail",
+                        root, s_names[i]);
+            spool_destroy (&self);
+            errno = EXDEV;
+            return NULL;
+        }
+    }
+    if (create)
+        fsync (rootfd);
+    return self;
+}
+
+void
+spool_destroy (spool_t **self_p)
+{
+    spool_t *self = *self_p;
+    if (!self)
+        return;
+    for (int i = 0; i < SPOOL_NDIRS; i++)
+        if (self->fds[i] >= 0)
+            close (self->fds[i]);
+    close (self->rootfd);
+    free (self->root);
+    free (self);
+    *self_p = NULL;
+}
+
+const char *
+spool_root (spool_t *self)
+{
+    return self->root;
+}
+
+int
+spool_fd (spool_t *self, spool_dir_t dir)
+{
+    return self->fds[dir];
+}
+
+dev_t
+spool_dev (spool_t *self)
+{
+    return self->dev;
+}
+
+int
+spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
+             const void *msg, size_t len, char *qid, void *entry_arg)
+{
+    qid_make (qid);
+    envelope_set (&env->qid, qid);
+    strbuf_t hdr;
+    strbuf_init (&hdr);
+    spoolfile_header (env, len, &hdr);
+    int tmpdir = self->fds[SPOOL_TMP];
+    int fd = batch_open (batch, tmpdir, qid);
+    if (fd < 0) {
+        strbuf_free (&hdr);
+        return -1;
+    }
+    if (batch_write (fd, hdr.data, hdr.len) < 0 || batch_write (fd, msg, len) < 0) {
+        int e = errno;
+        batch_abort (fd, tmpdir, qid);
+        strbuf_free (&hdr);
+        errno = e;
+        return -1;
+    }
+    strbuf_free (&hdr);
+    batch_add (batch, fd, tmpdir, qid, self->fds[dir], qid, 0, entry_arg);
+    return 0;
+}
+
+static void
+s_enter_done (void *arg, void *entry_arg, int status)
+{
+    *(int *) arg = status;
+}
+
+int
+spool_enter (spool_t *self, envelope_t *env, const void *msg, size_t len, char *qid)
+{
+    batch_t *batch = batch_new ();
+    int status = 0;
+    if (spool_write (self, batch, SPOOL_INCOMING, env, msg, len, qid, NULL) < 0)
+        status = errno;
+    else
+        batch_commit (batch, s_enter_done, &status);
+    batch_destroy (&batch);
+    errno = status;
+    return status ? -1 : 0;
+}

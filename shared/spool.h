@@ -1,0 +1,48 @@
+/*  spool.h: a spool root and its state directories.
+ *
+ *      ROOT/tmp/        files being written (never read by anyone else)
+ *      ROOT/incoming/   committed, waiting for the broker
+ *      ROOT/active/     claimed by the broker, in flight
+ *      ROOT/outgoing/   deliver: signed, for the MTA or relay
+ *      ROOT/hold/       quarantined, with reasons; an operator releases
+ *      ROOT/reject/     rejected, with reasons
+ *      ROOT/deferred/   to retry; the file's mtime is its retry time
+ *      ROOT/corrupt/    what could not be read, kept for a human
+ *
+ *  A message is in exactly one of these at any moment, named by its queue id,
+ *  and moves only by rename. An ingest spool (one per submitting MTA) uses
+ *  only tmp/ and incoming/; it must sit on the broker's filesystem. */
+#ifndef FARM_SPOOL_H
+#define FARM_SPOOL_H
+#include "batch.h"
+#include "envelope.h"
+#include "qid.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    SPOOL_TMP, SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_OUTGOING, SPOOL_HOLD,
+    SPOOL_REJECT, SPOOL_DEFERRED, SPOOL_CORRUPT, SPOOL_NDIRS
+} spool_dir_t;
+
+typedef struct spool_t spool_t;
+
+//  Open the spool at root, creating missing directories when create is true.
+//  NULL with errno and a log line when it cannot be opened.
+spool_t *spool_new (const char *root, bool create);
+void spool_destroy (spool_t **self_p);
+const char *spool_root (spool_t *self);
+//  Directory fd of one state directory.
+int spool_fd (spool_t *self, spool_dir_t dir);
+//  The state directory's name ("incoming", ...).
+const char *spool_dir_name (spool_dir_t dir);
+//  Device of the spool (renames work only within one).
+dev_t spool_dev (spool_t *self);
+//  Write env + message as a new spool file into dir (normally incoming/),
+//  queued on batch: give the new queue id in qid (QID_SIZE bytes). Commit with
+//  batch_commit. 0, or -1 with errno.
+int spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
+                 const void *msg, size_t len, char *qid, void *entry_arg);
+//  Write one message and commit it at once. 0, or -1 with errno.
+int spool_enter (spool_t *self, envelope_t *env, const void *msg, size_t len, char *qid);
+#endif

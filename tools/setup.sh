@@ -1,0 +1,30 @@
+#!/bin/sh
+# setup.sh: install the Debian packages the farm needs to build and test.
+# Idempotent: asks dpkg what is present and installs only what is missing.
+# Runs apt-get as root, or through sudo when not root.
+set -eu
+
+PKGS="build-essential clang pkg-config scons libzmq3-dev libczmq-dev liblmdb-dev \
+libopendkim-dev libssl-dev libcmocka-dev"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "setup: missing packages:$missing; run as root or install sudo" >&2
+    exit 1
+fi
+echo "setup: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2 || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
