@@ -7,6 +7,7 @@
 #include "xalloc.h"
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ envelope_new (void)
     envelope_t *self = xcalloc (1, sizeof *self);
     self->received_at = ENVELOPE_NO_TIME;
     self->size = -1;
+    self->spam = NAN;
     return self;
 }
 
@@ -45,6 +47,7 @@ envelope_destroy (envelope_t **self_p)
     free (self->verdict);
     s_free_list (&self->rcpt, &self->rcpt_count);
     s_free_list (&self->reasons, &self->reason_count);
+    s_free_list (&self->dkim, &self->dkim_count);
     free (self);
     *self_p = NULL;
 }
@@ -81,6 +84,18 @@ void
 envelope_clear_reasons (envelope_t *self)
 {
     s_free_list (&self->reasons, &self->reason_count);
+}
+
+void
+envelope_add_dkim (envelope_t *self, const char *sig)
+{
+    s_append (&self->dkim, &self->dkim_count, sig);
+}
+
+void
+envelope_clear_dkim (envelope_t *self)
+{
+    s_free_list (&self->dkim, &self->dkim_count);
 }
 
 int
@@ -213,6 +228,8 @@ envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_
             envelope_set (&self->verdict, value);
         else if (strcasecmp (p, "reason") == 0)
             envelope_add_reason (self, value);
+        else if (strcasecmp (p, "dkim") == 0)
+            envelope_add_dkim (self, value);
         else if (strcasecmp (p, "received-at") == 0) {
             if (s_number (value, INT64_MIN / 2, INT64_MAX / 2, &num)) {
                 snprintf (err, errlen, "line %zu: received-at is not a number", lineno);
@@ -226,6 +243,15 @@ envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_
                 return -1;
             }
             self->retry_at = num;
+        }
+        else if (strcasecmp (p, "spam") == 0) {
+            char *end;
+            double d = strtod (value, &end);
+            if (*end || !(d >= 0.0 && d <= 1.0)) {
+                snprintf (err, errlen, "line %zu: spam is not a probability", lineno);
+                return -1;
+            }
+            self->spam = d;
         }
         else if (strcasecmp (p, "attempts") == 0) {
             if (s_number (value, 0, UINT32_MAX, &num)) {
@@ -271,8 +297,12 @@ envelope_format (const envelope_t *self, strbuf_t *out)
     s_line (out, "verdict", self->verdict);
     for (size_t i = 0; i < self->reason_count; i++)
         s_line (out, "reason", self->reasons[i]);
+    for (size_t i = 0; i < self->dkim_count; i++)
+        s_line (out, "dkim", self->dkim[i]);
     if (self->retry_at)
         strbuf_printf (out, "retry-at: %" PRId64 "\n", self->retry_at);
+    if (!isnan (self->spam))
+        strbuf_printf (out, "spam: %.6f\n", self->spam);
     if (self->attempts)
         strbuf_printf (out, "attempts: %" PRIu32 "\n", self->attempts);
     if (self->size >= 0)

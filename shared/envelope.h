@@ -14,6 +14,8 @@
  *    verdict      deliver|hold|reject|defer (output spools)
  *    reason       why; repeatable (output spools)
  *    retry-at     unix seconds of the next attempt (deferred/)
+ *    spam         Bayes spam probability 0..1 (output spools)
+ *    dkim         alg:domain:selector of a signature we added; repeatable
  *    attempts     how many times the message has been scanned
  *    size         bytes of message after the blank line (spool files) */
 #ifndef FARM_ENVELOPE_H
@@ -42,7 +44,10 @@ typedef struct {
     char *verdict;
     char **reasons;
     size_t reason_count;
+    char **dkim;
+    size_t dkim_count;
     int64_t retry_at;       //  0 when absent
+    double spam;            //  NAN when absent
     uint32_t attempts;
     int64_t size;           //  -1 when absent
 } envelope_t;
@@ -61,6 +66,8 @@ void envelope_set (char **field, const char *value);
 void envelope_add_rcpt (envelope_t *self, const char *rcpt);
 void envelope_add_reason (envelope_t *self, const char *reason);
 void envelope_clear_reasons (envelope_t *self);
+void envelope_add_dkim (envelope_t *self, const char *sig);
+void envelope_clear_dkim (envelope_t *self);
 //  True when value may be stored: no control characters, bounded length.
 int envelope_value_ok (const char *value);
 #endif

@@ -1,0 +1,89 @@
+/*  recover.c: start-up recovery (see recover.h).
+ *  A message in active/ whose queue id already names a file in an output
+ *  spool was finished before the crash (the output is committed before the
+ *  active/ entry is unlinked): the active/ entry goes. Any other is scanned
+ *  again. The broker's own temporary files (<qid>.out) were never committed
+ *  and go; a submitter's (<qid>) are left unless a day old, since a
+ *  farm-submit may be writing one right now. */
+#include "recover.h"
+#include "diag.h"
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static DIR *
+s_open (spool_t *spool, spool_dir_t dir)
+{
+    int fd = dup (spool_fd (spool, dir));
+    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+    if (!d) {
+        diag_error ("recover %s/%s: %s", spool_root (spool), spool_dir_name (dir), strerror (errno));
+        if (fd >= 0)
+            close (fd);
+        return NULL;
+    }
+    rewinddir (d);
+    return d;
+}
+
+size_t
+recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
+{
+    size_t redone = 0, finished = 0, removed = 0;
+    DIR *d = s_open (spool, SPOOL_TMP);
+    time_t now = time (NULL);
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen (e->d_name);
+        struct stat st;
+        bool ours = n > 4 && strcmp (e->d_name + n - 4, ".out") == 0;
+        bool stale = fstatat (spool_fd (spool, SPOOL_TMP), e->d_name, &st, 0) == 0
+                     && st.st_mtime < now - 86400;
+        if ((ours || stale) && unlinkat (spool_fd (spool, SPOOL_TMP), e->d_name, 0) == 0)
+            removed++;
+    }
+    if (d)
+        closedir (d);
+    static const spool_dir_t outputs[] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
+                                           SPOOL_DEFERRED, SPOOL_CORRUPT };
+    d = s_open (spool, SPOOL_ACTIVE);
+    while (d && (e = readdir (d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (!qid_valid (e->d_name)) {
+            if (batch_rename (spool_fd (spool, SPOOL_ACTIVE), e->d_name,
+                              spool_fd (spool, SPOOL_CORRUPT), e->d_name) == 0)
+                diag_warn ("active/%s: not a queue id; moved to corrupt/", e->d_name);
+            continue;
+        }
+        bool done = false;
+        for (size_t i = 0; i < sizeof outputs / sizeof outputs[0] && !done; i++) {
+            struct stat st;
+            if (fstatat (spool_fd (spool, outputs[i]), e->d_name, &st, 0) == 0) {
+                done = true;
+                diag_info ("%s: finished before the restart (in %s/)", e->d_name,
+                           spool_dir_name (outputs[i]));
+            }
+        }
+        if (done) {
+            if (unlinkat (spool_fd (spool, SPOOL_ACTIVE), e->d_name, 0) < 0)
+                diag_error ("%s: unlink active: %s", e->d_name, strerror (errno));
+            finished++;
+            continue;
+        }
+        diag_info ("%s: unfinished at restart; scanning it again", e->d_name);
+        redo (arg, e->d_name);
+        redone++;
+    }
+    if (d)
+        closedir (d);
+    if (redone || finished || removed)
+        diag_info ("recovery: %zu to scan again, %zu already finished, %zu temporary files removed",
+                   redone, finished, removed);
+    return redone;
+}

@@ -1,0 +1,317 @@
+/*  spooler.c: verdict -> output spool file, group-committed (see spooler.h).
+ *  Crash behaviour: an output is named by queue id and renamed into place
+ *  before active/ is unlinked, so after a crash recovery finds either no
+ *  output (the message is scanned again) or an output (the message is done);
+ *  never two outputs, never none. */
+#include "spooler.h"
+#include "diag.h"
+#include "spoolfile.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+typedef struct {
+    char qid[QID_SIZE];
+    envelope_t *env;
+    verdict_code_t code;
+    int64_t claimed_usec;
+    uint64_t scan_usec;
+} s_out_t;
+
+struct spooler_t {
+    spool_t *spool;
+    batch_t *batch;
+    int logfd;
+    uint64_t done[VERDICT_COUNT + 1];
+    spooler_failed_fn *failed;
+    void *failed_arg;
+};
+
+spooler_t *
+spooler_new (spool_t *spool, const char *verdict_log)
+{
+    spooler_t *self = xcalloc (1, sizeof *self);
+    self->spool = spool;
+    self->batch = batch_new ();
+    self->logfd = -1;
+    if (verdict_log && *verdict_log) {
+        self->logfd = open (verdict_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (self->logfd < 0)
+            diag_fatal ("verdict log %s: %s", verdict_log, strerror (errno));
+    }
+    return self;
+}
+
+void
+spooler_destroy (spooler_t **self_p)
+{
+    spooler_t *self = *self_p;
+    if (!self)
+        return;
+    if (batch_size (self->batch))
+        diag_panic ("spooler destroyed with %zu outputs uncommitted", batch_size (self->batch));
+    batch_destroy (&self->batch);
+    if (self->logfd >= 0)
+        close (self->logfd);
+    free (self);
+    *self_p = NULL;
+}
+
+static int64_t
+s_now_usec (void)
+{
+    struct timeval tv;
+    gettimeofday (&tv, NULL);
+    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+//  "a=rsa-sha256; d=example.com; s=sel" -> "rsa-sha256:example.com:sel" for
+//  every DKIM-Signature among the header lines we add, into env.
+static void
+s_dkim_list (const verdict_t *v, envelope_t *env)
+{
+    envelope_clear_dkim (env);
+    const char *h = v->headers.data, *end = h + v->headers.len;
+    while (h && h < end) {
+        const char *next = h;
+        //  The field runs to the next line that does not start with white space.
+        do {
+            const char *nl = memchr (next, '\n', (size_t) (end - next));
+            next = nl ? nl + 1 : end;
+        } while (next < end && (*next == ' ' || *next == '\t'));
+        if ((size_t) (end - h) > 15 && strncasecmp (h, "DKIM-Signature:", 15) == 0) {
+            char tags[3][256] = { "", "", "" };
+            const char *names = "ads";
+            for (const char *p = h + 15; p < next; p++) {
+                const char *t = strchr (names, *p);
+                if (!t || !*p || (p[-1] != ' ' && p[-1] != '\t' && p[-1] != ';' && p[-1] != '\n' && p[-1] != ':'))
+                    continue;
+                const char *q = p + 1;
+                while (q < next && (*q == ' ' || *q == '\t'))
+                    q++;
+                if (q >= next || *q != '=')
+                    continue;
+                q++;
+                size_t n = 0;
+                char *dst = tags[t - names];
+                while (q < next && *q != ';' && n < 255) {
+                    if (*q > ' ')
+                        dst[n++] = *q;
+                    q++;
+                }
+                dst[n] = 0;
+            }
+            char one[800];
+            snprintf (one, sizeof one, "%s:%s:%s", tags[0], tags[1], tags[2]);
+            envelope_add_dkim (env, one);
+        }
+        h = next;
+    }
+}
+
+int
+spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_off,
+             const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec)
+{
+    envelope_t *env = *env_p;
+    int active = spool_fd (self->spool, SPOOL_ACTIVE);
+    int tmpdir = spool_fd (self->spool, SPOOL_TMP);
+    int64_t body = env->size;
+    int in = openat (active, qid, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    //  The output's envelope: the input's, with this scan's verdict.
+    envelope_set (&env->verdict, verdict_name (v->code));
+    envelope_clear_reasons (env);
+    for (const char *r = v->reasons.data; r && *r;) {
+        const char *nl = strchr (r, '\n');
+        char *one = xstrndup (r, nl ? (size_t) (nl - r) : strlen (r));
+        envelope_add_reason (env, one);
+        free (one);
+        r = nl ? nl + 1 : r + strlen (r);
+    }
+    env->spam = v->spam;
+    env->retry_at = v->code == VERDICT_DEFER ? v->retry_at : 0;
+    env->attempts++;
+    bool prepend = v->code == VERDICT_DELIVER && v->headers.len;
+    if (prepend)
+        s_dkim_list (v, env);
+    else
+        envelope_clear_dkim (env);
+    strbuf_t hdr;
+    strbuf_init (&hdr);
+    spoolfile_header (env, (size_t) body + (prepend ? v->headers.len : 0), &hdr);
+    char tmpname[QID_SIZE + 8];
+    snprintf (tmpname, sizeof tmpname, "%s.out", qid);
+    int fd = batch_open (self->batch, tmpdir, tmpname);
+    if (fd < 0 && errno == EEXIST) {
+        //  Left by an attempt whose commit failed: it was never renamed.
+        unlinkat (tmpdir, tmpname, 0);
+        fd = batch_open (self->batch, tmpdir, tmpname);
+    }
+    int rc = fd < 0 ? -1 : 0;
+    if (!rc)
+        rc = batch_write (fd, hdr.data, hdr.len);
+    if (!rc && prepend)
+        rc = batch_write (fd, v->headers.data, v->headers.len);
+    //  The message itself: copied in the kernel, never held in our memory.
+    off_t off = body_off;
+    int64_t left = body;
+    while (!rc && left > 0) {
+        ssize_t n = copy_file_range (in, &off, fd, NULL, (size_t) left, 0);
+        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+            char buf[65536];
+            n = pread (in, buf, left < (int64_t) sizeof buf ? (size_t) left : sizeof buf, off);
+            if (n > 0 && batch_write (fd, buf, (size_t) n) < 0)
+                n = -1;
+            if (n > 0)
+                off += n;
+        }
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;    //  active file shorter than its header says
+            rc = -1;
+        }
+        else
+            left -= n;
+    }
+    int e = errno;
+    close (in);
+    strbuf_free (&hdr);
+    if (rc) {
+        if (fd >= 0)
+            batch_abort (fd, tmpdir, tmpname);
+        env->attempts--;
+        errno = e;
+        return -1;
+    }
+    s_out_t *out = xcalloc (1, sizeof *out);
+    memcpy (out->qid, qid, QID_SIZE);
+    out->env = env;
+    *env_p = NULL;
+    out->code = v->code;
+    out->claimed_usec = claimed_usec;
+    out->scan_usec = scan_usec;
+    static const spool_dir_t dirs[VERDICT_COUNT] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
+                                                     SPOOL_DEFERRED };
+    batch_add (self->batch, fd, tmpdir, tmpname, spool_fd (self->spool, dirs[v->code]), qid,
+               v->code == VERDICT_DEFER ? v->retry_at : 0, out);
+    return 0;
+}
+
+size_t
+spooler_pending (spooler_t *self)
+{
+    return batch_size (self->batch);
+}
+
+//  The verdict log: one JSON object a line, after the output is durable.
+static void
+s_log_json (spooler_t *self, const char *qid, const envelope_t *env, const char *verdict,
+            int64_t latency, uint64_t scan_usec)
+{
+    if (self->logfd < 0)
+        return;
+    strbuf_t j;
+    strbuf_init (&j);
+    strbuf_printf (&j, "{\"qid\":\"%s\",\"latency_us\":%" PRId64 ",\"scan_us\":%" PRIu64
+                   ",\"verdict\":\"%s\",\"file\":", qid, latency, scan_usec, verdict);
+    strbuf_json_string (&j, env && env->source ? env->source : "");
+    strbuf_adds (&j, ",\"account\":");
+    strbuf_json_string (&j, env && env->account ? env->account : "");
+    if (env && !isnan (env->spam))
+        strbuf_printf (&j, ",\"spam\":%.6f", env->spam);
+    else
+        strbuf_adds (&j, ",\"spam\":null");
+    strbuf_adds (&j, ",\"reasons\":[");
+    for (size_t i = 0; env && i < env->reason_count; i++) {
+        if (i)
+            strbuf_addc (&j, ',');
+        strbuf_json_string (&j, env->reasons[i]);
+    }
+    strbuf_adds (&j, "],\"dkim\":[");
+    for (size_t i = 0; env && i < env->dkim_count; i++) {
+        if (i)
+            strbuf_addc (&j, ',');
+        strbuf_json_string (&j, env->dkim[i]);
+    }
+    strbuf_printf (&j, "],\"received_at\":%" PRId64 "}\n",
+                   env && env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
+    if (batch_write (self->logfd, j.data, j.len) < 0)
+        diag_warn ("%s: verdict log: %s", qid, strerror (errno));
+    strbuf_free (&j);
+}
+
+static void
+s_done (void *arg, void *entry_arg, int status)
+{
+    spooler_t *self = arg;
+    s_out_t *out = entry_arg;
+    //  EEXIST: an earlier commit of this qid reached its output after all.
+    if (status && status != EEXIST) {
+        diag_error ("%s: output not committed: %s; will retry", out->qid, strerror (status));
+        if (self->failed)
+            self->failed (self->failed_arg, out->qid, status);
+    }
+    else {
+        if (unlinkat (spool_fd (self->spool, SPOOL_ACTIVE), out->qid, 0) < 0 && errno != ENOENT)
+            diag_error ("%s: unlink active: %s (recovery will finish it)", out->qid, strerror (errno));
+        strbuf_t r;
+        strbuf_init (&r);
+        for (size_t i = 0; i < out->env->reason_count; i++)
+            strbuf_printf (&r, "%s%s", i ? "," : "", out->env->reasons[i]);
+        int64_t latency = s_now_usec () - out->claimed_usec;
+        diag_info ("%s: verdict=%s account=%s reasons=%s signed=%zu latency=%.1fms attempts=%u",
+                   out->qid, verdict_name (out->code), out->env->account ? out->env->account : "",
+                   r.len ? r.data : "-", out->env->dkim_count, latency / 1000.0,
+                   out->env->attempts);
+        strbuf_free (&r);
+        s_log_json (self, out->qid, out->env, verdict_name (out->code), latency, out->scan_usec);
+        self->done[out->code]++;
+    }
+    envelope_destroy (&out->env);
+    free (out);
+}
+
+size_t
+spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg)
+{
+    self->failed = failed;
+    self->failed_arg = arg;
+    return batch_commit (self->batch, s_done, self);
+}
+
+int
+spooler_corrupt (spooler_t *self, const char *qid, const char *why)
+{
+    int rc = batch_rename (spool_fd (self->spool, SPOOL_ACTIVE), qid,
+                           spool_fd (self->spool, SPOOL_CORRUPT), qid);
+    if (rc < 0) {
+        diag_error ("%s: unreadable (%s) and cannot be moved to corrupt/: %s", qid, why,
+                    strerror (errno));
+        return -1;
+    }
+    batch_sync_dir (spool_fd (self->spool, SPOOL_CORRUPT));
+    diag_warn ("%s: moved to corrupt/: %s", qid, why);
+    envelope_t *env = envelope_new ();
+    envelope_add_reason (env, why);
+    s_log_json (self, qid, env, "corrupt", 0, 0);
+    envelope_destroy (&env);
+    self->done[VERDICT_COUNT]++;
+    return 0;
+}
+
+uint64_t
+spooler_done (spooler_t *self, int verdict)
+{
+    return self->done[verdict];
+}

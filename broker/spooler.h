@@ -1,0 +1,36 @@
+/*  spooler.h: the delivery spooler. Turns each verdict into a file in the
+ *  right spool (outgoing/ with the worker's header lines prepended, hold/ and
+ *  reject/ with reasons, deferred/ with its retry time as the file's mtime),
+ *  commits outputs in batches (tmp, fsync, rename, dir fsync), and only then
+ *  unlinks the message from active/. */
+#ifndef FARM_SPOOLER_H
+#define FARM_SPOOLER_H
+#include "envelope.h"
+#include "spool.h"
+#include "verdict.h"
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct spooler_t spooler_t;
+//  Called for each output that could not be made durable: the message is
+//  still in active/ and must be tried again later.
+typedef void (spooler_failed_fn) (void *arg, const char *qid, int status);
+
+//  verdict_log: path of the JSON-lines verdict log, or "" for none.
+spooler_t *spooler_new (spool_t *spool, const char *verdict_log);
+void spooler_destroy (spooler_t **self_p);
+//  Write the output of v for qid (in active/; env read from it, taken) to a
+//  temporary file and queue it for commit. 0, or -1 with errno when it could
+//  not be written (the message stays in active/; nothing was queued).
+int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_off,
+                 const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec);
+//  Outputs waiting for commit.
+size_t spooler_pending (spooler_t *self);
+//  Commit what is queued; returns how many failed (each reported to failed).
+size_t spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg);
+//  Move active/qid to corrupt/ because it cannot be read, with a log line
+//  and a verdict-log entry. 0 or -1.
+int spooler_corrupt (spooler_t *self, const char *qid, const char *why);
+//  Counters since start, by verdict (and corrupt).
+uint64_t spooler_done (spooler_t *self, int verdict);
+#endif

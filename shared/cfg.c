@@ -1,0 +1,230 @@
+/*  cfg.c: configuration values over the params table (see cfg.h). */
+#include "cfg.h"
+#include "diag.h"
+#include "params.h"
+#include "xalloc.h"
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct cfg_t {
+    unsigned users;
+    char **values;          //  one per params_table entry
+};
+
+cfg_t *
+cfg_new (unsigned users)
+{
+    cfg_t *self = xcalloc (1, sizeof *self);
+    self->users = users;
+    self->values = xcalloc (params_count, sizeof (char *));
+    for (size_t i = 0; i < params_count; i++)
+        self->values[i] = xstrdup (params_table[i].def);
+    return self;
+}
+
+void
+cfg_destroy (cfg_t **self_p)
+{
+    cfg_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < params_count; i++)
+        free (self->values[i]);
+    free (self->values);
+    free (self);
+    *self_p = NULL;
+}
+
+static int
+s_find (const char *path)
+{
+    for (size_t i = 0; i < params_count; i++)
+        if (strcmp (params_table[i].path, path) == 0)
+            return (int) i;
+    return -1;
+}
+
+static int
+s_bool (const char *v)
+{
+    if (!strcasecmp (v, "true") || !strcasecmp (v, "yes") || !strcasecmp (v, "on") || !strcmp (v, "1"))
+        return 1;
+    if (!strcasecmp (v, "false") || !strcasecmp (v, "no") || !strcasecmp (v, "off") || !strcmp (v, "0"))
+        return 0;
+    return -1;
+}
+
+int
+cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t errlen)
+{
+    int i = s_find (path);
+    if (i < 0) {
+        snprintf (err, errlen, "unknown key %s", path);
+        return -1;
+    }
+    const cfg_key_t *k = &params_table[i];
+    if (k->type == CFG_INT) {
+        errno = 0;
+        char *end;
+        long long v = strtoll (value, &end, 10);
+        if (errno || end == value || *end || v < k->min || v > k->max) {
+            snprintf (err, errlen, "%s: '%s' is not a whole number from %lld to %lld", path,
+                      value, (long long) k->min, (long long) k->max);
+            return -1;
+        }
+    }
+    else if (k->type == CFG_BOOL && s_bool (value) < 0) {
+        snprintf (err, errlen, "%s: '%s' is not true or false", path, value);
+        return -1;
+    }
+    free (self->values[i]);
+    self->values[i] = xstrdup (value);
+    return 0;
+}
+
+static int
+s_walk (cfg_t *self, zconfig_t *node, const char *prefix, char *err, size_t errlen)
+{
+    for (zconfig_t *c = zconfig_child (node); c; c = zconfig_next (c)) {
+        char path[256];
+        snprintf (path, sizeof path, "%s%s%s", prefix, *prefix ? "/" : "", zconfig_name (c));
+        if (zconfig_child (c)) {
+            if (s_walk (self, c, path, err, errlen))
+                return -1;
+            continue;
+        }
+        const char *v = zconfig_value (c);
+        if (!v || !*v)
+            continue;
+        if (s_find (path) < 0) {
+            diag_warn ("config: unknown key %s (ignored)", path);
+            continue;
+        }
+        if (cfg_set (self, path, v, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+int
+cfg_load (cfg_t *self, const char *file, char *err, size_t errlen)
+{
+    zconfig_t *root = zconfig_load (file);
+    if (!root) {
+        snprintf (err, errlen, "%s: cannot read or parse it", file);
+        return -1;
+    }
+    int rc = s_walk (self, root, "", err, errlen);
+    zconfig_destroy (&root);
+    return rc;
+}
+
+int
+cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
+{
+    //  --config first, so that flags override the file wherever they stand.
+    for (int i = 1; i < *argc; i++) {
+        const char *file = NULL;
+        if (strcmp (argv[i], "--config") == 0 && i + 1 < *argc)
+            file = argv[i + 1];
+        else if (strncmp (argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+        if (file && cfg_load (self, file, err, errlen))
+            return -1;
+    }
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        char *a = argv[i];
+        if (strcmp (a, "--") == 0) {
+            while (++i < *argc)
+                argv[out++] = argv[i];
+            break;
+        }
+        if (strncmp (a, "--", 2) != 0 || a[2] == 0) {
+            argv[out++] = a;
+            continue;
+        }
+        if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+            return 1;
+        char name[128];
+        const char *eq = strchr (a + 2, '=');
+        size_t nl = eq ? (size_t) (eq - a - 2) : strlen (a + 2);
+        if (nl >= sizeof name) {
+            snprintf (err, errlen, "unknown option %s", a);
+            return -1;
+        }
+        memcpy (name, a + 2, nl);
+        name[nl] = 0;
+        if (strcmp (name, "config") == 0) {
+            if (!eq)
+                i++;
+            continue;
+        }
+        const cfg_key_t *k = NULL;
+        for (size_t j = 0; j < params_count; j++)
+            if (params_table[j].flag && (params_table[j].users & self->users)
+                && strcmp (params_table[j].flag, name) == 0)
+                k = &params_table[j];
+        if (!k) {
+            snprintf (err, errlen, "unknown option --%s (try --help)", name);
+            return -1;
+        }
+        const char *value = eq ? eq + 1 : NULL;
+        if (!value && k->type == CFG_BOOL)
+            value = "true";
+        if (!value) {
+            if (i + 1 >= *argc) {
+                snprintf (err, errlen, "--%s needs a value", name);
+                return -1;
+            }
+            value = argv[++i];
+        }
+        if (cfg_set (self, k->path, value, err, errlen))
+            return -1;
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
+const char *
+cfg_str (cfg_t *self, const char *path)
+{
+    int i = s_find (path);
+    if (i < 0)
+        diag_panic ("cfg: no key %s in the table", path);
+    return self->values[i];
+}
+
+int64_t
+cfg_int (cfg_t *self, const char *path)
+{
+    return strtoll (cfg_str (self, path), NULL, 10);
+}
+
+bool
+cfg_bool (cfg_t *self, const char *path)
+{
+    return s_bool (cfg_str (self, path)) == 1;
+}
+
+void
+cfg_help (cfg_t *self, const char *usage)
+{
+    printf ("%s\n\nOptions (each also a key in the --config FILE, ZPL):\n", usage);
+    printf ("  --config FILE              read settings from a ZPL file first\n");
+    for (size_t i = 0; i < params_count; i++) {
+        const cfg_key_t *k = &params_table[i];
+        if (!k->flag || !(k->users & self->users))
+            continue;
+        char left[64];
+        snprintf (left, sizeof left, "--%s %s", k->flag,
+                  k->type == CFG_INT ? "N" : k->type == CFG_BOOL ? "[BOOL]" : "VALUE");
+        printf ("  %-26s %s\n  %-26s (%s, default '%s')\n", left, k->help, "", k->path, k->def);
+    }
+    printf ("  --help                     this text\n");
+}

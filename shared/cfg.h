@@ -1,0 +1,47 @@
+/*  cfg.h: configuration. Every key is declared once (params.c) with its type,
+ *  default, range and meaning; values come from the defaults, then a ZPL file
+ *  (czmq zconfig; --config FILE), then command-line flags. Bad values are
+ *  refused with the key's name; unknown keys in a file are warned about. */
+#ifndef FARM_CFG_H
+#define FARM_CFG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { CFG_STR, CFG_INT, CFG_BOOL } cfg_type_t;
+
+//  Which programs read a key (a key may serve several).
+#define CFG_BROKER 1
+#define CFG_WORKER 2
+#define CFG_REPLAY 4
+#define CFG_SUBMIT 8
+
+typedef struct {
+    const char *path;       //  "section/name" in the ZPL file
+    const char *flag;       //  command-line flag without "--", or NULL
+    cfg_type_t type;
+    const char *def;
+    int64_t min, max;       //  CFG_INT range
+    unsigned users;         //  CFG_BROKER | ...
+    const char *help;
+} cfg_key_t;
+
+typedef struct cfg_t cfg_t;
+
+//  A configuration for the program `users` (a CFG_* bit) with every default.
+cfg_t *cfg_new (unsigned users);
+void cfg_destroy (cfg_t **self_p);
+//  Set a key from text: 0, or -1 with the reason in err.
+int cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t errlen);
+//  Load a ZPL file; 0, or -1 with the reason in err.
+int cfg_load (cfg_t *self, const char *file, char *err, size_t errlen);
+//  Apply argv: --config FILE first, then every --flag VALUE / --flag=VALUE.
+//  Arguments that are not flags are left, in order, in argv[0..*nargs).
+//  Returns 0; 1 when --help was asked for; -1 with the reason in err.
+int cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen);
+const char *cfg_str (cfg_t *self, const char *path);
+int64_t cfg_int (cfg_t *self, const char *path);
+bool cfg_bool (cfg_t *self, const char *path);
+//  Print the flags of this program with defaults and meaning.
+void cfg_help (cfg_t *self, const char *usage);
+#endif

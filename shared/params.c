@@ -1,0 +1,62 @@
+/*  params.c: every configuration key, its default, range and meaning.
+ *  One table for all programs, so a single ZPL file can configure a farm, and
+ *  the README's configuration section is this table. */
+#include "params.h"
+
+#define B CFG_BROKER
+#define W CFG_WORKER
+#define R CFG_REPLAY
+#define S CFG_SUBMIT
+
+const cfg_key_t params_table[] = {
+    { "spool/root", "spool", CFG_STR, "spool", 0, 0, B | S,
+      "spool root: tmp/ incoming/ active/ outgoing/ hold/ reject/ deferred/ corrupt/" },
+    { "spool/ingest", "ingest", CFG_STR, "", 0, 0, B,
+      "more ingest spools (comma-separated roots, each with tmp/ and incoming/), served fairly" },
+    { "spool/rescan-ms", "rescan-ms", CFG_INT, "5000", 10, 3600000, B,
+      "rescan of incoming/ and deferred/ when inotify says nothing, in ms" },
+    { "spool/scan-batch", "scan-batch", CFG_INT, "4096", 16, 1000000, B,
+      "queue ids kept in memory per ingest spool per scan (oldest first)" },
+    { "spool/retry-s", "retry-s", CFG_INT, "300", 1, 86400 * 7, B,
+      "retry time of a deferred message when its verdict gives none, in seconds" },
+    { "spool/batch", "commit-batch", CFG_INT, "256", 1, 100000, B,
+      "outputs committed (fsync'd) together at most" },
+    { "spool/flush-ms", "flush-ms", CFG_INT, "2", 0, 1000, B,
+      "longest a verdict waits for its batch to fill before the commit, in ms" },
+    { "wire/endpoint", "endpoint", CFG_STR, "ipc://farm-broker.sock", 0, 0, B | W,
+      "ZeroMQ endpoint: the broker binds it, workers connect (several, comma-separated)" },
+    { "wire/heartbeat-ms", "heartbeat-ms", CFG_INT, "1000", 50, 60000, B | W,
+      "heartbeat interval both ways, in ms" },
+    { "wire/liveness", "liveness", CFG_INT, "3", 2, 100, B | W,
+      "heartbeats missed before the peer is taken for dead" },
+    { "wire/credit", "credit", CFG_INT, "4", 1, 1024, W,
+      "jobs a worker holds at once (sent to the broker in READY)" },
+    { "wire/reconnect-max-ms", "reconnect-max-ms", CFG_INT, "32000", 100, 600000, W,
+      "longest back-off between reconnects to a silent broker, in ms" },
+    { "lease/timeout-ms", "lease-ms", CFG_INT, "30000", 100, 3600000, B,
+      "a job not answered within this goes to another worker, in ms" },
+    { "lease/max-inflight", "max-inflight", CFG_INT, "512", 1, 1000000, B,
+      "jobs in flight at most (active/ holds no more than this)" },
+    { "limits/message-size", "max-size", CFG_INT, "33554432", 1024, 1073741824, B | W | S | R,
+      "largest message in bytes; larger ones are rejected with reason message-size" },
+    { "limits/recipients", "max-rcpt", CFG_INT, "1000", 1, 1000000, W,
+      "most envelope recipients; more are rejected with reason too-many-recipients" },
+    { "limits/headers", "max-headers", CFG_INT, "1000", 1, 1000000, W,
+      "most header fields in a message" },
+    { "limits/header-length", "max-header-length", CFG_INT, "65536", 78, 16777216, W,
+      "longest header field, continuation lines included, in bytes" },
+    { "limits/line-length", "max-line-length", CFG_INT, "65536", 78, 16777216, W,
+      "longest physical header line, in bytes" },
+    { "log/level", "log-level", CFG_STR, "info", 0, 0, B | W | R | S,
+      "error, warning, info or debug" },
+    { "log/syslog", "syslog", CFG_BOOL, "false", 0, 0, B | W,
+      "log to syslog (mail facility) instead of stderr" },
+    { "log/verdicts", "verdict-log", CFG_STR, "", 0, 0, B,
+      "append one JSON line per finished message to this file" },
+    { "replay/workers", "workers", CFG_INT, "2", 1, 256, R,
+      "worker processes replay starts" },
+    { "replay/timeout-s", "timeout-s", CFG_INT, "600", 1, 86400, R,
+      "replay gives up when no verdict arrives for this long, in seconds" },
+};
+
+const size_t params_count = sizeof params_table / sizeof params_table[0];

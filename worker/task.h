@@ -1,0 +1,35 @@
+/*  task.h: one message's scan: the object that holds all per-message state
+ *  and the list of stages it runs through (rspamd's task, synchronous). Each
+ *  stage may decide the verdict; the first stage that does ends the scan.
+ *  Stages now: envelope checks, header parse. Later issues add domain
+ *  lockdown, Bayes, compromise detection and DKIM signing here. */
+#ifndef FARM_TASK_H
+#define FARM_TASK_H
+#include "envelope.h"
+#include "header.h"
+#include "verdict.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    size_t max_size, max_rcpt;
+    header_limits_t header;
+} task_limits_t;
+
+typedef struct {
+    const char *qid;
+    envelope_t *env;
+    const char *msg;
+    size_t len;
+    header_t hdr;
+    verdict_t verdict;
+    bool decided;
+} task_t;
+
+//  A task over msg (not copied; must outlive the task) and the envelope text.
+task_t *task_new (const char *qid, const char *envtext, size_t envlen, const char *msg, size_t len);
+void task_destroy (task_t **self_p);
+//  Run every stage; the verdict is in self->verdict afterwards.
+void task_run (task_t *self, const task_limits_t *limits);
+#endif

@@ -1,0 +1,12 @@
+/*  worker.h: the worker's connection to the broker and its job loop. */
+#ifndef FARM_WORKER_H
+#define FARM_WORKER_H
+#include "cfg.h"
+
+typedef struct worker_t worker_t;
+
+worker_t *worker_new (cfg_t *cfg);
+void worker_destroy (worker_t **self_p);
+//  Serve jobs until SIGINT/SIGTERM; reconnects on its own. Returns 0.
+int worker_run (worker_t *self);
+#endif
