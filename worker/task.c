@@ -6,6 +6,7 @@
 #include "xalloc.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef void (s_stage_fn) (task_t *task, const task_limits_t *limits);
 
@@ -86,7 +87,18 @@ s_stage_headers (task_t *t, const task_limits_t *lim)
     }
 }
 
-static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers };
+//  Testing only (test/defer-s): exercise the deferred/ path end to end.
+static void
+s_stage_test_defer (task_t *t, const task_limits_t *lim)
+{
+    if (lim->test_defer_s && t->env->attempts == 0) {
+        t->verdict.retry_at = (int64_t) time (NULL) + lim->test_defer_s;
+        verdict_reason (&t->verdict, "test-defer: %llds", (long long) lim->test_defer_s);
+        s_decide (t, VERDICT_DEFER);
+    }
+}
+
+static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers, s_stage_test_defer };
 
 void
 task_run (task_t *self, const task_limits_t *limits)

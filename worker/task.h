@@ -15,6 +15,7 @@
 typedef struct {
     size_t max_size, max_rcpt;
     header_limits_t header;
+    int64_t test_defer_s;       //  testing: defer first attempts this long
 } task_limits_t;
 
 typedef struct {

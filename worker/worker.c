@@ -19,7 +19,7 @@ struct worker_t {
     zsock_t *sock;
     char name[WIRE_MAX_NAME];
     const char *endpoint;
-    int64_t hb_ms, liveness, credit, backoff_max;
+    int64_t hb_ms, liveness, credit, backoff_max, delay_ms;
     task_limits_t limits;
     uint64_t jobs;
 };
@@ -55,6 +55,8 @@ worker_new (cfg_t *cfg)
     self->liveness = cfg_int (cfg, "wire/liveness");
     self->credit = cfg_int (cfg, "wire/credit");
     self->backoff_max = cfg_int (cfg, "wire/reconnect-max-ms");
+    self->delay_ms = cfg_int (cfg, "test/scan-delay-ms");
+    self->limits.test_defer_s = cfg_int (cfg, "test/defer-s");
     self->limits.max_size = (size_t) cfg_int (cfg, "limits/message-size");
     self->limits.max_rcpt = (size_t) cfg_int (cfg, "limits/recipients");
     self->limits.header.max_fields = (size_t) cfg_int (cfg, "limits/headers");
@@ -86,6 +88,8 @@ s_job (worker_t *self, wire_msg_t *m)
     task_t *t = task_new (m->qid, (const char *) zframe_data (m->envelope), zframe_size (m->envelope),
                           (const char *) zframe_data (m->message), zframe_size (m->message));
     task_run (t, &self->limits);
+    if (self->delay_ms)
+        zclock_sleep ((int) self->delay_ms);
     uint64_t took = (uint64_t) (s_usec () - start);
     if (wire_send_verdict (self->sock, m->qid, m->lease, &t->verdict, took) < 0)
         diag_error ("%s: cannot send verdict: %s", m->qid, zmq_strerror (zmq_errno ()));

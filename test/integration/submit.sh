@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# submit.sh: farm-submit queues atomically and speaks sysexits to the MTA.
+. "$(dirname "$0")/../lib/farm.sh"
+msg=$'From: a@x.example\nTo: b@y.example\nSubject: s\n\nbody\n'
+qid=$(printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example -a acct \
+      --client-ip 192.0.2.1 --received-at 1700000000 b@y.example c@z.example) || fail "submit failed"
+[ -f "$T/spool/incoming/$qid" ] || fail "no incoming/$qid"
+grep -q '^account: acct$' "$T/spool/incoming/$qid" || fail "account missing"
+[ "$(grep -c '^rcpt-to:' "$T/spool/incoming/$qid")" -eq 2 ] || fail "recipients missing"
+grep -q '^received-at: 1700000000$' "$T/spool/incoming/$qid" || fail "received-at missing"
+tail -c ${#msg} "$T/spool/incoming/$qid" | cmp -s - <(printf '%s' "$msg") || fail "body changed"
+[ -z "$(ls "$T/spool/tmp")" ] || fail "temporary file left behind"
+# The null sender.
+printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f '' b@y.example >/dev/null || fail "null sender refused"
+expect() {
+    local want=$1; shift
+    printf '%s' "$msg" | "$@" >/dev/null 2>"$T/err"
+    local got=$?
+    [ $got -eq "$want" ] || fail "exit $got, expected $want: $* ($(cat "$T/err"))"
+    [ "$want" -eq 0 ] || [ -s "$T/err" ] || fail "no message on stderr for exit $want"
+}
+expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" b@y.example              # no -f
+expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example           # no recipients
+expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example --bogus b@y.example
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f $'a@x\r\nrcpt-to: evil' b@y.example
+head -c 5000 /dev/zero | "$FARM_BIN/farm-submit" --spool "$T/spool" --max-size 1024 -f a@x.example b@y.example 2>/dev/null
+[ $? -eq 65 ] || fail "oversize message not refused with 65"
+touch "$T/notadir"
+expect 75 "$FARM_BIN/farm-submit" --spool "$T/notadir/spool" -f a@x.example b@y.example
+[ "$(ls "$T/spool/incoming" | wc -l)" -eq 2 ] || fail "refused messages reached the spool"
+echo "ok: submit queues and exits 64/65/75 as sysexits says"

@@ -1,0 +1,92 @@
+# farm.sh: sourced by integration and fault tests. Starts real brokers and
+# workers in a private folder, waits for outcomes, checks sanitizer reports,
+# and cleans up whatever happens.
+set -u
+FARM_BIN=${FARM_BIN:-build/bin}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d /tmp/farm-test.XXXXXX)
+EP="ipc://$T/broker.sock"
+BROKER=0
+WORKERS=()
+HB="--heartbeat-ms 200"
+
+cleanup() {
+    local p
+    for p in $BROKER "${WORKERS[@]}"; do
+        [ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+    [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*"
+    local f
+    for f in "$T"/*.log; do
+        [ -f "$f" ] && { echo "--- $(basename "$f") (last lines)"; tail -n 8 "$f"; }
+    done
+    exit 1
+}
+
+start_broker() {
+    "$FARM_BIN/farm-broker" --spool "$T/spool" --endpoint "$EP" --verdict-log "$T/verdicts.jsonl" \
+        $HB "$@" >>"$T/broker.log" 2>&1 &
+    BROKER=$!
+}
+
+# start_worker [options]: appends the pid to WORKERS
+start_worker() {
+    local n=${#WORKERS[@]}
+    "$FARM_BIN/farm-worker" --endpoint "$EP" $HB "$@" >>"$T/worker-$n.log" 2>&1 &
+    WORKERS+=($!)
+}
+
+# final_count: messages in the final spools
+final_count() {
+    local n=0 d
+    for d in outgoing hold reject deferred corrupt; do
+        [ -d "$T/spool/$d" ] && n=$((n + $(ls "$T/spool/$d" | wc -l)))
+    done
+    echo $n
+}
+
+# wait_final N SECONDS [dirs]: until N messages are in final spools
+wait_final() {
+    local want=$1 secs=$2 i=0
+    while [ "$(final_count)" -lt "$want" ]; do
+        i=$((i + 1))
+        [ $i -gt $((secs * 10)) ] && fail "only $(final_count) of $want finished in ${secs}s"
+        [ "$BROKER" -gt 0 ] && ! kill -0 "$BROKER" 2>/dev/null && fail "the broker died"
+        sleep 0.1
+    done
+}
+
+# stop_farm: SIGTERM everything and wait
+stop_farm() {
+    local p
+    for p in $BROKER "${WORKERS[@]}"; do
+        [ "$p" -gt 0 ] 2>/dev/null && kill "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+    BROKER=0
+    WORKERS=()
+}
+
+# no_sanitizer_reports: fail if any process reported memory or UB errors
+no_sanitizer_reports() {
+    if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log 2>/dev/null; then
+        fail "sanitizer report in the logs above"
+    fi
+}
+
+# wait_empty DIR SECONDS: until DIR holds no file (an output is renamed into
+# place a moment before its active/ entry is unlinked, in the same commit)
+wait_empty() {
+    local i=0
+    while [ -n "$(ls "$1")" ]; do
+        i=$((i + 1))
+        [ $i -gt $(($2 * 10)) ] && fail "$1 still holds $(ls "$1" | wc -l) file(s)"
+        sleep 0.1
+    done
+}

@@ -1,0 +1,138 @@
+/*  test_header.c: header section parser, address lists, dates. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "address.h"
+#include "header.h"
+#include "rfcdate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const header_limits_t s_lim = { 100, 4096, 1000 };
+
+static void
+test_folded_and_crlf (void **state)
+{
+    const char *m = "From: A <a@x.example>\r\nSubject: one\r\n two\r\n\tthree\r\nTo: b@y.example\r\n\r\nbody\r\n";
+    header_t h;
+    header_init (&h);
+    assert_int_equal (header_parse (&h, m, strlen (m), &s_lim), 0);
+    assert_int_equal (h.count, 3);
+    assert_false (h.no_blank_line);
+    assert_string_equal (m + h.body_off, "body\r\n");
+    char *subj = header_unfold (header_find (&h, "subject", 0));
+    assert_string_equal (subj, "one two\tthree");
+    free (subj);
+    assert_null (header_find (&h, "Cc", 0));
+    header_free (&h);
+}
+
+static void
+test_body_without_blank_line (void **state)
+{
+    const char *m = "From: a@x.example\nthis is body\n";
+    header_t h;
+    header_init (&h);
+    assert_int_equal (header_parse (&h, m, strlen (m), &s_lim), 0);
+    assert_int_equal (h.count, 1);
+    assert_true (h.no_blank_line);
+    assert_string_equal (m + h.body_off, "this is body\n");
+    header_free (&h);
+}
+
+static void
+test_limits (void **state)
+{
+    header_t h;
+    header_init (&h);
+    //  Exactly at the field count limit: fine; one more: refused.
+    char *m = malloc (200 * 16);
+    size_t n = 0;
+    for (int i = 0; i < 100; i++)
+        n += (size_t) sprintf (m + n, "X-H%d: v\n", i);
+    assert_int_equal (header_parse (&h, m, n, &s_lim), 0);
+    n += (size_t) sprintf (m + n, "X-Extra: v\n");
+    assert_int_equal (header_parse (&h, m, n, &s_lim), -1);
+    assert_non_null (strstr (h.error, "header-count"));
+    free (m);
+    //  A line just at and just past the line limit.
+    char *line = malloc (2100);
+    memset (line, 'a', 2100);
+    memcpy (line, "X-L: ", 5);
+    line[1000] = '\n';
+    assert_int_equal (header_parse (&h, line, 1001, &s_lim), 0);
+    line[1000] = 'a';
+    line[1001] = '\n';
+    assert_int_equal (header_parse (&h, line, 1002, &s_lim), -1);
+    assert_non_null (strstr (h.error, "line-length"));
+    free (line);
+    const char nul[] = "From: a\0b\n\n";
+    assert_int_equal (header_parse (&h, nul, sizeof nul - 1, &s_lim), -1);
+    assert_non_null (strstr (h.error, "header-nul"));
+    header_free (&h);
+}
+
+static void
+test_address_lists (void **state)
+{
+    char *out[8];
+    int more;
+    size_t n = address_list ("\"Smith, J\" <J@Example.COM>, b@y.example (Bob), "
+                             "group: c@z.example, d@w.example;, <e@v.example>", out, 8, &more);
+    assert_int_equal (n, 5);
+    assert_string_equal (out[0], "J@example.com");
+    assert_string_equal (out[1], "b@y.example");
+    assert_string_equal (out[2], "c@z.example");
+    assert_string_equal (out[3], "d@w.example");
+    assert_string_equal (out[4], "e@v.example");
+    assert_false (more);
+    for (size_t i = 0; i < n; i++)
+        free (out[i]);
+    n = address_list ("a@x, b@x, c@x", out, 2, &more);
+    assert_int_equal (n, 2);
+    assert_true (more);
+    free (out[0]);
+    free (out[1]);
+    assert_string_equal (address_domain ("u@d.example"), "d.example");
+    assert_null (address_domain ("nodomain"));
+    assert_null (address_domain ("trailing@"));
+    //  Hostile: unbalanced everything, never a crash, never a read past NUL.
+    n = address_list ("\"unterminated <a@b ((( ", out, 8, &more);
+    for (size_t i = 0; i < n; i++)
+        free (out[i]);
+}
+
+static void
+test_dates (void **state)
+{
+    int64_t t;
+    assert_int_equal (rfcdate_parse ("Thu, 01 Jan 2026 00:00:00 +0000", &t), 0);
+    assert_int_equal (t, 1767225600);
+    assert_int_equal (rfcdate_parse ("1 Jan 2026 01:00 +0100", &t), 0);
+    assert_int_equal (t, 1767225600);
+    assert_int_equal (rfcdate_parse ("Wed, 31 Dec 2025 19:00:00 EST", &t), 0);
+    assert_int_equal (t, 1767225600);
+    assert_int_equal (rfcdate_parse ("Thu, 1 Jan 26 00:00:00 GMT (comment)", &t), 0);
+    assert_int_equal (t, 1767225600);
+    assert_int_equal (rfcdate_parse ("yesterday", &t), -1);
+    assert_int_equal (rfcdate_parse ("32 Jan 2026 00:00:00 +0000", &t), -1);
+    assert_int_equal (rfcdate_parse ("1 Foo 2026 00:00:00 +0000", &t), -1);
+    assert_int_equal (rfcdate_parse ("1 Jan 2026 25:00:00 +0000", &t), -1);
+    assert_int_equal (rfcdate_parse ("", &t), -1);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_folded_and_crlf),
+        cmocka_unit_test (test_body_without_blank_line),
+        cmocka_unit_test (test_limits),
+        cmocka_unit_test (test_address_lists),
+        cmocka_unit_test (test_dates),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
