@@ -34,13 +34,108 @@ static const char *s_usage =
     "SENDER may be empty (-f '') for the null sender; ACCOUNT defaults to SENDER.\n"
     "Exit: 0 queued, 64 usage, 65 bad input, 74 input unreadable, 75 try again later.";
 
-static int
-s_fail (int code, const char *fmt, const char *arg)
+static void
+s_complain (const char *fmt, const char *arg)
 {
     fprintf (stderr, "farm-submit: ");
     fprintf (stderr, fmt, arg);
     fprintf (stderr, "\n");
-    return code;
+}
+
+//  Read standard input, at most max bytes. 0, or the sysexits code.
+static int
+s_read_message (size_t max, char **msg_p, size_t *len_p)
+{
+    size_t cap = 65536, len = 0;
+    char *msg = xmalloc (cap);
+    int rc = EX_OK;
+    for (;;) {
+        if (len == cap) {
+            cap *= 2;
+            msg = xrealloc (msg, cap);
+        }
+        ssize_t n = read (STDIN_FILENO, msg + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            s_complain ("reading standard input: %s", strerror (errno));
+            rc = EX_IOERR;
+            break;
+        }
+        if (n == 0)
+            break;
+        len += (size_t) n;
+        if (len > max) {
+            char limit[32];
+            snprintf (limit, sizeof limit, "%zu", max);
+            s_complain ("message larger than %s bytes", limit);
+            rc = EX_DATAERR;
+            break;
+        }
+    }
+    *msg_p = msg;
+    *len_p = len;
+    return rc;
+}
+
+//  Everything after argument parsing: build the envelope, read, commit.
+static int
+s_submit (cfg_t *cfg, char **rcpts, int nrcpt, const char *sender, const char *account,
+          const char *client_ip, const char *source, const char *received)
+{
+    const char *checks[] = { sender, account, client_ip, source };
+    for (size_t i = 0; i < 4; i++)
+        if (checks[i] && !envelope_value_ok (checks[i])) {
+            s_complain ("bad characters or length in '%s'", checks[i]);
+            return EX_DATAERR;
+        }
+    for (int i = 0; i < nrcpt; i++)
+        if (!envelope_value_ok (rcpts[i]) || !*rcpts[i]) {
+            s_complain ("bad recipient '%s'", rcpts[i]);
+            return EX_DATAERR;
+        }
+    int64_t when = (int64_t) time (NULL);
+    if (received) {
+        char *end;
+        errno = 0;
+        long long t = strtoll (received, &end, 10);
+        if (errno || *end || end == received || t < 0) {
+            s_complain ("--received-at '%s' is not unix seconds", received);
+            return EX_USAGE;
+        }
+        when = t;
+    }
+    char *msg;
+    size_t len;
+    int rc = s_read_message ((size_t) cfg_int (cfg, "limits/message-size"), &msg, &len);
+    if (rc) {
+        free (msg);
+        return rc;
+    }
+    envelope_t *env = envelope_new ();
+    envelope_set (&env->mail_from, sender);
+    envelope_set (&env->account, account ? account : sender);
+    envelope_set (&env->client_ip, client_ip);
+    envelope_set (&env->source, source);
+    for (int i = 0; i < nrcpt; i++)
+        envelope_add_rcpt (env, rcpts[i]);
+    env->received_at = when;
+    spool_t *spool = spool_new (cfg_str (cfg, "spool/root"), true);
+    char qid[QID_SIZE];
+    if (!spool) {
+        s_complain ("cannot open spool %s", cfg_str (cfg, "spool/root"));
+        rc = EX_TEMPFAIL;
+    }
+    else if (spool_enter (spool, env, msg, len, qid) < 0) {
+        s_complain ("cannot write to the spool: %s", strerror (errno));
+        rc = EX_TEMPFAIL;
+    }
+    else
+        printf ("%s\n", qid);
+    spool_destroy (&spool);
+    envelope_destroy (&env);
+    free (msg);
+    return rc;
 }
 
 int
@@ -50,18 +145,21 @@ main (int argc, char **argv)
     const char *sender = NULL, *account = NULL, *client_ip = NULL, *source = NULL, *received = NULL;
     //  Our own sendmail-style flags first; the rest goes to cfg.
     char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
-    int nrest = 1;
+    int nrest = 1, rc = EX_OK;
     rest[0] = argv[0];
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && rc == EX_OK; i++) {
         const char *a = argv[i];
         const char **dst = !strcmp (a, "-f") ? &sender : !strcmp (a, "-a") ? &account
                          : !strcmp (a, "--client-ip") ? &client_ip
                          : !strcmp (a, "--received-at") ? &received
                          : !strcmp (a, "--source") ? &source : NULL;
         if (dst) {
-            if (i + 1 >= argc)
-                return s_fail (EX_USAGE, "%s needs a value", a);
-            *dst = argv[++i];
+            if (i + 1 >= argc) {
+                s_complain ("%s needs a value", a);
+                rc = EX_USAGE;
+            }
+            else
+                *dst = argv[++i];
         }
         else if (!strncmp (a, "-f", 2) && a[2])
             sender = a + 2;
@@ -72,77 +170,26 @@ main (int argc, char **argv)
     }
     cfg_t *cfg = cfg_new (CFG_SUBMIT);
     char err[512];
-    int rc = cfg_args (cfg, &nrest, rest, err, sizeof err);
-    if (rc == 1) {
+    int crc = rc ? 0 : cfg_args (cfg, &nrest, rest, err, sizeof err);
+    if (rc)
+        ;
+    else if (crc == 1)
         cfg_help (cfg, s_usage);
-        return EX_OK;
+    else if (crc < 0) {
+        s_complain ("%s", err);
+        rc = EX_USAGE;
     }
-    if (rc < 0)
-        return s_fail (EX_USAGE, "%s", err);
-    if (!sender)
-        return s_fail (EX_USAGE, "%s", "-f SENDER is required (-f '' for the null sender)");
-    if (nrest < 2)
-        return s_fail (EX_USAGE, "%s", "no recipients given");
-
-    envelope_t *env = envelope_new ();
-    const char *checks[] = { sender, account, client_ip, source };
-    for (size_t i = 0; i < 4; i++)
-        if (checks[i] && !envelope_value_ok (checks[i]))
-            return s_fail (EX_DATAERR, "bad characters or length in '%s'", checks[i]);
-    envelope_set (&env->mail_from, sender);
-    envelope_set (&env->account, account ? account : sender);
-    envelope_set (&env->client_ip, client_ip);
-    envelope_set (&env->source, source);
-    for (int i = 1; i < nrest; i++) {
-        if (!envelope_value_ok (rest[i]) || !*rest[i])
-            return s_fail (EX_DATAERR, "bad recipient '%s'", rest[i]);
-        envelope_add_rcpt (env, rest[i]);
+    else if (!sender) {
+        s_complain ("%s", "-f SENDER is required (-f '' for the null sender)");
+        rc = EX_USAGE;
     }
-    if (received) {
-        char *end;
-        errno = 0;
-        long long t = strtoll (received, &end, 10);
-        if (errno || *end || end == received || t < 0)
-            return s_fail (EX_USAGE, "--received-at '%s' is not unix seconds", received);
-        env->received_at = t;
+    else if (nrest < 2) {
+        s_complain ("%s", "no recipients given");
+        rc = EX_USAGE;
     }
     else
-        env->received_at = (int64_t) time (NULL);
-
-    //  The message, bounded by the size limit (we never hold more).
-    size_t max = (size_t) cfg_int (cfg, "limits/message-size");
-    size_t cap = 65536, len = 0;
-    char *msg = xmalloc (cap);
-    for (;;) {
-        if (len == cap) {
-            if (cap > max)
-                return s_fail (EX_DATAERR, "message larger than %s bytes", cfg_str (cfg, "limits/message-size"));
-            cap *= 2;
-            msg = xrealloc (msg, cap);
-        }
-        ssize_t n = read (STDIN_FILENO, msg + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return s_fail (EX_IOERR, "reading standard input: %s", strerror (errno));
-        if (n == 0)
-            break;
-        len += (size_t) n;
-        if (len > max)
-            return s_fail (EX_DATAERR, "message larger than %s bytes", cfg_str (cfg, "limits/message-size"));
-    }
-
-    spool_t *spool = spool_new (cfg_str (cfg, "spool/root"), true);
-    if (!spool)
-        return s_fail (EX_TEMPFAIL, "cannot open spool %s", cfg_str (cfg, "spool/root"));
-    char qid[QID_SIZE];
-    if (spool_enter (spool, env, msg, len, qid) < 0)
-        return s_fail (EX_TEMPFAIL, "cannot write to the spool: %s", strerror (errno));
-    printf ("%s\n", qid);
-    spool_destroy (&spool);
-    envelope_destroy (&env);
+        rc = s_submit (cfg, rest + 1, nrest - 1, sender, account, client_ip, source, received);
     cfg_destroy (&cfg);
-    free (msg);
     free (rest);
-    return EX_OK;
+    return rc;
 }

@@ -19,7 +19,7 @@ grep -q '"file":"msg-001.eml","qid":"[0-9a-f]*","account":"billing@invoices.exam
 # Every message in exactly one output spool.
 total=$(( $(ls "$T/out/outgoing" | wc -l) + $(ls "$T/out/reject" | wc -l) ))
 [ "$total" -eq "$n" ] || fail "$total files in the output spools for $n messages"
-[ -z "$(ls "$T/out/active" "$T/out/incoming" "$T/out/hold" "$T/out/deferred" "$T/out/corrupt")" ] \
+[ -z "$(find "$T/out/active" "$T/out/incoming" "$T/out/hold" "$T/out/deferred" "$T/out/corrupt" -type f)" ] \
     || fail "messages left outside outgoing/ and reject/"
 grep -q "deliver $((n - 2))   hold 0   reject 2" "$T/replay.log" || fail "summary wrong: $(cat "$T/replay.log")"
 cp "$T/out/log/"*.log "$T/" 2>/dev/null
