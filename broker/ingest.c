@@ -21,6 +21,7 @@ typedef struct {
     char (*names)[QID_SIZE];    //  sorted oldest first
     size_t count, pos;
     bool dirty;
+    bool more;                  //  the last scan left ids out: rescan when drained
     int64_t next_scan;          //  ms
 } s_source_t;
 
@@ -167,6 +168,7 @@ static void
 s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
 {
     s->dirty = false;
+    s->more = false;
     s->count = s->pos = 0;
     s->next_scan = now_ms + self->rescan_ms;
     int fd = dup (spool_fd (s->spool, s->dir));
@@ -178,8 +180,8 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
         return;
     }
     rewinddir (d);
-    size_t n = 0;
-    int64_t now_s = now_ms / 1000 + 1, earliest = 0;
+    size_t n = 0, seen = 0;
+    int64_t earliest = 0;
     time_t wall = time (NULL);
     struct dirent *e;
     while ((e = readdir (d)) != NULL) {
@@ -200,9 +202,10 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
             }
         }
         s_heap_push (self->heap, &n, self->batch, e->d_name);
+        seen++;
     }
     closedir (d);
-    (void) now_s;
+    s->more = seen > n;
     memcpy (s->names, self->heap, n * QID_SIZE);
     qsort (s->names, n, QID_SIZE, s_cmp);
     s->count = n;
@@ -223,7 +226,7 @@ ingest_claim (ingest_t *self, char *qid, bool *deferred)
     for (size_t k = 0; k < self->nsources; k++) {
         size_t i = (self->rr + k) % self->nsources;
         s_source_t *s = &self->sources[i];
-        if (s->pos == s->count && (s->dirty || now >= s->next_scan))
+        if (s->pos == s->count && (s->dirty || s->more || now >= s->next_scan))
             s_scan (self, s, now);
         while (s->pos < s->count) {
             const char *name = s->names[s->pos++];
