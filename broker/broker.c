@@ -13,6 +13,7 @@
  *  twice. A worker we do not know gets DISCONNECT and must say READY again. */
 #include "broker.h"
 #include "diag.h"
+#include "fileio.h"
 #include "ingest.h"
 #include "lease.h"
 #include "pool.h"
@@ -27,7 +28,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/file.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -56,14 +56,6 @@ struct broker_t {
     size_t bodycap;
 };
 
-static int64_t
-s_usec (void)
-{
-    struct timeval tv;
-    gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
 static void
 s_redo_push (broker_t *self, const char *qid, int64_t claimed_usec)
 {
@@ -76,7 +68,7 @@ s_redo_push (broker_t *self, const char *qid, int64_t claimed_usec)
 static void
 s_recover_redo (void *arg, const char *qid)
 {
-    s_redo_push (arg, qid, s_usec ());
+    s_redo_push (arg, qid, fileio_now_usec ());
 }
 
 static void
@@ -116,7 +108,7 @@ static void
 s_output_failed (void *arg, const char *qid, int status)
 {
     broker_t *self = arg;
-    s_redo_push (self, qid, s_usec ());
+    s_redo_push (self, qid, fileio_now_usec ());
     self->paused_until = zclock_mono () + 1000;
 }
 
@@ -180,18 +172,17 @@ s_start (broker_t *self, const char *qid, int64_t claimed)
         self->bodycap = size;
         self->body = xrealloc (self->body, size);
     }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = pread (fd, self->body + got, size - got, body_off + (off_t) got);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            break;
-        }
-        got += (size_t) n;
-    }
+    ssize_t got = fileio_pread_all (fd, self->body, size, body_off);
+    int e = errno;
     close (fd);
-    if (got < size) {
+    if (got < 0) {
+        diag_error ("%s: read: %s; will retry", qid, strerror (e));
+        envelope_destroy (&env);
+        s_redo_push (self, qid, claimed);
+        self->paused_until = zclock_mono () + 1000;
+        return;
+    }
+    if ((size_t) got < size) {
         envelope_destroy (&env);
         spooler_corrupt (self->spooler, qid, "shorter than its size line says");
         return;
@@ -237,7 +228,7 @@ s_pump (broker_t *self)
         if (!ingest_claim (self->ingest, qid, &deferred))
             break;
         diag_debug ("%s: claimed%s", qid, deferred ? " (deferred, due)" : "");
-        s_start (self, qid, s_usec ());
+        s_start (self, qid, fileio_now_usec ());
     }
 }
 

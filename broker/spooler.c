@@ -5,6 +5,7 @@
  *  never two outputs, never none. */
 #include "spooler.h"
 #include "diag.h"
+#include "fileio.h"
 #include "spoolfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -64,14 +64,6 @@ spooler_destroy (spooler_t **self_p)
         close (self->logfd);
     free (self);
     *self_p = NULL;
-}
-
-static int64_t
-s_now_usec (void)
-{
-    struct timeval tv;
-    gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 //  "a=rsa-sha256; d=example.com; s=sel" -> "rsa-sha256:example.com:sel" for
@@ -160,9 +152,9 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     }
     int rc = fd < 0 ? -1 : 0;
     if (!rc)
-        rc = batch_write (fd, hdr.data, hdr.len);
+        rc = fileio_write_all (fd, hdr.data, hdr.len);
     if (!rc && prepend)
-        rc = batch_write (fd, v->headers.data, v->headers.len);
+        rc = fileio_write_all (fd, v->headers.data, v->headers.len);
     //  The message itself: copied in the kernel, never held in our memory.
     off_t off = body_off;
     int64_t left = body;
@@ -171,7 +163,7 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
         if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
             char buf[65536];
             n = pread (in, buf, left < (int64_t) sizeof buf ? (size_t) left : sizeof buf, off);
-            if (n > 0 && batch_write (fd, buf, (size_t) n) < 0)
+            if (n > 0 && fileio_write_all (fd, buf, (size_t) n) < 0)
                 n = -1;
             if (n > 0)
                 off += n;
@@ -246,7 +238,7 @@ s_log_json (spooler_t *self, const char *qid, const envelope_t *env, const char 
     }
     strbuf_printf (&j, "],\"received_at\":%" PRId64 "}\n",
                    env && env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
-    if (batch_write (self->logfd, j.data, j.len) < 0)
+    if (fileio_write_all (self->logfd, j.data, j.len) < 0)
         diag_warn ("%s: verdict log: %s", qid, strerror (errno));
     strbuf_free (&j);
 }
@@ -269,7 +261,7 @@ s_done (void *arg, void *entry_arg, int status)
         strbuf_init (&r);
         for (size_t i = 0; i < out->env->reason_count; i++)
             strbuf_printf (&r, "%s%s", i ? "," : "", out->env->reasons[i]);
-        int64_t latency = s_now_usec () - out->claimed_usec;
+        int64_t latency = fileio_now_usec () - out->claimed_usec;
         diag_info ("%s: verdict=%s account=%s reasons=%s signed=%zu latency=%.1fms attempts=%u",
                    out->qid, verdict_name (out->code), out->env->account ? out->env->account : "",
                    r.len ? r.data : "-", out->env->dkim_count, latency / 1000.0,

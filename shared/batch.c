@@ -56,23 +56,6 @@ batch_open (batch_t *self, int tmpdir, const char *tmpname)
     return openat (tmpdir, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 }
 
-int
-batch_write (int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write (fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t) n;
-    }
-    return 0;
-}
-
 void
 batch_add (batch_t *self, int fd, int tmpdir, const char *tmpname, int dstdir,
            const char *dstname, int64_t mtime, void *entry_arg)

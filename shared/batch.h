@@ -19,8 +19,6 @@ void batch_destroy (batch_t **self_p);
 //  Create tmpdir/tmpname exclusively (mode 0640 less umask) for writing.
 //  Returns the fd, or -1 with errno.
 int batch_open (batch_t *self, int tmpdir, const char *tmpname);
-//  Write all of len bytes to fd; 0, or -1 with errno (ENOSPC, EIO...).
-int batch_write (int fd, const void *data, size_t len);
 //  Queue the written file fd for commit as dstdir/dstname; when mtime is not
 //  0 the file's modification time is set to it (deferred/ uses it as the
 //  retry time). The batch owns fd from here on.

@@ -228,3 +228,28 @@ cfg_help (cfg_t *self, const char *usage)
     }
     printf ("  --help                     this text\n");
 }
+
+int
+cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const char *usage)
+{
+    diag_init (prog, false);
+    char err[512];
+    int rc = cfg_args (self, &argc, argv, err, sizeof err);
+    if (rc == 1) {
+        cfg_help (self, usage);
+        return 0;
+    }
+    if (rc < 0 || argc > 1) {
+        fprintf (stderr, "%s: %s\n", prog, rc < 0 ? err : "unexpected argument (try --help)");
+        return 64;
+    }
+    int level = diag_level_parse (cfg_str (self, "log/level"));
+    if (level < 0) {
+        fprintf (stderr, "%s: log/level: '%s' is not error, warning, info or debug\n", prog,
+                 cfg_str (self, "log/level"));
+        return 64;
+    }
+    diag_set_level ((diag_level_t) level);
+    diag_init (prog, cfg_bool (self, "log/syslog"));
+    return -1;
+}

@@ -44,4 +44,9 @@ int64_t cfg_int (cfg_t *self, const char *path);
 bool cfg_bool (cfg_t *self, const char *path);
 //  Print the flags of this program with defaults and meaning.
 void cfg_help (cfg_t *self, const char *usage);
+//  The start of a daemon's main(): parse argv into self (no positional
+//  arguments allowed), print --help, set up logging from log/level and
+//  log/syslog. Returns -1 to go on, else the exit code (0 after --help, 64
+//  for bad usage).
+int cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const char *usage);
 #endif

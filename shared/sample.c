@@ -3,6 +3,7 @@
  *  an empty line; ">From " quoting (mboxrd) is undone on load. */
 #include "sample.h"
 #include "address.h"
+#include "fileio.h"
 #include "header.h"
 #include "rfcdate.h"
 #include "xalloc.h"
@@ -269,17 +270,14 @@ sample_load (sample_t *self, size_t i, size_t max_bytes, char **msg, size_t *len
     if (want > max_bytes)
         want = max_bytes;
     char *buf = xmalloc (want + 1);
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = pread (fd, buf + got, want - got, it->off + (off_t) got);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            break;
-        }
-        got += (size_t) n;
-    }
+    ssize_t rd = fileio_pread_all (fd, buf, want, it->off);
     close (fd);
+    if (rd < 0) {
+        snprintf (err, errlen, "%s: %s", path, strerror (errno));
+        free (buf);
+        return -1;
+    }
+    size_t got = (size_t) rd;
     if (self->mbox)
         got = s_unquote (buf, got);
     buf[got] = 0;

@@ -4,6 +4,7 @@
  *  the root. */
 #include "spool.h"
 #include "diag.h"
+#include "fileio.h"
 #include "spoolfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -132,7 +133,7 @@ spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
         strbuf_free (&hdr);
         return -1;
     }
-    if (batch_write (fd, hdr.data, hdr.len) < 0 || batch_write (fd, msg, len) < 0) {
+    if (fileio_write_all (fd, hdr.data, hdr.len) < 0 || fileio_write_all (fd, msg, len) < 0) {
         int e = errno;
         batch_abort (fd, tmpdir, qid);
         strbuf_free (&hdr);

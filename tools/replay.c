@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "diag.h"
 #include "envelope.h"
+#include "fileio.h"
 #include "sample.h"
 #include "spool.h"
 #include "spoolfile.h"
@@ -30,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,9 +68,7 @@ s_on_signal (int sig)
 static double
 s_now (void)
 {
-    struct timeval tv;
-    gettimeofday (&tv, NULL);
-    return (double) tv.tv_sec + tv.tv_usec / 1e6;
+    return fileio_now_usec () / 1e6;
 }
 
 static int

@@ -6,12 +6,12 @@
  *  nothing between jobs but what it loaded at start. */
 #include "worker.h"
 #include "diag.h"
+#include "fileio.h"
 #include "task.h"
 #include "wire.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 struct worker_t {
@@ -23,14 +23,6 @@ struct worker_t {
     task_limits_t limits;
     uint64_t jobs;
 };
-
-static int64_t
-s_usec (void)
-{
-    struct timeval tv;
-    gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void
 s_connect (worker_t *self)
@@ -84,13 +76,13 @@ worker_destroy (worker_t **self_p)
 static void
 s_job (worker_t *self, wire_msg_t *m)
 {
-    int64_t start = s_usec ();
+    int64_t start = fileio_now_usec ();
     task_t *t = task_new (m->qid, (const char *) zframe_data (m->envelope), zframe_size (m->envelope),
                           (const char *) zframe_data (m->message), zframe_size (m->message));
     task_run (t, &self->limits);
     if (self->delay_ms)
         zclock_sleep ((int) self->delay_ms);
-    uint64_t took = (uint64_t) (s_usec () - start);
+    uint64_t took = (uint64_t) (fileio_now_usec () - start);
     if (wire_send_verdict (self->sock, m->qid, m->lease, &t->verdict, took) < 0)
         diag_error ("%s: cannot send verdict: %s", m->qid, zmq_strerror (zmq_errno ()));
     diag_debug ("%s: scanned in %lluus: %s", m->qid, (unsigned long long) took,

@@ -1,0 +1,48 @@
+/*  fileio.c: whole reads and writes, and the clock (see fileio.h). */
+#include "fileio.h"
+#include <errno.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+int
+fileio_write_all (int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write (fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+ssize_t
+fileio_pread_all (int fd, void *buf, size_t len, off_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread (fd, (char *) buf + got, len - got, off + (off_t) got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+    }
+    return (ssize_t) got;
+}
+
+int64_t
+fileio_now_usec (void)
+{
+    struct timeval tv;
+    gettimeofday (&tv, NULL);
+    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+}

@@ -1,0 +1,16 @@
+/*  fileio.h: whole reads and writes over short counts and EINTR, and the
+ *  wall clock in microseconds. */
+#ifndef FARM_FILEIO_H
+#define FARM_FILEIO_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+//  Write all of len bytes to fd; 0, or -1 with errno (ENOSPC, EIO...).
+int fileio_write_all (int fd, const void *data, size_t len);
+//  Read up to len bytes at off, stopping early only at end of file or on an
+//  error; returns the count read (short means the file was shorter), or -1.
+ssize_t fileio_pread_all (int fd, void *buf, size_t len, off_t off);
+//  Wall-clock time in microseconds since the epoch.
+int64_t fileio_now_usec (void);
+#endif
