@@ -1,0 +1,313 @@
+/*  tokenize.c: message -> sorted unique 64-bit token hashes (see tokenize.h).
+ *  Hash: FNV-1a over prefix and word, finished with the splitmix64 mixer so
+ *  that the low bits (used by hash tables) are as good as the high ones. */
+#include "tokenize.h"
+#include "address.h"
+#include "codec.h"
+#include "xalloc.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define WORD_MIN 2
+#define WORD_MAX 40
+
+void
+tokens_init (tokens_t *self)
+{
+    memset (self, 0, sizeof *self);
+}
+
+void
+tokens_free (tokens_t *self)
+{
+    free (self->t);
+    strbuf_free (&self->words);
+    strbuf_free (&self->scratch);
+    tokens_init (self);
+}
+
+static inline uint64_t
+s_mix (uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t
+s_fnv (uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char) s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+uint64_t
+tokenize_hash (const char *prefix, const char *word, size_t len)
+{
+    uint64_t h = s_fnv (0xcbf29ce484222325ull, prefix, strlen (prefix));
+    return s_mix (s_fnv (h, word, len));
+}
+
+typedef struct {
+    tokens_t *t;
+    const tokenize_opts_t *o;
+} s_ctx_t;
+
+static void
+s_add (s_ctx_t *c, uint64_t h, const char *prefix, const char *w, size_t n, const char *w2, size_t n2)
+{
+    tokens_t *t = c->t;
+    if (t->n >= c->o->max_tokens) {
+        t->full = true;
+        return;
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->t = xrealloc (t->t, t->cap * sizeof *t->t);
+    }
+    uint32_t off = UINT32_MAX;
+    if (c->o->explain && t->words.len < (1u << 30)) {
+        off = (uint32_t) t->words.len;
+        strbuf_adds (&t->words, prefix);
+        strbuf_add (&t->words, w, n);
+        if (w2) {
+            strbuf_addc (&t->words, ' ');
+            strbuf_add (&t->words, w2, n2);
+        }
+        strbuf_addc (&t->words, 0);
+    }
+    t->t[t->n++] = (token_t) { h, off };
+}
+
+static void
+s_word (s_ctx_t *c, const char *prefix, const char *w, size_t n)
+{
+    s_add (c, tokenize_hash (prefix, w, n), prefix, w, n, NULL, 0);
+}
+
+static inline bool
+s_wordc (unsigned char c)
+{
+    return isalnum (c) || c >= 0x80 || c == '$';
+}
+
+//  Split text into lowercased words; emit each with prefix, and adjacent
+//  pairs with pair_prefix (when bigrams are on and pair_prefix is set).
+static void
+s_words (s_ctx_t *c, const char *prefix, const char *pair_prefix, const char *text, size_t len)
+{
+    char buf[WORD_MAX + 1], prev[WORD_MAX + 1];
+    size_t prevn = 0;
+    uint64_t prevh = 0;
+    const unsigned char *p = (const unsigned char *) text, *end = p + len;
+    uint64_t seed = s_fnv (0xcbf29ce484222325ull, prefix, strlen (prefix));
+    while (p < end) {
+        while (p < end && !s_wordc (*p))
+            p++;
+        const unsigned char *s = p;
+        //  Inner '.', '-', '\'', '_' join word characters ("e-mail", "3.5").
+        while (p < end && (s_wordc (*p) || ((*p == '.' || *p == '-' || *p == '\'' || *p == '_')
+                                            && p + 1 < end && s_wordc (p[1]) && p > s)))
+            p++;
+        size_t n = (size_t) (p - s);
+        if (n < WORD_MIN)
+            continue;
+        if (n > WORD_MAX) {
+            //  Long runs (encoded junk, hashes): only their shape counts.
+            char shape[24];
+            int sl = snprintf (shape, sizeof shape, "%c:%zu", tolower (*s), n / 8);
+            s_word (c, "sk:", shape, (size_t) sl);
+            prevn = 0;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char) tolower (s[i]);
+        uint64_t h = s_mix (s_fnv (seed, buf, n));
+        s_add (c, h, prefix, buf, n, NULL, 0);
+        if (pair_prefix && c->o->bigrams && prevn) {
+            uint64_t ph = s_mix (prevh * 0x9E3779B97F4A7C15ull + h + 0x51ed2701);
+            s_add (c, ph, pair_prefix, prev, prevn, buf, n);
+        }
+        memcpy (prev, buf, n);
+        prevn = n;
+        prevh = h;
+    }
+}
+
+//  Hosts of http(s):// links in text: "u:host" and "ud:" its last two labels.
+static void
+s_host (s_ctx_t *c, const char *host, size_t n)
+{
+    char buf[256];
+    if (n == 0 || n >= sizeof buf)
+        return;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char) tolower ((unsigned char) host[i]);
+    while (n && buf[n - 1] == '.')
+        n--;
+    s_word (c, "u:", buf, n);
+    size_t dots = 0, i = n;
+    while (i > 0 && dots < 2)
+        if (buf[--i] == '.' && ++dots == 2)
+            i++;
+    s_word (c, "ud:", buf + i, n - i);
+}
+
+static void
+s_urls (s_ctx_t *c, const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    while (p < end && (p = memmem (p, (size_t) (end - p), "://", 3)) != NULL) {
+        p += 3;
+        const char *h = p;
+        while (p < end && (isalnum ((unsigned char) *p) || *p == '.' || *p == '-'))
+            p++;
+        s_host (c, h, (size_t) (p - h));
+    }
+}
+
+static void
+s_header_words (s_ctx_t *c, const header_t *h, const char *name, const char *prefix, bool decode)
+{
+    const header_field_t *f = header_find (h, name, 0);
+    if (!f)
+        return;
+    char *v = header_unfold (f);
+    if (decode) {
+        char *d = codec_header (v);
+        free (v);
+        v = d;
+    }
+    s_words (c, prefix, decode ? "s2:" : NULL, v, strlen (v));
+    free (v);
+}
+
+//  Headers added in transit say nothing about the author's mail.
+static bool
+s_transit (const char *name, size_t n)
+{
+    static const char *skip[] = { "received", "return-path", "delivered-to", "x-original-to",
+                                  "x-spam", "x-virus", "x-beenthere", "x-loop", "envelope-to",
+                                  "x-envelope", "status", "x-status", "x-uid", "x-keywords",
+                                  "content-length", "lines", "x-mailman", "errors-to",
+                                  "precedence", "list-", "sender", "x-original-date" };
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        size_t sl = strlen (skip[i]);
+        if (n >= sl && strncasecmp (name, skip[i], sl) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+s_from (s_ctx_t *c, const header_t *h, const char *hname, const char *name_prefix,
+        const char *domain_prefix)
+{
+    const header_field_t *f = header_find (h, hname, 0);
+    if (!f)
+        return;
+    char *v = header_unfold (f);
+    char *d = codec_header (v);
+    //  Display name: what comes before '<'.
+    const char *lt = strchr (d, '<');
+    if (lt && name_prefix)
+        s_words (c, name_prefix, NULL, d, (size_t) (lt - d));
+    char *addr[1];
+    int more;
+    if (address_list (v, addr, 1, &more) == 1) {
+        const char *dom = address_domain (addr[0]);
+        if (dom)
+            s_word (c, domain_prefix, dom, strlen (dom));
+        free (addr[0]);
+    }
+    free (d);
+    free (v);
+}
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    uint64_t x = ((const token_t *) a)->h, y = ((const token_t *) b)->h;
+    return x < y ? -1 : x > y;
+}
+
+void
+tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opts_t *o)
+{
+    self->n = 0;
+    self->full = false;
+    strbuf_reset (&self->words);
+    s_ctx_t c = { self, o };
+    s_header_words (&c, h, "Subject", "s:", true);
+    s_from (&c, h, "From", "fn:", "fd:");
+    s_from (&c, h, "Reply-To", NULL, "rd:");
+    s_header_words (&c, h, "X-Mailer", "m:", false);
+    s_header_words (&c, h, "User-Agent", "m:", false);
+    s_from (&c, h, "Message-ID", NULL, "mi:");
+    for (size_t i = 0; i < h->count; i++) {
+        const header_field_t *f = &h->fields[i];
+        if (!s_transit (f->name, f->name_len) && f->name_len < 64) {
+            char lname[64];
+            for (size_t k = 0; k < f->name_len; k++)
+                lname[k] = (char) tolower ((unsigned char) f->name[k]);
+            s_word (&c, "hn:", lname, f->name_len);
+        }
+    }
+    //  How many recipients the author wrote to, in rough buckets.
+    size_t nrcpt = header_count (h, "To") + header_count (h, "Cc");
+    s_word (&c, "nr:", nrcpt == 0 ? "0" : nrcpt == 1 ? "1" : "many", nrcpt < 2 ? 1 : 4);
+    for (const char *t = m->types.data; t && *t;) {
+        const char *nl = strchr (t, '\n');
+        size_t n = nl ? (size_t) (nl - t) : strlen (t);
+        s_word (&c, "ct:", t, n);
+        t += n + (nl ? 1 : 0);
+    }
+    for (const char *t = m->problems.data; t && *t;) {
+        const char *nl = strchr (t, '\n');
+        size_t n = nl ? (size_t) (nl - t) : strlen (t);
+        size_t k = 0;
+        while (k < n && t[k] != ' ')
+            k++;
+        s_word (&c, "p:", t, k);
+        t += n + (nl ? 1 : 0);
+    }
+    if (m->html)
+        s_word (&c, "h:", "html", 4);
+    for (const char *u = m->urls.data; u && *u;) {
+        const char *nl = strchr (u, '\n');
+        size_t n = nl ? (size_t) (nl - u) : strlen (u);
+        const char *sep = memmem (u, n, "://", 3);
+        if (sep) {
+            const char *host = sep + 3, *he = host;
+            while (he < u + n && (isalnum ((unsigned char) *he) || *he == '.' || *he == '-'))
+                he++;
+            s_host (&c, host, (size_t) (he - host));
+        }
+        else if (n > 7 && strncasecmp (u, "mailto:", 7) == 0)
+            s_word (&c, "u:", "mailto", 6);
+        u += n + (nl ? 1 : 0);
+    }
+    if (m->text.len) {
+        s_urls (&c, m->text.data, m->text.len);
+        s_words (&c, "", "b2:", m->text.data, m->text.len);
+    }
+    //  Sorted, each token once: the classifier counts presence, not frequency.
+    qsort (self->t, self->n, sizeof *self->t, s_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < self->n; i++)
+        if (w == 0 || self->t[i].h != self->t[w - 1].h)
+            self->t[w++] = self->t[i];
+    self->n = w;
+}
+
+const char *
+tokens_text (const tokens_t *self, size_t i)
+{
+    return self->t[i].off == UINT32_MAX ? "" : self->words.data + self->t[i].off;
+}
