@@ -1,0 +1,456 @@
+/*  bayes.c: model file, token table and scoring (see bayes.h). */
+#include "bayes.h"
+#include "xalloc.h"
+#include <czmq.h>
+#include <errno.h>
+#include <lmdb.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+bayes_params_default (bayes_params_t *p)
+{
+    p->hold = 0.99;
+    p->reject = 0.9999;
+    p->robs = 0.45;
+    p->robx = 0.5;
+    p->min_dev = 0.1;
+    p->max_tokens = 150;
+}
+
+static int
+s_num (zconfig_t *root, const char *path, double min, double max, double *out, char *err, size_t errlen)
+{
+    const char *v = zconfig_get (root, path, NULL);
+    if (!v)
+        return 0;
+    char *end;
+    double d = strtod (v, &end);
+    if (end == v || *end || !(d >= min && d <= max)) {
+        snprintf (err, errlen, "%s: '%s' is not a number from %g to %g", path, v, min, max);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+int
+bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen)
+{
+    zconfig_t *root = zconfig_load (file);
+    if (!root) {
+        snprintf (err, errlen, "%s: cannot read or parse it", file);
+        return -1;
+    }
+    double maxt = (double) p->max_tokens;
+    int rc = s_num (root, "bayes/hold", 0, 1, &p->hold, err, errlen)
+          || s_num (root, "bayes/reject", 0, 1, &p->reject, err, errlen)
+          || s_num (root, "bayes/prior-strength", 0, 100, &p->robs, err, errlen)
+          || s_num (root, "bayes/prior", 0.01, 0.99, &p->robx, err, errlen)
+          || s_num (root, "bayes/min-deviation", 0, 0.49, &p->min_dev, err, errlen)
+          || s_num (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen);
+    p->max_tokens = (size_t) maxt;
+    zconfig_destroy (&root);
+    if (!rc && p->reject < p->hold) {
+        snprintf (err, errlen, "%s: bayes/reject below bayes/hold", file);
+        rc = -1;
+    }
+    return rc ? -1 : 0;
+}
+
+//  --- token table: open addressing, linear probing, hash 0 never stored.
+
+typedef struct {
+    uint64_t h;
+    uint32_t ham, spam;
+} s_slot_t;
+
+struct bayes_table_t {
+    s_slot_t *slots;
+    size_t cap, size;       //  cap a power of two
+    uint32_t nham, nspam;
+};
+
+static inline uint64_t
+s_key (uint64_t h)
+{
+    return h ? h : 1;
+}
+
+bayes_table_t *
+bayes_table_new (void)
+{
+    bayes_table_t *self = xcalloc (1, sizeof *self);
+    self->cap = 1 << 16;
+    self->slots = xcalloc (self->cap, sizeof *self->slots);
+    return self;
+}
+
+void
+bayes_table_destroy (bayes_table_t **self_p)
+{
+    bayes_table_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->slots);
+    free (self);
+    *self_p = NULL;
+}
+
+static s_slot_t *
+s_find (const bayes_table_t *self, uint64_t h)
+{
+    size_t mask = self->cap - 1, i = (size_t) h & mask;
+    while (self->slots[i].h && self->slots[i].h != h)
+        i = (i + 1) & mask;
+    return &self->slots[i];
+}
+
+static void
+s_grow (bayes_table_t *self)
+{
+    s_slot_t *old = self->slots;
+    size_t oldcap = self->cap;
+    self->cap *= 2;
+    self->slots = xcalloc (self->cap, sizeof *self->slots);
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].h)
+            *s_find (self, old[i].h) = old[i];
+    free (old);
+}
+
+static s_slot_t *
+s_upsert (bayes_table_t *self, uint64_t h)
+{
+    if ((self->size + 1) * 2 > self->cap)
+        s_grow (self);
+    s_slot_t *s = s_find (self, h);
+    if (!s->h) {
+        s->h = h;
+        self->size++;
+    }
+    return s;
+}
+
+void
+bayes_table_learn (bayes_table_t *self, const tokens_t *tokens, bool spam)
+{
+    for (size_t i = 0; i < tokens->n; i++) {
+        s_slot_t *s = s_upsert (self, s_key (tokens->t[i].h));
+        if (spam)
+            s->spam += s->spam < UINT32_MAX;
+        else
+            s->ham += s->ham < UINT32_MAX;
+    }
+    if (spam)
+        self->nspam++;
+    else
+        self->nham++;
+}
+
+size_t bayes_table_size (bayes_table_t *self) { return self->size; }
+uint32_t bayes_table_nham (bayes_table_t *self) { return self->nham; }
+uint32_t bayes_table_nspam (bayes_table_t *self) { return self->nspam; }
+
+//  --- model files
+
+#define META_NHAM "nham"
+#define META_NSPAM "nspam"
+#define META_VERSION "version"
+#define META_TOKENIZER "tokenizer"
+
+struct bayes_t {
+    bayes_table_t *table;
+    char version[64];
+    char tokenizer[64];
+};
+
+//  Open env + both databases read-only. 0, or -1 with err.
+static int
+s_open_ro (const char *file, MDB_env **env, MDB_txn **txn, MDB_dbi *tokens, MDB_dbi *meta,
+           char *err, size_t errlen)
+{
+    int rc = mdb_env_create (env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs (*env, 4);
+    if (!rc)
+        rc = mdb_env_open (*env, file, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
+    if (!rc)
+        rc = mdb_txn_begin (*env, NULL, MDB_RDONLY, txn);
+    if (!rc)
+        rc = mdb_dbi_open (*txn, "tokens", MDB_INTEGERKEY, tokens);
+    if (!rc)
+        rc = mdb_dbi_open (*txn, "meta", 0, meta);
+    if (rc) {
+        snprintf (err, errlen, "model %s: %s", file, mdb_strerror (rc));
+        if (*txn)
+            mdb_txn_abort (*txn);
+        mdb_env_close (*env);
+        *env = NULL;
+        *txn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_meta (MDB_txn *txn, MDB_dbi meta, const char *key, char *out, size_t outlen)
+{
+    MDB_val k = { strlen (key), (void *) key }, v;
+    out[0] = 0;
+    if (mdb_get (txn, meta, &k, &v) == 0) {
+        size_t n = v.mv_size < outlen - 1 ? v.mv_size : outlen - 1;
+        memcpy (out, v.mv_data, n);
+        out[n] = 0;
+    }
+}
+
+//  Read every token of file into table (adding), with the totals.
+static int
+s_read (bayes_table_t *table, const char *file, char *version, char *tokenizer, char *err,
+        size_t errlen)
+{
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi tokens, meta;
+    if (s_open_ro (file, &env, &txn, &tokens, &meta, err, errlen))
+        return -1;
+    char buf[64];
+    s_meta (txn, meta, META_NHAM, buf, sizeof buf);
+    uint32_t nham = (uint32_t) strtoul (buf, NULL, 10);
+    s_meta (txn, meta, META_NSPAM, buf, sizeof buf);
+    uint32_t nspam = (uint32_t) strtoul (buf, NULL, 10);
+    s_meta (txn, meta, META_VERSION, version, 64);
+    s_meta (txn, meta, META_TOKENIZER, tokenizer, 64);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open (txn, tokens, &cur);
+    MDB_val k, v;
+    size_t bad = 0;
+    for (int op = MDB_FIRST; !rc && mdb_cursor_get (cur, &k, &v, (MDB_cursor_op) op) == 0; op = MDB_NEXT) {
+        if (k.mv_size != 8 || v.mv_size != 8) {
+            bad++;
+            continue;
+        }
+        uint64_t h;
+        uint32_t c[2];
+        memcpy (&h, k.mv_data, 8);
+        memcpy (c, v.mv_data, 8);
+        s_slot_t *s = s_upsert (table, s_key (h));
+        s->ham = s->ham + c[0] < s->ham ? UINT32_MAX : s->ham + c[0];
+        s->spam = s->spam + c[1] < s->spam ? UINT32_MAX : s->spam + c[1];
+    }
+    if (!rc)
+        mdb_cursor_close (cur);
+    mdb_txn_abort (txn);
+    mdb_env_close (env);
+    if (rc || bad || !*version || !*tokenizer) {
+        snprintf (err, errlen, "model %s: %s", file,
+                  rc ? mdb_strerror (rc) : bad ? "malformed records" : "no version or tokenizer stamp");
+        return -1;
+    }
+    table->nham += nham;
+    table->nspam += nspam;
+    return 0;
+}
+
+int
+bayes_table_load (bayes_table_t *self, const char *file, char *err, size_t errlen)
+{
+    char version[64], tokenizer[64];
+    return s_read (self, file, version, tokenizer, err, errlen);
+}
+
+static int
+s_cmp_u64 (const void *a, const void *b)
+{
+    uint64_t x = ((const s_slot_t *) a)->h, y = ((const s_slot_t *) b)->h;
+    return x < y ? -1 : x > y;
+}
+
+int
+bayes_table_write (bayes_table_t *self, const char *file, const char *tokenizer, char *version,
+                   char *err, size_t errlen)
+{
+    char tmp[4096], lock[4200];
+    snprintf (tmp, sizeof tmp, "%s.new", file);
+    snprintf (lock, sizeof lock, "%s-lock", tmp);
+    unlink (tmp);
+    unlink (lock);
+    //  Keys must go in in order for MDB_APPEND: sort the occupied slots.
+    s_slot_t *sorted = xmalloc ((self->size ? self->size : 1) * sizeof *sorted);
+    size_t n = 0;
+    for (size_t i = 0; i < self->cap; i++)
+        if (self->slots[i].h)
+            sorted[n++] = self->slots[i];
+    qsort (sorted, n, sizeof *sorted, s_cmp_u64);
+    uint32_t rnd = 0;
+    if (getrandom (&rnd, sizeof rnd, 0) != sizeof rnd)
+        rnd = (uint32_t) getpid ();
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    char stamp[32];
+    strftime (stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf (version, 64, "%s-%08x", stamp, rnd);
+
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi tokens, meta;
+    //  Map size: the data with room for B-tree overhead, at least 16 MiB.
+    size_t mapsize = n * 64 + (16u << 20);
+    int rc = mdb_env_create (&env);
+    if (!rc) rc = mdb_env_set_maxdbs (env, 4);
+    if (!rc) rc = mdb_env_set_mapsize (env, mapsize);
+    if (!rc) rc = mdb_env_open (env, tmp, MDB_NOSUBDIR, 0644);
+    if (!rc) rc = mdb_txn_begin (env, NULL, 0, &txn);
+    if (!rc) rc = mdb_dbi_open (txn, "tokens", MDB_CREATE | MDB_INTEGERKEY, &tokens);
+    if (!rc) rc = mdb_dbi_open (txn, "meta", MDB_CREATE, &meta);
+    for (size_t i = 0; !rc && i < n; i++) {
+        uint32_t c[2] = { sorted[i].ham, sorted[i].spam };
+        MDB_val k = { 8, &sorted[i].h }, v = { 8, c };
+        rc = mdb_put (txn, tokens, &k, &v, MDB_APPEND);
+    }
+    char buf[32];
+    const char *keys[] = { META_NHAM, META_NSPAM, META_VERSION, META_TOKENIZER };
+    for (int i = 0; !rc && i < 4; i++) {
+        const char *val = buf;
+        if (i == 0) snprintf (buf, sizeof buf, "%u", self->nham);
+        else if (i == 1) snprintf (buf, sizeof buf, "%u", self->nspam);
+        else val = i == 2 ? version : tokenizer;
+        MDB_val k = { strlen (keys[i]), (void *) keys[i] }, v = { strlen (val), (void *) val };
+        rc = mdb_put (txn, meta, &k, &v, 0);
+    }
+    if (!rc) {
+        rc = mdb_txn_commit (txn);
+        txn = NULL;
+    }
+    if (!rc)
+        rc = mdb_env_sync (env, 1);
+    if (txn)
+        mdb_txn_abort (txn);
+    if (env)
+        mdb_env_close (env);
+    free (sorted);
+    unlink (lock);
+    if (rc) {
+        snprintf (err, errlen, "writing model %s: %s", tmp, mdb_strerror (rc));
+        unlink (tmp);
+        return -1;
+    }
+    if (rename (tmp, file) < 0) {
+        snprintf (err, errlen, "rename %s to %s: %s", tmp, file, strerror (errno));
+        unlink (tmp);
+        return -1;
+    }
+    return 0;
+}
+
+bayes_t *
+bayes_open (const char *file, char *err, size_t errlen)
+{
+    bayes_t *self = xcalloc (1, sizeof *self);
+    self->table = bayes_table_new ();
+    if (s_read (self->table, file, self->version, self->tokenizer, err, errlen) < 0) {
+        bayes_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+bayes_destroy (bayes_t **self_p)
+{
+    bayes_t *self = *self_p;
+    if (!self)
+        return;
+    bayes_table_destroy (&self->table);
+    free (self);
+    *self_p = NULL;
+}
+
+const char *bayes_version (bayes_t *self) { return self->version; }
+const char *bayes_tokenizer (bayes_t *self) { return self->tokenizer; }
+uint32_t bayes_nham (bayes_t *self) { return self->table->nham; }
+uint32_t bayes_nspam (bayes_t *self) { return self->table->nspam; }
+
+//  --- scoring
+
+//  P(chi-square with v degrees of freedom >= x2), v even, in log space so
+//  that hundreds of tokens do not underflow.
+static double
+s_chi2q (double x2, size_t v)
+{
+    double m = x2 / 2.0;
+    if (m <= 0)
+        return 1.0;
+    double lm = log (m), lterm = -m, lsum = lterm;
+    for (size_t i = 1; i < v / 2; i++) {
+        lterm += lm - log ((double) i);
+        //  log(exp(lsum) + exp(lterm))
+        lsum = lsum > lterm ? lsum + log1p (exp (lterm - lsum)) : lterm + log1p (exp (lsum - lterm));
+    }
+    double r = exp (lsum);
+    return r < 1.0 ? r : 1.0;
+}
+
+static int
+s_cmp_dev (const void *a, const void *b)
+{
+    double x = fabs (((const bayes_clue_t *) a)->f - 0.5), y = fabs (((const bayes_clue_t *) b)->f - 0.5);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+double
+bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
+             bayes_clue_t *clues, size_t nclues, size_t *used)
+{
+    bayes_table_t *t = self->table;
+    double nham = t->nham ? t->nham : 1, nspam = t->nspam ? t->nspam : 1;
+    //  Tokens worth counting, with their probabilities. One allocation a
+    //  message at most (kept between calls by the caller's thread).
+    static __thread bayes_clue_t *sig;
+    static __thread size_t sigcap;
+    if (sigcap < tokens->n) {
+        free (sig);
+        sigcap = tokens->n * 2;
+        sig = xmalloc (sigcap * sizeof *sig);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < tokens->n; i++) {
+        const s_slot_t *s = s_find (t, s_key (tokens->t[i].h));
+        if (!s->h)
+            continue;
+        double hr = s->ham / nham, sr = s->spam / nspam;
+        if (hr + sr <= 0)
+            continue;
+        double pw = sr / (hr + sr), n = (double) s->ham + s->spam;
+        double f = (p->robs * p->robx + n * pw) / (p->robs + n);
+        if (fabs (f - 0.5) < p->min_dev)
+            continue;
+        sig[k++] = (bayes_clue_t) { i, f, s->ham, s->spam };
+    }
+    if ((p->max_tokens && k > p->max_tokens) || clues)
+        qsort (sig, k, sizeof *sig, s_cmp_dev);
+    if (p->max_tokens && k > p->max_tokens)
+        k = p->max_tokens;
+    if (used)
+        *used = k;
+    for (size_t i = 0; clues && i < nclues && i < k; i++)
+        clues[i] = sig[i];
+    if (k == 0)
+        return p->robx;
+    double lh = 0, ls = 0;
+    for (size_t i = 0; i < k; i++) {
+        double f = sig[i].f < 1e-9 ? 1e-9 : sig[i].f > 1 - 1e-9 ? 1 - 1e-9 : sig[i].f;
+        lh += log (f);
+        ls += log (1 - f);
+    }
+    double H = s_chi2q (-2.0 * lh, 2 * k), S = s_chi2q (-2.0 * ls, 2 * k);
+    double score = (1.0 + H - S) / 2.0;
+    return score < 0 ? 0 : score > 1 ? 1 : score;
+}

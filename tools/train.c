@@ -1,0 +1,190 @@
+/*  train.c: farm-train, builds the Bayes model from ham and spam.
+ *
+ *  farm-train --ham PATH... --spam PATH... --models DIR [--add] [--no-bigrams]
+ *
+ *  Each PATH is a folder of messages (searched recursively) or an mbox file.
+ *  Writes DIR/bayes.mdb.new and renames it over DIR/bayes.mdb, so running
+ *  workers see either the old model or the new one, whole. With --add the
+ *  existing model's counts are kept and the new messages added to them (an
+ *  operator feeding back a mis-scored message). Prints what it learned. */
+#include "bayes.h"
+#include "cfg.h"
+#include "content.h"
+#include "diag.h"
+#include "fileio.h"
+#include "sample.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *s_usage =
+    "usage: farm-train --ham PATH... --spam PATH... --models DIR [--add] [--no-bigrams]\n\n"
+    "Builds DIR/bayes.mdb from folders of messages or mbox files (--add: into the\n"
+    "existing model). The new model replaces the old by rename: workers pick it up\n"
+    "between jobs.";
+
+//  Learn every message under path; returns how many, or -1.
+static long
+s_learn (bayes_table_t *table, content_t *c, const content_opts_t *o, const char *path, bool spam,
+         size_t max_size, size_t *unreadable)
+{
+    char err[512];
+    sample_t *s = sample_open (path, err, sizeof err);
+    if (!s) {
+        fprintf (stderr, "farm-train: %s\n", err);
+        return -1;
+    }
+    size_t n = sample_count (s);
+    long learned = 0;
+    int64_t start = fileio_now_usec ();
+    for (size_t i = 0; i < n; i++) {
+        char *msg;
+        size_t len;
+        int trunc;
+        envelope_t *env = envelope_new ();
+        if (sample_load (s, i, max_size, &msg, &len, &trunc, env, err, sizeof err) < 0) {
+            (*unreadable)++;
+            envelope_destroy (&env);
+            continue;
+        }
+        content_tokenize (c, msg, len, o);
+        bayes_table_learn (table, &c->tokens, spam);
+        learned++;
+        free (msg);
+        envelope_destroy (&env);
+        if (isatty (STDERR_FILENO) && (i % 200 == 0 || i + 1 == n)) {
+            double el = (fileio_now_usec () - start) / 1e6;
+            fprintf (stderr, "\r%-5s %-40.40s %zu/%zu %6.0f msg/s ", spam ? "spam" : "ham", path,
+                     i + 1, n, el > 0 ? (i + 1) / el : 0.0);
+            if (i + 1 == n)
+                fprintf (stderr, "\n");
+        }
+    }
+    sample_destroy (&s);
+    return learned;
+}
+
+int
+main (int argc, char **argv)
+{
+    diag_init ("farm-train", false);
+    //  --ham/--spam take every following argument up to the next option.
+    char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
+    const char **ham = xcalloc ((size_t) argc, sizeof *ham), **spam = xcalloc ((size_t) argc, sizeof *spam);
+    int nrest = 1, nham = 0, nspam = 0, mode = 0, rc = 0;
+    bool add = false, bigrams = true;
+    rest[0] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp (argv[i], "--ham"))
+            mode = 1;
+        else if (!strcmp (argv[i], "--spam"))
+            mode = 2;
+        else if (!strcmp (argv[i], "--add"))
+            add = true, mode = 0;
+        else if (!strcmp (argv[i], "--no-bigrams"))
+            bigrams = false, mode = 0;
+        else if (!strncmp (argv[i], "--", 2)) {
+            mode = 0;
+            rest[nrest++] = argv[i];
+            //  A following value belongs to the option (cfg_args reads it).
+            if (!strchr (argv[i], '=') && strcmp (argv[i], "--help") && i + 1 < argc)
+                rest[nrest++] = argv[++i];
+        }
+        else if (mode == 1)
+            ham[nham++] = argv[i];
+        else if (mode == 2)
+            spam[nspam++] = argv[i];
+        else
+            rest[nrest++] = argv[i];
+    }
+    cfg_t *cfg = cfg_new (CFG_TRAIN);
+    char err[1024];
+    int crc = cfg_args (cfg, &nrest, rest, err, sizeof err);
+    const char *dir = cfg_str (cfg, "models/dir");
+    if (crc == 1) {
+        cfg_help (cfg, s_usage);
+        printf ("  --ham PATH...              folders or mbox files of legitimate mail\n"
+                "  --spam PATH...             folders or mbox files of spam\n"
+                "  --add                      add to the existing model instead of replacing it\n"
+                "  --no-bigrams               words only, no word pairs\n");
+    }
+    else if (crc < 0 || nrest > 1 || !*dir || (!add && (!nham || !nspam)) || (add && !nham && !nspam)) {
+        fprintf (stderr, "farm-train: %s\n%s\n", crc < 0 ? err : nrest > 1 ? "unexpected argument"
+                 : !*dir ? "--models DIR is required" : "need --ham and --spam (or --add with either)",
+                 s_usage);
+        rc = 64;
+    }
+    else {
+        mkdir (dir, 0755);
+        char file[4096];
+        snprintf (file, sizeof file, "%s/bayes.mdb", dir);
+        content_opts_t o;
+        content_opts (&o, cfg);
+        o.tok.bigrams = bigrams;
+        char settings[64];
+        content_settings (&o, settings, sizeof settings);
+        bayes_table_t *table = bayes_table_new ();
+        size_t before = 0, unreadable = 0;
+        uint32_t ham0 = 0, spam0 = 0;
+        if (add) {
+            bayes_t *old = bayes_open (file, err, sizeof err);
+            if (!old) {
+                fprintf (stderr, "farm-train: --add: %s\n", err);
+                rc = 1;
+            }
+            else {
+                if (strcmp (bayes_tokenizer (old), settings) != 0) {
+                    //  Adding with other settings would mix two tokenizers.
+                    o.tok.bigrams = strstr (bayes_tokenizer (old), "bigrams=1") != NULL;
+                    content_settings (&o, settings, sizeof settings);
+                }
+                bayes_destroy (&old);
+                if (bayes_table_load (table, file, err, sizeof err) < 0) {
+                    fprintf (stderr, "farm-train: %s\n", err);
+                    rc = 1;
+                }
+                before = bayes_table_size (table);
+                ham0 = bayes_table_nham (table);
+                spam0 = bayes_table_nspam (table);
+            }
+        }
+        content_t c;
+        content_init (&c);
+        size_t max_size = (size_t) cfg_int (cfg, "limits/message-size");
+        int64_t start = fileio_now_usec ();
+        for (int i = 0; !rc && i < nham; i++)
+            if (s_learn (table, &c, &o, ham[i], false, max_size, &unreadable) < 0)
+                rc = 1;
+        for (int i = 0; !rc && i < nspam; i++)
+            if (s_learn (table, &c, &o, spam[i], true, max_size, &unreadable) < 0)
+                rc = 1;
+        content_free (&c);
+        char version[64];
+        if (!rc && bayes_table_write (table, file, settings, version, err, sizeof err) < 0) {
+            fprintf (stderr, "farm-train: %s\n", err);
+            rc = 1;
+        }
+        if (!rc) {
+            double secs = (fileio_now_usec () - start) / 1e6;
+            printf ("farm-train: learned %u ham and %u spam message(s)%s in %.1f s\n",
+                    bayes_table_nham (table) - ham0, bayes_table_nspam (table) - spam0,
+                    add ? " (added)" : "", secs);
+            printf ("  model %s: version %s, %s\n", file, version, settings);
+            printf ("  %zu distinct tokens (%zu new), %u ham and %u spam in all\n",
+                    bayes_table_size (table), bayes_table_size (table) - before,
+                    bayes_table_nham (table), bayes_table_nspam (table));
+            if (unreadable)
+                printf ("  %zu message(s) could not be read and were skipped\n", unreadable);
+        }
+        bayes_table_destroy (&table);
+    }
+    cfg_destroy (&cfg);
+    free (rest);
+    free (ham);
+    free (spam);
+    return rc;
+}
