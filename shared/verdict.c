@@ -43,6 +43,16 @@ verdict_parse (const char *name)
 void
 verdict_reason (verdict_t *self, const char *fmt, ...)
 {
+    //  Never more than the broker accepts: the last slot says some were left out.
+    size_t lines = 0;
+    for (size_t i = 0; i < self->reasons.len; i++)
+        lines += self->reasons.data[i] == '\n';
+    if (lines >= VERDICT_MAX_REASONS)
+        return;
+    if (lines == VERDICT_MAX_REASONS - 1) {
+        strbuf_adds (&self->reasons, "more reasons left out\n");
+        return;
+    }
     char text[VERDICT_MAX_REASON];
     va_list ap;
     va_start (ap, fmt);

@@ -169,6 +169,16 @@ s_auc (item_t *test, size_t n, bool bogo)
     return nh && ns ? wins / ((double) nh * (double) ns) : 0;
 }
 
+static bool s_bigrams = true;
+static size_t s_worst = 0;
+
+static int
+s_cmp_score (const void *a, const void *b)
+{
+    double x = ((const item_t *) a)->score, y = ((const item_t *) b)->score;
+    return x < y ? -1 : x > y;
+}
+
 static int
 s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bool bogofilter)
 {
@@ -191,6 +201,7 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
     }
     content_opts_t o;
     content_opts (&o, cfg);
+    o.tok.bigrams = s_bigrams;
     content_t c;
     content_init (&c);
     bayes_table_t *table = bayes_table_new ();
@@ -308,6 +319,18 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
             printf ("  speed ratio farm/bogofilter: %.2fx\n", rate / brate);
         }
     }
+    if (s_worst) {
+        //  The ham that scored highest and the spam that scored lowest.
+        qsort (test, ntest, sizeof *test, s_cmp_score);
+        printf ("  worst ham (highest scores):\n");
+        for (size_t i = ntest, k = 0; i-- > 0 && k < s_worst;)
+            if (!test[i].spam && ++k)
+                printf ("    %.4f %s\n", test[i].score, test[i].path);
+        printf ("  worst spam (lowest scores):\n");
+        for (size_t i = 0, k = 0; i < ntest && k < s_worst; i++)
+            if (test[i].spam && ++k)
+                printf ("    %.4f %s\n", test[i].score, test[i].path);
+    }
     char rm[4200];
     snprintf (rm, sizeof rm, "rm -rf %s", tmpdir);
     (void) !system (rm);
@@ -323,7 +346,7 @@ int
 main (int argc, char **argv)
 {
     diag_init ("farm-bench", false);
-    const char *usage = "usage: farm-bench bayes --corpus DIR [--models DIR] [--train-fraction F] [--no-bogofilter]";
+    const char *usage = "usage: farm-bench bayes --corpus DIR [--models DIR] [--train-fraction F] [--no-bigrams] [--worst N] [--no-bogofilter]";
     if (argc < 2 || strcmp (argv[1], "bayes") != 0) {
         fprintf (stderr, "%s\n", usage);
         return 64;
@@ -339,6 +362,10 @@ main (int argc, char **argv)
             models = argv[++i];
         else if (!strcmp (argv[i], "--train-fraction") && i + 1 < argc)
             fraction = atof (argv[++i]);
+        else if (!strcmp (argv[i], "--worst") && i + 1 < argc)
+            s_worst = (size_t) atoi (argv[++i]);
+        else if (!strcmp (argv[i], "--no-bigrams"))
+            s_bigrams = false;
         else if (!strcmp (argv[i], "--no-bogofilter"))
             bogo = false;
         else {

@@ -385,7 +385,8 @@ main (int argc, char **argv)
         char logname[64];
         snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
         char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
-                          maxsize, NULL };
+                          maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
+                          cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
         farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
     }
 

@@ -5,6 +5,8 @@
  *  lockdown, Bayes, compromise detection and DKIM signing here. */
 #ifndef FARM_TASK_H
 #define FARM_TASK_H
+#include "bayes.h"
+#include "content.h"
 #include "envelope.h"
 #include "header.h"
 #include "verdict.h"
@@ -17,6 +19,16 @@ typedef struct {
     header_limits_t header;
     int64_t test_defer_s;       //  testing: defer first attempts this long
 } task_limits_t;
+
+//  What the stages share across messages (owned by the worker).
+typedef struct {
+    const task_limits_t *limits;
+    content_t *content;             //  buffers reused from message to message
+    content_opts_t content_opts;
+    bayes_t *bayes;                 //  NULL: no scoring
+    const bayes_params_t *params;
+    bool explain;
+} task_ctx_t;
 
 typedef struct {
     const char *qid;
@@ -32,5 +44,5 @@ typedef struct {
 task_t *task_new (const char *qid, const char *envtext, size_t envlen, const char *msg, size_t len);
 void task_destroy (task_t **self_p);
 //  Run every stage; the verdict is in self->verdict afterwards.
-void task_run (task_t *self, const task_limits_t *limits);
+void task_run (task_t *self, task_ctx_t *ctx);
 #endif

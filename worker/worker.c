@@ -5,7 +5,9 @@
  *  connects again, backing off exponentially up to reconnect-max-ms. It keeps
  *  nothing between jobs but what it loaded at start. */
 #include "worker.h"
+#include "content.h"
 #include "diag.h"
+#include "model.h"
 #include "fileio.h"
 #include "task.h"
 #include "wire.h"
@@ -21,6 +23,9 @@ struct worker_t {
     const char *endpoint;
     int64_t hb_ms, liveness, credit, backoff_max, delay_ms;
     task_limits_t limits;
+    model_t *model;
+    content_t content;
+    task_ctx_t ctx;
     uint64_t jobs;
 };
 
@@ -33,7 +38,7 @@ s_connect (worker_t *self)
     zsock_set_rcvhwm (self->sock, 0);
     if (zsock_connect (self->sock, "%s", self->endpoint) < 0)
         diag_fatal ("connect %s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-    wire_send_ready (self->sock, (uint32_t) self->credit, self->name, "none");
+    wire_send_ready (self->sock, (uint32_t) self->credit, self->name, model_version (self->model));
     diag_info ("connected to %s, credit %lld", self->endpoint, (long long) self->credit);
 }
 
@@ -57,6 +62,14 @@ worker_new (cfg_t *cfg)
     char host[64] = "localhost";
     gethostname (host, sizeof host - 1);
     snprintf (self->name, sizeof self->name, "%s:%d", host, (int) getpid ());
+    //  Opened here, in this process: never share an LMDB handle across fork.
+    self->model = model_new (cfg_str (cfg, "models/dir"), cfg_int (cfg, "models/check-ms"));
+    content_init (&self->content);
+    self->ctx.limits = &self->limits;
+    self->ctx.content = &self->content;
+    content_opts (&self->ctx.content_opts, cfg);
+    self->ctx.explain = cfg_bool (cfg, "bayes/explain");
+    self->ctx.content_opts.tok.explain = self->ctx.explain;
     return self;
 }
 
@@ -69,6 +82,8 @@ worker_destroy (worker_t **self_p)
     if (self->sock)
         wire_send_disconnect (self->sock, NULL);
     zsock_destroy (&self->sock);
+    model_destroy (&self->model);
+    content_free (&self->content);
     free (self);
     *self_p = NULL;
 }
@@ -77,9 +92,14 @@ static void
 s_job (worker_t *self, wire_msg_t *m)
 {
     int64_t start = fileio_now_usec ();
+    //  Between jobs: a new model, if one was trained, takes over here.
+    model_refresh (self->model);
+    self->ctx.bayes = model_bayes (self->model);
+    self->ctx.params = model_params (self->model);
+    self->ctx.content_opts.tok.bigrams = model_bigrams (self->model);
     task_t *t = task_new (m->qid, (const char *) zframe_data (m->envelope), zframe_size (m->envelope),
                           (const char *) zframe_data (m->message), zframe_size (m->message));
-    task_run (t, &self->limits);
+    task_run (t, &self->ctx);
     if (self->delay_ms)
         zclock_sleep ((int) self->delay_ms);
     uint64_t took = (uint64_t) (fileio_now_usec () - start);

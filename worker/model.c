@@ -1,0 +1,132 @@
+/*  model.c: model loading and hot swap (see model.h).
+ *  Training replaces bayes.mdb by rename, so the file at the path is always a
+ *  whole model; a changed inode or mtime means a new one. The old model is
+ *  destroyed only after the new one loaded, between jobs, so no job is ever
+ *  scored by half a model or dropped for a swap. */
+#include "model.h"
+#include "diag.h"
+#include "tokenize.h"
+#include "xalloc.h"
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct model_t {
+    char mdb[4096], cfg[4096];
+    int64_t check_ms, next_check;
+    bayes_t *bayes;
+    bayes_params_t params;
+    struct stat mdb_st, cfg_st;
+    bool have_cfg_st, warned_missing;
+};
+
+static bool
+s_changed (const struct stat *a, const struct stat *b)
+{
+    return a->st_ino != b->st_ino || a->st_dev != b->st_dev || a->st_mtim.tv_sec != b->st_mtim.tv_sec
+        || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec || a->st_size != b->st_size;
+}
+
+model_t *
+model_new (const char *dir, int64_t check_ms)
+{
+    model_t *self = xcalloc (1, sizeof *self);
+    self->check_ms = check_ms;
+    bayes_params_default (&self->params);
+    if (dir && *dir) {
+        snprintf (self->mdb, sizeof self->mdb, "%s/bayes.mdb", dir);
+        snprintf (self->cfg, sizeof self->cfg, "%s/bayes.cfg", dir);
+        model_refresh (self);
+        if (!self->bayes)
+            diag_error ("no usable model in %s yet; messages go unscored until one appears", dir);
+    }
+    return self;
+}
+
+void
+model_destroy (model_t **self_p)
+{
+    model_t *self = *self_p;
+    if (!self)
+        return;
+    bayes_destroy (&self->bayes);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_load_cfg (model_t *self)
+{
+    struct stat st;
+    if (stat (self->cfg, &st) < 0) {
+        if (self->have_cfg_st)
+            diag_warn ("%s is gone; keeping the thresholds read before", self->cfg);
+        self->have_cfg_st = false;
+        return;
+    }
+    if (self->have_cfg_st && !s_changed (&st, &self->cfg_st))
+        return;
+    bayes_params_t p = self->params;
+    char err[512];
+    if (bayes_params_load (&p, self->cfg, err, sizeof err) < 0)
+        diag_error ("%s; keeping the thresholds in use", err);
+    else {
+        self->params = p;
+        diag_info ("thresholds from %s: hold %.4g, reject %.4g", self->cfg, p.hold, p.reject);
+    }
+    self->cfg_st = st;
+    self->have_cfg_st = true;
+}
+
+void
+model_refresh (model_t *self)
+{
+    if (!*self->mdb)
+        return;
+    int64_t now = zclock_mono ();
+    if (now < self->next_check)
+        return;
+    self->next_check = now + self->check_ms;
+    s_load_cfg (self);
+    struct stat st;
+    if (stat (self->mdb, &st) < 0) {
+        if (!self->warned_missing)
+            diag_warn ("model %s: %s; %s", self->mdb, strerror (errno),
+                       self->bayes ? "keeping the last good model" : "not scoring");
+        self->warned_missing = true;
+        return;
+    }
+    self->warned_missing = false;
+    if (self->bayes && !s_changed (&st, &self->mdb_st))
+        return;
+    char err[512];
+    bayes_t *b = bayes_open (self->mdb, err, sizeof err);
+    self->mdb_st = st;      //  a bad file is not retried until it changes
+    if (!b) {
+        diag_error ("%s; %s", err, self->bayes ? "keeping the last good model" : "not scoring");
+        return;
+    }
+    if (strncmp (bayes_tokenizer (b), TOKENIZE_VERSION " ", strlen (TOKENIZE_VERSION) + 1) != 0) {
+        diag_error ("model %s was built by tokenizer '%s', this worker has %s: retrain it; %s",
+                    self->mdb, bayes_tokenizer (b), TOKENIZE_VERSION,
+                    self->bayes ? "keeping the last good model" : "not scoring");
+        bayes_destroy (&b);
+        return;
+    }
+    diag_info ("model %s version %s loaded (%u ham, %u spam)%s", self->mdb, bayes_version (b),
+               bayes_nham (b), bayes_nspam (b), self->bayes ? ", replacing the previous one" : "");
+    bayes_destroy (&self->bayes);
+    self->bayes = b;
+}
+
+bayes_t *model_bayes (model_t *self) { return self->bayes; }
+const bayes_params_t *model_params (model_t *self) { return &self->params; }
+const char *model_version (model_t *self) { return self->bayes ? bayes_version (self->bayes) : "none"; }
+
+bool
+model_bigrams (model_t *self)
+{
+    return self->bayes && strstr (bayes_tokenizer (self->bayes), "bigrams=1") != NULL;
+}
