@@ -1,0 +1,193 @@
+/*  test_bayes.c: the tokenizer's output on known input; a model trained on a
+ *  tiny corpus, written, reopened and scored gives the expected order; --add
+ *  merges; the thresholds file is read and checked. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "bayes.h"
+#include "content.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static content_opts_t s_opts = {
+    { 10, 100, 1 << 20, { 1000, 65536, 65536 } }, { true, 20000, true }
+};
+
+static bool
+s_has_token (const tokens_t *t, const char *text)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp (tokens_text (t, i), text) == 0)
+            return true;
+    return false;
+}
+
+static void
+test_tokens_of_known_input (void **state)
+{
+    const char *msg = "From: \"Jane Q. Doe\" <jane@Shop.Example>\n"
+                      "Subject: =?UTF-8?Q?Free_Money?= now\n"
+                      "X-Mailer: SuperMailer 2.0\n"
+                      "Received: from relay.example by mx\n"
+                      "Content-Type: text/html\n\n"
+                      "<p>Click <a href=\"http://WWW.Deals.Example.com/x\">HERE</a> free money "
+                      "free money e-mail xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaz</p>\n";
+    content_t c;
+    content_init (&c);
+    assert_int_equal (content_tokenize (&c, msg, strlen (msg), &s_opts), 0);
+    const tokens_t *t = &c.tokens;
+    const char *want[] = { "s:free", "s:money", "s:now", "fn:jane", "fn:doe", "fd:shop.example",
+                           "m:supermailer", "hn:x-mailer", "ct:text/html", "h:html",
+                           "u:www.deals.example.com", "ud:example.com", "click", "here", "free",
+                           "money", "e-mail", "b2:free money", "b2:click here", "sk:x:7" };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!s_has_token (t, want[i]))
+            fail_msg ("token %s missing", want[i]);
+    //  Transit headers say nothing about the author; words are lowercased;
+    //  each token once, sorted by hash.
+    assert_false (s_has_token (t, "hn:received"));
+    assert_false (s_has_token (t, "Click"));
+    for (size_t i = 1; i < t->n; i++)
+        assert_true (t->t[i - 1].h < t->t[i].h);
+    //  Hashes are what tokenize_hash says.
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp (tokens_text (t, i), "fd:shop.example") == 0)
+            assert_true (t->t[i].h == tokenize_hash ("fd:", "shop.example", 12));
+    //  Without bigrams there are no pairs.
+    content_opts_t o = s_opts;
+    o.tok.bigrams = false;
+    content_tokenize (&c, msg, strlen (msg), &o);
+    assert_false (s_has_token (&c.tokens, "b2:free money"));
+    content_free (&c);
+}
+
+static const char *s_ham[] = {
+    "Subject: meeting notes\n\nThe meeting notes from Monday are attached, see the agenda.\n",
+    "Subject: lunch friday\n\nAre we still on for lunch on Friday with the team?\n",
+    "Subject: build broken\n\nThe nightly build broke on the test server, patch attached.\n",
+    "Subject: invoice question\n\nCould you check the invoice total for the March project?\n",
+    "Subject: schedule\n\nI moved the review meeting to Thursday afternoon.\n",
+};
+static const char *s_spam[] = {
+    "Subject: FREE money\n\nClick here for free money, limited offer, act now!\n",
+    "Subject: win a prize\n\nYou won a prize! Claim your free gift now, click here.\n",
+    "Subject: cheap meds\n\nCheap pills online, no prescription, order now and save!\n",
+    "Subject: lottery winner\n\nCongratulations winner, send your bank account to claim the prize.\n",
+    "Subject: make money fast\n\nMake money fast from home, free offer, click now!\n",
+};
+
+static double
+s_score (bayes_t *b, const char *msg, const bayes_params_t *p)
+{
+    content_t c;
+    content_init (&c);
+    content_tokenize (&c, msg, strlen (msg), &s_opts);
+    double s = bayes_score (b, &c.tokens, p, NULL, 0, NULL);
+    content_free (&c);
+    return s;
+}
+
+static void
+test_train_then_score (void **state)
+{
+    char dir[] = "/tmp/farm-bayes.XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char file[128], version[64], err[256];
+    snprintf (file, sizeof file, "%s/bayes.mdb", dir);
+    bayes_table_t *t = bayes_table_new ();
+    content_t c;
+    content_init (&c);
+    for (int i = 0; i < 5; i++) {
+        content_tokenize (&c, s_ham[i], strlen (s_ham[i]), &s_opts);
+        bayes_table_learn (t, &c.tokens, false);
+        content_tokenize (&c, s_spam[i], strlen (s_spam[i]), &s_opts);
+        bayes_table_learn (t, &c.tokens, true);
+    }
+    content_free (&c);
+    assert_int_equal (bayes_table_write (t, file, "tok3 bigrams=1", version, err, sizeof err), 0);
+    assert_int_equal (access (file, R_OK), 0);
+    char newfile[160];
+    snprintf (newfile, sizeof newfile, "%s.new", file);
+    assert_int_not_equal (access (newfile, F_OK), 0);   //  renamed into place
+    bayes_table_destroy (&t);
+    bayes_t *b = bayes_open (file, err, sizeof err);
+    assert_non_null (b);
+    assert_string_equal (bayes_version (b), version);
+    assert_string_equal (bayes_tokenizer (b), "tok3 bigrams=1");
+    assert_int_equal (bayes_nham (b), 5);
+    assert_int_equal (bayes_nspam (b), 5);
+    bayes_params_t p;
+    bayes_params_default (&p);
+    double spammy = s_score (b, "Subject: free prize\n\nClick here now for free money and a prize!\n", &p);
+    double hammy = s_score (b, "Subject: notes\n\nThe meeting agenda and the build patch are attached.\n", &p);
+    double unknown = s_score (b, "Subject: zzz\n\nqwerty asdfgh zxcvbn\n", &p);
+    assert_true (spammy > 0.9);
+    assert_true (hammy < 0.1);
+    assert_true (hammy < unknown && unknown < spammy);
+    //  --add: the old counts kept, new ones added.
+    bayes_table_t *t2 = bayes_table_new ();
+    assert_int_equal (bayes_table_load (t2, file, err, sizeof err), 0);
+    assert_int_equal (bayes_table_nham (t2), 5);
+    content_init (&c);
+    content_tokenize (&c, s_ham[0], strlen (s_ham[0]), &s_opts);
+    bayes_table_learn (t2, &c.tokens, false);
+    content_free (&c);
+    char v2[64];
+    assert_int_equal (bayes_table_write (t2, file, "tok3 bigrams=1", v2, err, sizeof err), 0);
+    bayes_table_destroy (&t2);
+    bayes_t *b2 = bayes_open (file, err, sizeof err);
+    assert_int_equal (bayes_nham (b2), 6);
+    assert_string_not_equal (bayes_version (b2), version);
+    bayes_destroy (&b2);
+    bayes_destroy (&b);
+    //  Not a model: refused with a reason, no crash.
+    FILE *f = fopen (file, "w");
+    fputs ("not an lmdb file", f);
+    fclose (f);
+    assert_null (bayes_open (file, err, sizeof err));
+    assert_true (strlen (err) > 0);
+    char rm[128];
+    snprintf (rm, sizeof rm, "rm -rf %s", dir);
+    assert_int_equal (system (rm), 0);
+}
+
+static void
+test_params_file (void **state)
+{
+    char path[] = "/tmp/farm-params.XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    const char *good = "bayes\n    hold = 0.8\n    reject = 0.95\n    max-tokens = 0\n";
+    assert_int_equal (write (fd, good, strlen (good)), (ssize_t) strlen (good));
+    close (fd);
+    bayes_params_t p;
+    bayes_params_default (&p);
+    char err[256];
+    assert_int_equal (bayes_params_load (&p, path, err, sizeof err), 0);
+    assert_true (p.hold == 0.8 && p.reject == 0.95 && p.max_tokens == 0);
+    FILE *f = fopen (path, "w");
+    fputs ("bayes\n    hold = 1.5\n", f);
+    fclose (f);
+    assert_int_equal (bayes_params_load (&p, path, err, sizeof err), -1);
+    assert_non_null (strstr (err, "bayes/hold"));
+    f = fopen (path, "w");
+    fputs ("bayes\n    hold = 0.9\n    reject = 0.5\n", f);
+    fclose (f);
+    assert_int_equal (bayes_params_load (&p, path, err, sizeof err), -1);
+    unlink (path);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_tokens_of_known_input),
+        cmocka_unit_test (test_train_then_score),
+        cmocka_unit_test (test_params_file),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
