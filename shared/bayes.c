@@ -398,6 +398,39 @@ s_chi2q (double x2, size_t v)
     return r < 1.0 ? r : 1.0;
 }
 
+//  Move the k strongest clues (largest |f - 0.5|) to the front of sig[0..n),
+//  in no particular order: quickselect, linear on average.
+void
+bayes_strongest (bayes_clue_t *sig, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1 && k > lo && k < hi) {
+        double pivot = fabs (sig[lo + (hi - lo) / 2].f - 0.5);
+        size_t i = lo, j = hi - 1;
+        while (i <= j) {
+            while (fabs (sig[i].f - 0.5) > pivot)
+                i++;
+            while (j > 0 && fabs (sig[j].f - 0.5) < pivot)
+                j--;
+            if (i <= j) {
+                bayes_clue_t t = sig[i];
+                sig[i] = sig[j];
+                sig[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j + 1;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+}
+
 static int
 s_cmp_dev (const void *a, const void *b)
 {
@@ -434,14 +467,20 @@ bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
             continue;
         sig[k++] = (bayes_clue_t) { i, f, s->ham, s->spam };
     }
-    if ((p->max_tokens && k > p->max_tokens) || clues)
-        qsort (sig, k, sizeof *sig, s_cmp_dev);
-    if (p->max_tokens && k > p->max_tokens)
+    if (p->max_tokens && k > p->max_tokens) {
+        bayes_strongest (sig, k, p->max_tokens);
         k = p->max_tokens;
+    }
     if (used)
         *used = k;
-    for (size_t i = 0; clues && i < nclues && i < k; i++)
-        clues[i] = sig[i];
+    if (clues) {
+        //  Only --explain needs them in order, and only the first few.
+        size_t want = nclues < k ? nclues : k;
+        bayes_strongest (sig, k, want);
+        qsort (sig, want, sizeof *sig, s_cmp_dev);
+        for (size_t i = 0; i < want; i++)
+            clues[i] = sig[i];
+    }
     if (k == 0)
         return p->robx;
     double lh = 0, ls = 0;

@@ -62,6 +62,9 @@ typedef struct {
     uint32_t ham, spam;
 } bayes_clue_t;
 
+//  Move the k clues farthest from 0.5 to the front of sig[0..n), unordered.
+void bayes_strongest (bayes_clue_t *sig, size_t n, size_t k);
+
 //  The spam probability of a message's tokens, 0..1. With clues (room for
 //  nclues), the strongest tokens, strongest first; *used says how many.
 double bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,

@@ -24,6 +24,7 @@ void
 tokens_free (tokens_t *self)
 {
     free (self->t);
+    free (self->seen);
     strbuf_free (&self->words);
     strbuf_free (&self->scratch);
     tokens_init (self);
@@ -59,6 +60,37 @@ typedef struct {
     const tokenize_opts_t *o;
 } s_ctx_t;
 
+//  Insert h into the seen set; false when it was there already. The set is
+//  kept at most half full; hash 0 stands for an empty slot (1 takes its place).
+static bool
+s_first (tokens_t *t, uint64_t h)
+{
+    h = h ? h : 1;
+    if ((t->n + 1) * 2 > t->seen_cap) {
+        size_t cap = t->seen_cap ? t->seen_cap * 2 : 4096;
+        uint64_t *old = t->seen;
+        size_t oldcap = t->seen_cap;
+        t->seen = xcalloc (cap, sizeof *t->seen);
+        t->seen_cap = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i]) {
+                size_t j = (size_t) old[i] & (cap - 1);
+                while (t->seen[j])
+                    j = (j + 1) & (cap - 1);
+                t->seen[j] = old[i];
+            }
+        free (old);
+    }
+    size_t mask = t->seen_cap - 1, j = (size_t) h & mask;
+    while (t->seen[j]) {
+        if (t->seen[j] == h)
+            return false;
+        j = (j + 1) & mask;
+    }
+    t->seen[j] = h;
+    return true;
+}
+
 static void
 s_add (s_ctx_t *c, uint64_t h, const char *prefix, const char *w, size_t n, const char *w2, size_t n2)
 {
@@ -67,6 +99,9 @@ s_add (s_ctx_t *c, uint64_t h, const char *prefix, const char *w, size_t n, cons
         t->full = true;
         return;
     }
+    //  The classifier counts presence, not frequency: each token once.
+    if (!s_first (t, h))
+        return;
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 1024;
         t->t = xrealloc (t->t, t->cap * sizeof *t->t);
@@ -230,19 +265,14 @@ s_from (s_ctx_t *c, const header_t *h, const char *hname, const char *name_prefi
     free (v);
 }
 
-static int
-s_cmp (const void *a, const void *b)
-{
-    uint64_t x = ((const token_t *) a)->h, y = ((const token_t *) b)->h;
-    return x < y ? -1 : x > y;
-}
-
 void
 tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opts_t *o)
 {
     self->n = 0;
     self->full = false;
     strbuf_reset (&self->words);
+    if (self->seen)
+        memset (self->seen, 0, self->seen_cap * sizeof *self->seen);
     s_ctx_t c = { self, o };
     s_header_words (&c, h, "Subject", "s:", true);
     s_from (&c, h, "From", "fn:", "fd:");
@@ -297,13 +327,6 @@ tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opt
         s_urls (&c, m->text.data, m->text.len);
         s_words (&c, "", "b2:", m->text.data, m->text.len);
     }
-    //  Sorted, each token once: the classifier counts presence, not frequency.
-    qsort (self->t, self->n, sizeof *self->t, s_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < self->n; i++)
-        if (w == 0 || self->t[i].h != self->t[w - 1].h)
-            self->t[w++] = self->t[i];
-    self->n = w;
 }
 
 const char *

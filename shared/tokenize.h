@@ -33,13 +33,15 @@ typedef struct {
     size_t n, cap;
     strbuf_t words;         //  NUL-separated token texts (explain mode)
     strbuf_t scratch;
+    uint64_t *seen;         //  open-addressing set of the hashes kept so far
+    size_t seen_cap;
     bool full;
 } tokens_t;
 
 void tokens_init (tokens_t *self);
 void tokens_free (tokens_t *self);
-//  Tokenize a parsed message into self (emptied first); the tokens end up
-//  sorted by hash, each once.
+//  Tokenize a parsed message into self (emptied first); each token once, in
+//  the order first seen.
 void tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opts_t *o);
 //  The text of token i ("" when not in explain mode).
 const char *tokens_text (const tokens_t *self, size_t i);
