@@ -232,7 +232,12 @@ s_transit (const char *name, size_t n)
                                   "x-envelope", "status", "x-status", "x-uid", "x-keywords",
                                   "content-length", "lines", "x-mailman", "errors-to",
                                   "precedence", "list-", "sender", "x-original-date" };
+    //  Most names start with a letter none of these start with.
+    if (n == 0 || !strchr ("rdxeslcp", tolower ((unsigned char) name[0])))
+        return false;
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        if (skip[i][0] != tolower ((unsigned char) name[0]))
+            continue;
         size_t sl = strlen (skip[i]);
         if (n >= sl && strncasecmp (name, skip[i], sl) == 0)
             return true;
@@ -268,11 +273,19 @@ s_from (s_ctx_t *c, const header_t *h, const char *hname, const char *name_prefi
 void
 tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opts_t *o)
 {
+    //  Empty the seen set in O(tokens), not O(capacity): removing entries in
+    //  the reverse of their insertion order is exact under linear probing,
+    //  since each entry's probe path then holds only entries older than it.
+    for (size_t i = self->n; i-- > 0;) {
+        uint64_t key = self->t[i].h ? self->t[i].h : 1;
+        size_t mask = self->seen_cap - 1, j = (size_t) key & mask;
+        while (self->seen[j] != key)
+            j = (j + 1) & mask;
+        self->seen[j] = 0;
+    }
     self->n = 0;
     self->full = false;
     strbuf_reset (&self->words);
-    if (self->seen)
-        memset (self->seen, 0, self->seen_cap * sizeof *self->seen);
     s_ctx_t c = { self, o };
     s_header_words (&c, h, "Subject", "s:", true);
     s_from (&c, h, "From", "fn:", "fd:");

@@ -224,13 +224,18 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
     if (!b)
         diag_fatal ("%s", err);
 
-    //  Score the held-out messages: one core, messages already in memory.
-    int64_t t0 = fileio_now_usec ();
-    for (size_t i = 0; i < ntest; i++) {
-        content_tokenize (&c, test[i].msg, test[i].len, &o);
-        test[i].score = bayes_score (b, &c.tokens, &p, NULL, 0, NULL);
+    //  Score the held-out messages: one core, messages already in memory;
+    //  the best of three runs, as for bogofilter below.
+    double secs = 1e9;
+    for (int run = 0; run < 3; run++) {
+        int64_t t0 = fileio_now_usec ();
+        for (size_t i = 0; i < ntest; i++) {
+            content_tokenize (&c, test[i].msg, test[i].len, &o);
+            test[i].score = bayes_score (b, &c.tokens, &p, NULL, 0, NULL);
+        }
+        double s = (fileio_now_usec () - t0) / 1e6;
+        secs = s < secs ? s : secs;
     }
-    double secs = (fileio_now_usec () - t0) / 1e6;
     content_free (&c);
     bayes_destroy (&b);
     size_t nh = 0, ns = 0, fp = 0, fn = 0, rejected_ham = 0;
@@ -291,13 +296,17 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
                       "&& bogofilter -d %s/bogo -s -b < %s/spam.list", tmpdir, tmpdir, tmpdir, tmpdir, tmpdir);
             if (system (cmd) != 0)
                 printf ("  bogofilter: training failed\n");
-            //  Warm the cache, then time the classification alone.
+            //  Warm the cache, then time the classification alone, best of three.
             snprintf (cmd, sizeof cmd, "bogofilter -d %s/bogo -T -b < %s/test.list > %s/bogo.out",
                       tmpdir, tmpdir, tmpdir);
             (void) !system (cmd);
-            int64_t b0 = fileio_now_usec ();
-            (void) !system (cmd);
-            double bsecs = (fileio_now_usec () - b0) / 1e6;
+            double bsecs = 1e9;
+            for (int run = 0; run < 3; run++) {
+                int64_t b0 = fileio_now_usec ();
+                (void) !system (cmd);
+                double s = (fileio_now_usec () - b0) / 1e6;
+                bsecs = s < bsecs ? s : bsecs;
+            }
             snprintf (path, sizeof path, "%s/bogo.out", tmpdir);
             FILE *f = fopen (path, "r");
             char line[8192];
