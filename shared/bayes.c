@@ -15,12 +15,13 @@
 void
 bayes_params_default (bayes_params_t *p)
 {
+    //  As models/bayes.cfg documents them (chosen with farm-bench bayes).
     p->hold = 0.99;
     p->reject = 0.9999;
-    p->robs = 0.45;
+    p->robs = 1.0;
     p->robx = 0.5;
     p->min_dev = 0.1;
-    p->max_tokens = 150;
+    p->max_tokens = 400;
 }
 
 static int

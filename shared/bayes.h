@@ -51,7 +51,7 @@ typedef struct bayes_t bayes_t;
 bayes_t *bayes_open (const char *file, char *err, size_t errlen);
 void bayes_destroy (bayes_t **self_p);
 const char *bayes_version (bayes_t *self);
-//  The tokenizer settings the model was built with ("tok3 bigrams=1").
+//  The tokenizer settings the model was built with ("tok4 bigrams=1").
 const char *bayes_tokenizer (bayes_t *self);
 uint32_t bayes_nham (bayes_t *self);
 uint32_t bayes_nspam (bayes_t *self);

@@ -113,8 +113,44 @@ s_is (const char *tag, size_t n, const char *name)
     return strlen (name) == n && strncasecmp (tag, name, n) == 0;
 }
 
+//  "tag tag.attr tag.attr " for one opening tag.
+static void
+s_tag_words (const char *name, size_t nl, const char *attrs, const char *end, strbuf_t *tags)
+{
+    if (tags->len > 8192 || nl > 20)
+        return;
+    for (size_t i = 0; i < nl; i++)
+        strbuf_addc (tags, (char) tolower ((unsigned char) name[i]));
+    strbuf_addc (tags, ' ');
+    const char *p = attrs;
+    while (p < end) {
+        while (p < end && !isalpha ((unsigned char) *p))
+            p++;
+        const char *a = p;
+        while (p < end && (isalnum ((unsigned char) *p) || *p == '-'))
+            p++;
+        if (p > a && p - a <= 20 && p < end && *p == '=') {
+            for (size_t i = 0; i < nl; i++)
+                strbuf_addc (tags, (char) tolower ((unsigned char) name[i]));
+            strbuf_addc (tags, '.');
+            for (const char *c = a; c < p; c++)
+                strbuf_addc (tags, (char) tolower ((unsigned char) *c));
+            strbuf_addc (tags, ' ');
+        }
+        //  Skip the value, quoted or not.
+        if (p < end && *p == '=') {
+            p++;
+            char q = p < end && (*p == '"' || *p == '\'') ? *p++ : 0;
+            while (p < end && (q ? *p != q : !isspace ((unsigned char) *p)))
+                p++;
+            if (p < end)
+                p++;
+        }
+    }
+}
+
 void
-html_to_text (const char *html, size_t len, strbuf_t *text, strbuf_t *urls)
+html_to_text (const char *html, size_t len, strbuf_t *text, strbuf_t *urls, strbuf_t *tags)
 {
     const char *p = html, *end = html + len;
     while (p < end) {
@@ -170,6 +206,8 @@ html_to_text (const char *html, size_t len, strbuf_t *text, strbuf_t *urls)
         }
         size_t vl;
         const char *v;
+        if (!closing && tags)
+            s_tag_words (name, nl, name + nl, q, tags);
         if (!closing && (v = s_attr (name + nl, q, "href", &vl)) != NULL && vl && vl < 2048) {
             strbuf_add (urls, v, vl);
             strbuf_addc (urls, '\n');

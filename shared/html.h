@@ -7,9 +7,10 @@
 #include "strbuf.h"
 #include <stddef.h>
 
-//  Append the text of html to text, and each href/src target, one a line,
-//  to urls.
-void html_to_text (const char *html, size_t len, strbuf_t *text, strbuf_t *urls);
+//  Append the text of html to text, each href/src target, one a line, to
+//  urls, and (when tags is not NULL, up to 8 KB) the name of each opening tag
+//  and each "tag.attribute", space-separated, lowercased.
+void html_to_text (const char *html, size_t len, strbuf_t *text, strbuf_t *urls, strbuf_t *tags);
 //  Append the UTF-8 encoding of code point cp (invalid ones become U+FFFD).
 void html_utf8 (strbuf_t *out, unsigned long cp);
 #endif

@@ -23,6 +23,7 @@ mime_free (mime_t *self)
     strbuf_free (&self->text);
     strbuf_free (&self->urls);
     strbuf_free (&self->types);
+    strbuf_free (&self->tags);
     strbuf_free (&self->problems);
     strbuf_free (&self->scratch1);
     strbuf_free (&self->scratch2);
@@ -198,7 +199,7 @@ s_text (mime_t *self, const char *body, size_t len, const char *type, const char
     if (ul > self->max_text_hint - self->text.len)
         ul = self->max_text_hint - self->text.len;
     if (!strcmp (type, "text/html")) {
-        html_to_text (u, ul, &self->text, &self->urls);
+        html_to_text (u, ul, &self->text, &self->urls, &self->tags);
         self->html = true;
     }
     else
@@ -260,6 +261,7 @@ mime_parse (mime_t *self, const char *msg, size_t len, const header_t *top,
     strbuf_reset (&self->text);
     strbuf_reset (&self->urls);
     strbuf_reset (&self->types);
+    strbuf_reset (&self->tags);
     strbuf_reset (&self->problems);
     self->parts = self->depth = 0;
     self->html = false;

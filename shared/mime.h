@@ -20,6 +20,7 @@ typedef struct {
     strbuf_t text;          //  the text of every text part, UTF-8, parts separated by \n
     strbuf_t urls;          //  link and image targets from HTML, one a line
     strbuf_t types;         //  content type of every part, one a line
+    strbuf_t tags;          //  HTML tags and tag.attribute names, space-separated
     strbuf_t problems;      //  what could not be parsed, one a line
     size_t parts, depth;
     bool html;              //  some text came from HTML

@@ -143,8 +143,18 @@ s_words (s_ctx_t *c, const char *prefix, const char *pair_prefix, const char *te
     const unsigned char *p = (const unsigned char *) text, *end = p + len;
     uint64_t seed = s_fnv (0xcbf29ce484222325ull, prefix, strlen (prefix));
     while (p < end) {
-        while (p < end && !s_wordc (*p))
+        while (p < end && !s_wordc (*p)) {
+            //  Runs of !, ?, *, %: "!!!" says something a word cannot.
+            if ((*p == '!' || *p == '?' || *p == '*' || *p == '%') && p + 1 < end && p[1] == *p) {
+                const unsigned char *r = p;
+                while (p < end && *p == *r)
+                    p++;
+                size_t rl = (size_t) (p - r) > 4 ? 4 : (size_t) (p - r);
+                s_word (c, "pn:", (const char *) r, rl);
+                continue;
+            }
             p++;
+        }
         const unsigned char *s = p;
         //  Inner '.', '-', '\'', '_' join word characters ("e-mail", "3.5").
         while (p < end && (s_wordc (*p) || ((*p == '.' || *p == '-' || *p == '\'' || *p == '_')
@@ -161,8 +171,14 @@ s_words (s_ctx_t *c, const char *prefix, const char *pair_prefix, const char *te
             prevn = 0;
             continue;
         }
-        for (size_t i = 0; i < n; i++)
+        size_t upper = 0;
+        for (size_t i = 0; i < n; i++) {
+            upper += s[i] >= 'A' && s[i] <= 'Z';
             buf[i] = (char) tolower (s[i]);
+        }
+        //  SHOUTED words, as written, beside their lowercase form.
+        if (upper >= 3 && upper * 10 >= n * 8)
+            s_word (c, "C:", (const char *) s, n);
         uint64_t h = s_mix (s_fnv (seed, buf, n));
         s_add (c, h, prefix, buf, n, NULL, 0);
         if (pair_prefix && c->o->bigrams && prevn) {
@@ -322,6 +338,12 @@ tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opt
     }
     if (m->html)
         s_word (&c, "h:", "html", 4);
+    for (const char *g = m->tags.data; g && *g;) {
+        const char *sp = strchr (g, ' ');
+        size_t n = sp ? (size_t) (sp - g) : strlen (g);
+        s_word (&c, "t:", g, n);
+        g += n + (sp ? 1 : 0);
+    }
     for (const char *u = m->urls.data; u && *u;) {
         const char *nl = strchr (u, '\n');
         size_t n = nl ? (size_t) (nl - u) : strlen (u);

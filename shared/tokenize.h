@@ -1,7 +1,8 @@
 /*  tokenize.h: the Bayes tokens of a message, hashed to 64 bits. Words of the
  *  decoded text and of chosen headers, each prefixed by where it came from
  *  ("s:" Subject, "fn:" From display name, "fd:" From domain, "m:" mailer,
- *  "ct:" content types, "u:" link hosts, "hn:" header names present, ...),
+ *  "ct:" content types, "u:" link hosts, "hn:" header names present, "t:" HTML
+ *  tags and tag.attributes, "pn:" runs of !?*%, "C:" SHOUTED words as written),
  *  ASCII lowercased; optionally adjacent word pairs. The buffer is reused from
  *  message to message: no allocation per token once it has grown. */
 #ifndef FARM_TOKENIZE_H
@@ -15,7 +16,7 @@
 
 //  The tokenizer's identity, stored in every model: a model built by another
 //  tokenizer would score nonsense, so the worker refuses it.
-#define TOKENIZE_VERSION "tok3"
+#define TOKENIZE_VERSION "tok4"
 
 typedef struct {
     uint64_t h;

@@ -36,7 +36,8 @@ test_tokens_of_known_input (void **state)
                       "Received: from relay.example by mx\n"
                       "Content-Type: text/html\n\n"
                       "<p>Click <a href=\"http://WWW.Deals.Example.com/x\">HERE</a> free money "
-                      "free money e-mail xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaz</p>\n";
+                      "free money e-mail xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaz"
+                      " now!!! Hi</p>\n";
     content_t c;
     content_init (&c);
     assert_int_equal (content_tokenize (&c, msg, strlen (msg), &s_opts), 0);
@@ -44,7 +45,8 @@ test_tokens_of_known_input (void **state)
     const char *want[] = { "s:free", "s:money", "s:now", "fn:jane", "fn:doe", "fd:shop.example",
                            "m:supermailer", "hn:x-mailer", "ct:text/html", "h:html",
                            "u:www.deals.example.com", "ud:example.com", "click", "here", "free",
-                           "money", "e-mail", "b2:free money", "b2:click here", "sk:x:7" };
+                           "money", "e-mail", "b2:free money", "b2:click here", "sk:x:7",
+                           "C:HERE", "t:p", "t:a", "t:a.href", "pn:!!!" };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!s_has_token (t, want[i]))
             fail_msg ("token %s missing", want[i]);
@@ -52,6 +54,7 @@ test_tokens_of_known_input (void **state)
     //  each token once ("free" and "money" appear three times each).
     assert_false (s_has_token (t, "hn:received"));
     assert_false (s_has_token (t, "Click"));
+    assert_false (s_has_token (t, "C:Hi"));
     for (size_t i = 0; i < t->n; i++)
         for (size_t j = i + 1; j < t->n; j++)
             assert_true (t->t[i].h != t->t[j].h);
@@ -110,7 +113,7 @@ test_train_then_score (void **state)
         bayes_table_learn (t, &c.tokens, true);
     }
     content_free (&c);
-    assert_int_equal (bayes_table_write (t, file, "tok3 bigrams=1", version, err, sizeof err), 0);
+    assert_int_equal (bayes_table_write (t, file, "tok4 bigrams=1", version, err, sizeof err), 0);
     assert_int_equal (access (file, R_OK), 0);
     char newfile[160];
     snprintf (newfile, sizeof newfile, "%s.new", file);
@@ -119,7 +122,7 @@ test_train_then_score (void **state)
     bayes_t *b = bayes_open (file, err, sizeof err);
     assert_non_null (b);
     assert_string_equal (bayes_version (b), version);
-    assert_string_equal (bayes_tokenizer (b), "tok3 bigrams=1");
+    assert_string_equal (bayes_tokenizer (b), "tok4 bigrams=1");
     assert_int_equal (bayes_nham (b), 5);
     assert_int_equal (bayes_nspam (b), 5);
     bayes_params_t p;
@@ -139,7 +142,7 @@ test_train_then_score (void **state)
     bayes_table_learn (t2, &c.tokens, false);
     content_free (&c);
     char v2[64];
-    assert_int_equal (bayes_table_write (t2, file, "tok3 bigrams=1", v2, err, sizeof err), 0);
+    assert_int_equal (bayes_table_write (t2, file, "tok4 bigrams=1", v2, err, sizeof err), 0);
     bayes_table_destroy (&t2);
     bayes_t *b2 = bayes_open (file, err, sizeof err);
     assert_int_equal (bayes_nham (b2), 6);
