@@ -6,7 +6,11 @@
  *  Writes DIR/bayes.mdb.new and renames it over DIR/bayes.mdb, so running
  *  workers see either the old model or the new one, whole. With --add the
  *  existing model's counts are kept and the new messages added to them (an
- *  operator feeding back a mis-scored message). Prints what it learned. */
+ *  operator feeding back a mis-scored message). Prints what it learned.
+ *
+ *  farm-train --info --models DIR: prints the model's version, tokenizer and
+ *  counts; exits 1 when this build's workers could not use it (missing,
+ *  unreadable, or made by another tokenizer version), so scripts retrain. */
 #include "bayes.h"
 #include "cfg.h"
 #include "content.h"
@@ -76,7 +80,7 @@ main (int argc, char **argv)
     char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
     const char **ham = xcalloc ((size_t) argc, sizeof *ham), **spam = xcalloc ((size_t) argc, sizeof *spam);
     int nrest = 1, nham = 0, nspam = 0, mode = 0, rc = 0;
-    bool add = false, bigrams = true;
+    bool add = false, bigrams = true, info = false;
     rest[0] = argv[0];
     for (int i = 1; i < argc; i++) {
         if (!strcmp (argv[i], "--ham"))
@@ -87,6 +91,8 @@ main (int argc, char **argv)
             add = true, mode = 0;
         else if (!strcmp (argv[i], "--no-bigrams"))
             bigrams = false, mode = 0;
+        else if (!strcmp (argv[i], "--info"))
+            info = true, mode = 0;
         else if (!strncmp (argv[i], "--", 2)) {
             mode = 0;
             rest[nrest++] = argv[i];
@@ -110,7 +116,25 @@ main (int argc, char **argv)
         printf ("  --ham PATH...              folders or mbox files of legitimate mail\n"
                 "  --spam PATH...             folders or mbox files of spam\n"
                 "  --add                      add to the existing model instead of replacing it\n"
-                "  --no-bigrams               words only, no word pairs\n");
+                "  --no-bigrams               words only, no word pairs\n"
+                "  --info                     describe the model; exit 1 if workers cannot use it\n");
+    }
+    else if (info && *dir && crc == 0) {
+        char file[4096];
+        snprintf (file, sizeof file, "%s/bayes.mdb", dir);
+        bayes_t *b = bayes_open (file, err, sizeof err);
+        if (!b) {
+            fprintf (stderr, "farm-train: %s\n", err);
+            rc = 1;
+        }
+        else {
+            bool ok = !strncmp (bayes_tokenizer (b), TOKENIZE_VERSION " ", strlen (TOKENIZE_VERSION) + 1);
+            printf ("model %s: version %s, %s, %u ham, %u spam%s\n", file, bayes_version (b),
+                    bayes_tokenizer (b), bayes_nham (b), bayes_nspam (b),
+                    ok ? "" : "; made by another tokenizer than this build's " TOKENIZE_VERSION ": retrain");
+            rc = ok ? 0 : 1;
+            bayes_destroy (&b);
+        }
     }
     else if (crc < 0 || nrest > 1 || !*dir || (!add && (!nham || !nspam)) || (add && !nham && !nspam)) {
         fprintf (stderr, "farm-train: %s\n%s\n", crc < 0 ? err : nrest > 1 ? "unexpected argument"
