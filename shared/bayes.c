@@ -19,7 +19,7 @@ bayes_params_default (bayes_params_t *p)
     p->hold = 0.99;
     p->reject = 0.9999;
     p->robs = 1.0;
-    p->robx = 0.5;
+    p->robx = 0.55;
     p->min_dev = 0.1;
     p->max_tokens = 400;
 }
