@@ -236,8 +236,6 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
         double s = (fileio_now_usec () - t0) / 1e6;
         secs = s < secs ? s : secs;
     }
-    content_free (&c);
-    bayes_destroy (&b);
     size_t nh = 0, ns = 0, fp = 0, fn = 0, rejected_ham = 0;
     for (size_t i = 0; i < ntest; i++) {
         if (test[i].spam) {
@@ -329,17 +327,31 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
         }
     }
     if (s_worst) {
-        //  The ham that scored highest and the spam that scored lowest.
+        //  The ham that scored highest and the spam that scored lowest, each
+        //  with the tokens that decided it.
         qsort (test, ntest, sizeof *test, s_cmp_score);
-        printf ("  worst ham (highest scores):\n");
-        for (size_t i = ntest, k = 0; i-- > 0 && k < s_worst;)
-            if (!test[i].spam && ++k)
-                printf ("    %.4f %s\n", test[i].score, test[i].path);
-        printf ("  worst spam (lowest scores):\n");
-        for (size_t i = 0, k = 0; i < ntest && k < s_worst; i++)
-            if (test[i].spam && ++k)
-                printf ("    %.4f %s\n", test[i].score, test[i].path);
+        content_opts_t eo = o;
+        eo.tok.explain = true;
+        for (int side = 0; side < 2; side++) {
+            printf ("  worst %s:\n", side ? "spam (lowest scores)" : "ham (highest scores)");
+            for (size_t k = 0, j = 0; j < ntest && k < s_worst; j++) {
+                item_t *it = side ? &test[j] : &test[ntest - 1 - j];
+                if (it->spam != (side == 1))
+                    continue;
+                k++;
+                content_tokenize (&c, it->msg, it->len, &eo);
+                bayes_clue_t clues[10];
+                size_t used = 0;
+                bayes_score (b, &c.tokens, &p, clues, 10, &used);
+                printf ("    %.4f %s (%zu tokens)\n     ", it->score, it->path, used);
+                for (size_t i = 0; i < used && i < 10; i++)
+                    printf (" %s=%.2f", tokens_text (&c.tokens, clues[i].index), clues[i].f);
+                printf ("\n");
+            }
+        }
     }
+    content_free (&c);
+    bayes_destroy (&b);
     char rm[4200];
     snprintf (rm, sizeof rm, "rm -rf %s", tmpdir);
     (void) !system (rm);
