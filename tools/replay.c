@@ -386,6 +386,8 @@ main (int argc, char **argv)
         snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
         char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
                           maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
+                          "--keys", (char *) cfg_str (cfg, "dkim/keys"),
+                          "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
                           cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
         farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
     }

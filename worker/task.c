@@ -2,6 +2,7 @@
  *  Every failure becomes a verdict with a reason; nothing here may crash on
  *  what a customer sends, so each stage checks its own bounds. */
 #include "task.h"
+#include "address.h"
 #include "diag.h"
 #include "xalloc.h"
 #include <stdlib.h>
@@ -90,6 +91,71 @@ s_stage_headers (task_t *t, task_ctx_t *ctx)
     }
 }
 
+//  The From: a reader sees: exactly one field, one address, with a domain;
+//  with an accounts table, a domain the account owns (domain lockdown).
+static void
+s_stage_lockdown (task_t *t, task_ctx_t *ctx)
+{
+    size_t n = header_count (&t->hdr, "From");
+    if (n != 1) {
+        verdict_reason (&t->verdict, n ? "several-from: %zu From: header fields" : "no-from: no From: header field", n);
+        s_decide (t, VERDICT_REJECT);
+        return;
+    }
+    char *value = header_unfold (header_find (&t->hdr, "From", 0));
+    char *addrs[2];
+    int more;
+    size_t na = address_list (value, addrs, 2, &more);
+    free (value);
+    const char *domain = na == 1 ? address_domain (addrs[0]) : NULL;
+    if (na != 1)
+        verdict_reason (&t->verdict, na ? "several-from-addresses: From: names more than one address"
+                                        : "from-unreadable: no address in From:");
+    else if (!domain)
+        verdict_reason (&t->verdict, "from-no-domain: the From: address has no domain");
+    else if (strlen (domain) >= sizeof t->from_domain)
+        verdict_reason (&t->verdict, "from-no-domain: the From: domain is too long");
+    else
+        snprintf (t->from_domain, sizeof t->from_domain, "%s", domain);
+    for (size_t i = 0; i < na; i++)
+        free (addrs[i]);
+    if (!*t->from_domain) {
+        s_decide (t, VERDICT_REJECT);
+        return;
+    }
+    if (lockdown_enabled (ctx->lockdown)
+        && !lockdown_owns (ctx->lockdown, t->env->account, t->from_domain)) {
+        verdict_reason (&t->verdict, "domain-lockdown: account %s may not send as %s",
+                        t->env->account ? t->env->account : "(none)", t->from_domain);
+        s_decide (t, VERDICT_REJECT);
+    }
+}
+
+//  DKIM: mail to be delivered is signed with every key of its From: domain.
+static void
+s_stage_sign (task_t *t, task_ctx_t *ctx)
+{
+    if (t->verdict.code != VERDICT_DELIVER || !keys_enabled (ctx->keys) || !*t->from_domain)
+        return;
+    const signkey_t *keys[8];
+    size_t n = keys_find (ctx->keys, t->from_domain, keys, 8);
+    if (n == 0) {
+        verdict_reason (&t->verdict, "no-key: no DKIM key for %s", t->from_domain);
+        return;
+    }
+    if (t->hdr.no_blank_line) {
+        verdict_reason (&t->verdict, "not-signed: no empty line ends the header section");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        if (signer_sign (ctx->signer, keys[i], t->qid, t->msg, t->len, &t->hdr, ctx->relaxed,
+                         &t->verdict.headers, err, sizeof err) < 0)
+            verdict_reason (&t->verdict, "dkim-failed: %s/%s: %s", keys[i]->domain,
+                            keys[i]->selector, err);
+    }
+}
+
 //  Testing only (test/defer-s): exercise the deferred/ path end to end.
 static void
 s_stage_test_defer (task_t *t, task_ctx_t *ctx)
@@ -142,8 +208,8 @@ s_stage_bayes (task_t *t, task_ctx_t *ctx)
     }
 }
 
-static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers, s_stage_bayes,
-                                  s_stage_test_defer };
+static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers, s_stage_lockdown,
+                                  s_stage_bayes, s_stage_test_defer };
 
 void
 task_run (task_t *self, task_ctx_t *ctx)
@@ -152,4 +218,6 @@ task_run (task_t *self, task_ctx_t *ctx)
         s_stages[i](self, ctx);
     if (!self->decided)
         s_decide (self, VERDICT_DELIVER);
+    //  Last, and only for what is delivered: nothing else is ever signed.
+    s_stage_sign (self, ctx);
 }

@@ -9,6 +9,9 @@
 #include "content.h"
 #include "envelope.h"
 #include "header.h"
+#include "keys.h"
+#include "lockdown.h"
+#include "signer.h"
 #include "verdict.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +31,10 @@ typedef struct {
     bayes_t *bayes;                 //  NULL: no scoring
     const bayes_params_t *params;
     bool explain;
+    lockdown_t *lockdown;
+    keys_t *keys;
+    signer_t *signer;
+    bool relaxed;                   //  relaxed/relaxed, else simple/simple
 } task_ctx_t;
 
 typedef struct {
@@ -38,6 +45,7 @@ typedef struct {
     header_t hdr;
     verdict_t verdict;
     bool decided;
+    char from_domain[256];          //  the RFC 5322 From: domain, lowercase
 } task_t;
 
 //  A task over msg (not copied; must outlive the task) and the envelope text.

@@ -24,6 +24,9 @@ struct worker_t {
     int64_t hb_ms, liveness, credit, backoff_max, delay_ms;
     task_limits_t limits;
     model_t *model;
+    keys_t *keys;
+    lockdown_t *lockdown;
+    signer_t *signer;
     content_t content;
     task_ctx_t ctx;
     uint64_t jobs;
@@ -70,6 +73,19 @@ worker_new (cfg_t *cfg)
     content_opts (&self->ctx.content_opts, cfg);
     self->ctx.explain = cfg_bool (cfg, "bayes/explain");
     self->ctx.content_opts.tok.explain = self->ctx.explain;
+    int64_t check = cfg_int (cfg, "dkim/check-ms");
+    self->keys = keys_new (cfg_str (cfg, "dkim/keys"), check);
+    self->lockdown = lockdown_new (cfg_str (cfg, "dkim/accounts"), check);
+    self->signer = signer_new ((uint64_t) cfg_int (cfg, "test/dkim-time"));
+    if (!self->signer)
+        diag_fatal ("libopendkim: dkim_init failed");
+    const char *canon = cfg_str (cfg, "dkim/canonicalization");
+    if (strcmp (canon, "relaxed") && strcmp (canon, "simple"))
+        diag_fatal ("dkim/canonicalization: '%s' is not relaxed or simple", canon);
+    self->ctx.relaxed = !strcmp (canon, "relaxed");
+    self->ctx.keys = self->keys;
+    self->ctx.lockdown = self->lockdown;
+    self->ctx.signer = self->signer;
     return self;
 }
 
@@ -83,6 +99,9 @@ worker_destroy (worker_t **self_p)
         wire_send_disconnect (self->sock, NULL);
     zsock_destroy (&self->sock);
     model_destroy (&self->model);
+    keys_destroy (&self->keys);
+    lockdown_destroy (&self->lockdown);
+    signer_destroy (&self->signer);
     content_free (&self->content);
     free (self);
     *self_p = NULL;
@@ -94,6 +113,8 @@ s_job (worker_t *self, wire_msg_t *m)
     int64_t start = fileio_now_usec ();
     //  Between jobs: a new model, if one was trained, takes over here.
     model_refresh (self->model);
+    keys_refresh (self->keys);
+    lockdown_refresh (self->lockdown);
     self->ctx.bayes = model_bayes (self->model);
     self->ctx.params = model_params (self->model);
     self->ctx.content_opts.tok.bigrams = model_bigrams (self->model);

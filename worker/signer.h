@@ -1,0 +1,25 @@
+/*  signer.h: DKIM signing with libopendkim (RFC 6376, RFC 8463 for Ed25519).
+ *  Signs From (oversigned, so a second From cannot be added unnoticed), To,
+ *  Cc, Subject, Date, Message-ID, Reply-To, MIME-Version, Content-Type and the
+ *  other fields a verifier expects, when present; t= always, never l=. */
+#ifndef FARM_SIGNER_H
+#define FARM_SIGNER_H
+#include "header.h"
+#include "keys.h"
+#include "strbuf.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct signer_t signer_t;
+
+//  fixed_time: 0 for the clock, else the t= to use (tests, known answers).
+signer_t *signer_new (uint64_t fixed_time);
+void signer_destroy (signer_t **self_p);
+//  Sign the message msg (header section parsed into hdr) with key, appending
+//  one "DKIM-Signature: ..." header field, ending in the message's own line
+//  end, to out. relaxed: relaxed/relaxed, else simple/simple. 0, or -1 with
+//  the library's reason in err.
+int signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg,
+                 size_t len, const header_t *hdr, bool relaxed, strbuf_t *out, char *err,
+                 size_t errlen);
+#endif
