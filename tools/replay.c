@@ -381,6 +381,8 @@ main (int argc, char **argv)
     double started = s_now ();
     farm.broker = s_spawn (&farm, "farm-broker", "broker.log", bargs);
     farm.workers = xcalloc ((size_t) farm.nworkers, sizeof (pid_t));
+    char dkimtime[32];
+    snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     for (int i = 0; i < farm.nworkers; i++) {
         char logname[64];
         snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
@@ -388,6 +390,8 @@ main (int argc, char **argv)
                           maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
                           "--keys", (char *) cfg_str (cfg, "dkim/keys"),
                           "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
+                          "--canon", (char *) cfg_str (cfg, "dkim/canonicalization"),
+                          "--dkim-time", dkimtime,
                           cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
         farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
     }

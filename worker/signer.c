@@ -105,6 +105,10 @@ signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *m
         st = dkim_body (d, (u_char *) self->scratch.data, self->scratch.len);
         pos += n;
     }
+    //  A body without a final line end gets one, as on the wire (and as both
+    //  canonicalizations define it: RFC 6376 3.4.3, 3.4.4).
+    if (st == DKIM_STAT_OK && len > hdr->body_off && msg[len - 1] != '\n')
+        st = dkim_body (d, (u_char *) "\r\n", 2);
     if (st == DKIM_STAT_OK)
         st = dkim_eom (d, NULL);
     u_char *sig = NULL;
