@@ -121,6 +121,11 @@ def bundled(d):
                                 b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64")
             data = head + b"\n\n" + base64.encodebytes(text)
         write(d, "spam-%03d" % (k + 1), data)
+    # Bob's account writing as the invoices domain it does not own: with an
+    # accounts table, rejected (domain-lockdown).
+    data, *_ = message(rng, 34, base, sender=("ceo@invoices.example", "The CEO", "invoices.example"),
+                       to=["accounts@customer.example"])
+    write(d, "msg-034-forged", data, "account: bob\nmail-from: <bob@mail.example>\n")
     # No headers at all.
     write(d, "msg-033-no-headers", b"\nonly a body\n",
           "account: bob\nmail-from: <bob@mail.example>\nrcpt-to: <dan@customer.example>\n")
