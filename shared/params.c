@@ -32,6 +32,9 @@ const cfg_key_t params_table[] = {
       "heartbeats missed before the peer is taken for dead" },
     { "wire/credit", "credit", CFG_INT, "4", 1, 1024, W,
       "jobs a worker holds at once (sent to the broker in READY)" },
+    { "wire/max-jobs", "max-jobs", CFG_INT, "50000", 0, 1000000000, W,
+      "a worker exits cleanly after this many jobs, for its supervisor to start a fresh one "
+      "(bounds libopendkim's Ed25519 leak); 0: never" },
     { "wire/reconnect-max-ms", "reconnect-max-ms", CFG_INT, "32000", 100, 600000, W,
       "longest back-off between reconnects to a silent broker, in ms" },
     { "lease/timeout-ms", "lease-ms", CFG_INT, "30000", 100, 3600000, B,

@@ -381,6 +381,7 @@ main (int argc, char **argv)
     double started = s_now ();
     farm.broker = s_spawn (&farm, "farm-broker", "broker.log", bargs);
     farm.workers = xcalloc ((size_t) farm.nworkers, sizeof (pid_t));
+    char *wargs_saved[24] = { NULL };
     char dkimtime[32];
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     for (int i = 0; i < farm.nworkers; i++) {
@@ -394,6 +395,7 @@ main (int argc, char **argv)
                           "--dkim-time", dkimtime,
                           cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
         farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
+        memcpy (wargs_saved, wargs, sizeof wargs);
     }
 
     //  4. Follow the verdict log until every message has its verdict.
@@ -444,11 +446,20 @@ main (int argc, char **argv)
             failure = "the broker exited";
             break;
         }
-        for (int i = 0; i < farm.nworkers; i++)
-            if (farm.workers[i] > 0 && waitpid (farm.workers[i], NULL, WNOHANG) == farm.workers[i]) {
-                diag_warn ("worker %d exited; see %s/log/worker-%d.log", i + 1, out, i + 1);
+        for (int i = 0; i < farm.nworkers; i++) {
+            int status;
+            if (farm.workers[i] > 0 && waitpid (farm.workers[i], &status, WNOHANG) == farm.workers[i]) {
                 farm.workers[i] = 0;
+                if (WIFEXITED (status) && WEXITSTATUS (status) == 0 && !s_stop) {
+                    //  Retired after max-jobs: start a fresh one, as a supervisor would.
+                    char logname[64];
+                    snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
+                    farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs_saved);
+                }
+                else
+                    diag_warn ("worker %d exited; see %s/log/worker-%d.log", i + 1, out, i + 1);
             }
+        }
         if (s_now () - last_verdict > (double) timeout) {
             failure = "no verdict came within --timeout-s";
             break;

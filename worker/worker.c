@@ -21,7 +21,7 @@ struct worker_t {
     zsock_t *sock;
     char name[WIRE_MAX_NAME];
     const char *endpoint;
-    int64_t hb_ms, liveness, credit, backoff_max, delay_ms;
+    int64_t hb_ms, liveness, credit, backoff_max, delay_ms, max_jobs;
     task_limits_t limits;
     model_t *model;
     keys_t *keys;
@@ -56,6 +56,7 @@ worker_new (cfg_t *cfg)
     self->credit = cfg_int (cfg, "wire/credit");
     self->backoff_max = cfg_int (cfg, "wire/reconnect-max-ms");
     self->delay_ms = cfg_int (cfg, "test/scan-delay-ms");
+    self->max_jobs = cfg_int (cfg, "wire/max-jobs");
     self->limits.test_defer_s = cfg_int (cfg, "test/defer-s");
     self->limits.max_size = (size_t) cfg_int (cfg, "limits/message-size");
     self->limits.max_rcpt = (size_t) cfg_int (cfg, "limits/recipients");
@@ -140,6 +141,15 @@ worker_run (worker_t *self)
     int64_t heard = zclock_mono ();
     int64_t beat_at = zclock_mono () + self->hb_ms;
     while (!zsys_interrupted) {
+        //  Retire after max-jobs (Postfix's max_use): libopendkim 2.11.0 leaks
+        //  about 500 bytes per Ed25519 signature; a fresh process bounds it.
+        //  Jobs still queued to us are leased again when the broker sees our
+        //  DISCONNECT (sent by worker_destroy).
+        if (self->max_jobs && self->jobs >= (uint64_t) self->max_jobs) {
+            diag_info ("served %llu jobs (max-jobs): exiting for a fresh process",
+                       (unsigned long long) self->jobs);
+            break;
+        }
         zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
         int64_t wait = beat_at - zclock_mono ();
         int rc = zmq_poll (&item, 1, wait > 0 ? (long) wait : 0);
