@@ -72,7 +72,7 @@ const cfg_key_t params_table[] = {
     { "dkim/check-ms", "keys-check-ms", CFG_INT, "1000", 0, 3600000, W,
       "how often a worker looks for changed keys and accounts between jobs, in ms" },
     { "dkim/canonicalization", "canon", CFG_STR, "relaxed", 0, 0, W | R,
-      "relaxed (relaxed/relaxed) or simple (simple/simple)" },
+      "header/body: relaxed (= relaxed/relaxed) or relaxed/simple; simple headers are refused" },
     { "test/dkim-time", "dkim-time", CFG_INT, "0", 0, 100000000000, W | R,
       "testing only: the t= of every signature (0: the clock)" },
     { "bayes/explain", "explain", CFG_BOOL, "false", 0, 0, W | R,

@@ -3,7 +3,15 @@
  *  ending in CRLF. A message stored with bare LF line ends is fed to the
  *  library with CRLF (as an MTA sends it), and our header is returned with the
  *  message's own line ends so the stored file stays consistent. The dkim_
- *  prefix belongs to the library; ours is signer_. */
+ *  prefix belongs to the library; ours is signer_.
+ *
+ *  Why header canonicalization is always relaxed: libopendkim 2.11.0 hashes
+ *  the DKIM-Signature field folded with "b=" on the line before, but returns
+ *  it with "b=" on a line of its own when the value is long. With simple
+ *  header canonicalization a verifier hashes what it received, so such a
+ *  signature fails (found with dkimpy on RFC 6376's example message; see
+ *  test/integration/dkim_known.sh). Relaxed canonicalization unfolds, so the
+ *  difference does not matter there. */
 #include "signer.h"
 #include "xalloc.h"
 #include <opendkim/dkim.h>
@@ -73,14 +81,14 @@ s_crlf (strbuf_t *out, const char *data, size_t len, char prev)
 
 int
 signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg, size_t len,
-             const header_t *hdr, bool relaxed, strbuf_t *out, char *err, size_t errlen)
+             const header_t *hdr, bool body_relaxed, strbuf_t *out, char *err, size_t errlen)
 {
     DKIM_STAT st;
-    dkim_canon_t canon = relaxed ? DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+    dkim_canon_t body = body_relaxed ? DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
     dkim_alg_t alg = key->alg == SIGNKEY_ED25519 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256;
     DKIM *d = dkim_sign (self->lib, (const u_char *) id, NULL, (dkim_sigkey_t) key->pem,
-                         (const u_char *) key->selector, (const u_char *) key->domain, canon,
-                         canon, alg, -1, &st);
+                         (const u_char *) key->selector, (const u_char *) key->domain,
+                         DKIM_CANON_RELAXED, body, alg, -1, &st);
     if (!d) {
         snprintf (err, errlen, "dkim_sign: %s", dkim_getresultstr (st));
         return -1;

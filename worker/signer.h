@@ -17,9 +17,10 @@ signer_t *signer_new (uint64_t fixed_time);
 void signer_destroy (signer_t **self_p);
 //  Sign the message msg (header section parsed into hdr) with key, appending
 //  one "DKIM-Signature: ..." header field, ending in the message's own line
-//  end, to out. relaxed: relaxed/relaxed, else simple/simple. 0, or -1 with
+//  end, to out. body_relaxed: relaxed or simple body canonicalization; the
+//  header canonicalization is always relaxed (see signer.c). 0, or -1 with
 //  the library's reason in err.
 int signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg,
-                 size_t len, const header_t *hdr, bool relaxed, strbuf_t *out, char *err,
+                 size_t len, const header_t *hdr, bool body_relaxed, strbuf_t *out, char *err,
                  size_t errlen);
 #endif

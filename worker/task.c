@@ -149,7 +149,7 @@ s_stage_sign (task_t *t, task_ctx_t *ctx)
     }
     for (size_t i = 0; i < n; i++) {
         char err[256];
-        if (signer_sign (ctx->signer, keys[i], t->qid, t->msg, t->len, &t->hdr, ctx->relaxed,
+        if (signer_sign (ctx->signer, keys[i], t->qid, t->msg, t->len, &t->hdr, ctx->body_relaxed,
                          &t->verdict.headers, err, sizeof err) < 0)
             verdict_reason (&t->verdict, "dkim-failed: %s/%s: %s", keys[i]->domain,
                             keys[i]->selector, err);

@@ -34,7 +34,7 @@ typedef struct {
     lockdown_t *lockdown;
     keys_t *keys;
     signer_t *signer;
-    bool relaxed;                   //  relaxed/relaxed, else simple/simple
+    bool body_relaxed;              //  relaxed/relaxed, else relaxed/simple
 } task_ctx_t;
 
 typedef struct {
