@@ -5,6 +5,7 @@
  *  read. A removed folder leaves the last good keys in use, with a warning. */
 #include "keys.h"
 #include "diag.h"
+#include "recheck.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <ctype.h>
@@ -21,7 +22,7 @@
 
 struct keys_t {
     char dir[4096];
-    int64_t check_ms, next_check;
+    recheck_t recheck;
     uint64_t fingerprint;
     signkey_t *keys;
     size_t count;
@@ -187,7 +188,7 @@ keys_t *
 keys_new (const char *dir, int64_t check_ms)
 {
     keys_t *self = xcalloc (1, sizeof *self);
-    self->check_ms = check_ms;
+    self->recheck.every_ms = check_ms;
     if (dir && *dir) {
         snprintf (self->dir, sizeof self->dir, "%s", dir);
         keys_refresh (self);
@@ -219,10 +220,8 @@ keys_refresh (keys_t *self)
 {
     if (!*self->dir)
         return;
-    int64_t now = zclock_mono ();
-    if (now < self->next_check)
+    if (!recheck_due (&self->recheck))
         return;
-    self->next_check = now + self->check_ms;
     uint64_t fp;
     if (s_walk (self, false, &fp, NULL, NULL) < 0) {
         if (!self->warned)

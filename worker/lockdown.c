@@ -4,6 +4,7 @@
  *  trailing dot on a domain is ignored. */
 #include "lockdown.h"
 #include "diag.h"
+#include "recheck.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <ctype.h>
@@ -14,7 +15,7 @@
 
 struct lockdown_t {
     char file[4096];
-    int64_t check_ms, next_check;
+    recheck_t recheck;
     zhashx_t *accounts;     //  account -> zlistx of lowercase patterns
     struct stat st;
     bool loaded, warned;
@@ -104,7 +105,7 @@ lockdown_t *
 lockdown_new (const char *file, int64_t check_ms)
 {
     lockdown_t *self = xcalloc (1, sizeof *self);
-    self->check_ms = check_ms;
+    self->recheck.every_ms = check_ms;
     if (file && *file) {
         snprintf (self->file, sizeof self->file, "%s", file);
         lockdown_refresh (self);
@@ -140,10 +141,8 @@ lockdown_refresh (lockdown_t *self)
 {
     if (!*self->file)
         return;
-    int64_t now = zclock_mono ();
-    if (now < self->next_check)
+    if (!recheck_due (&self->recheck))
         return;
-    self->next_check = now + self->check_ms;
     struct stat st;
     if (stat (self->file, &st) < 0) {
         if (!self->warned)

@@ -5,6 +5,7 @@
  *  scored by half a model or dropped for a swap. */
 #include "model.h"
 #include "diag.h"
+#include "recheck.h"
 #include "tokenize.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -15,7 +16,7 @@
 
 struct model_t {
     char mdb[4096], cfg[4096];
-    int64_t check_ms, next_check;
+    recheck_t recheck;
     bayes_t *bayes;
     bayes_params_t params;
     struct stat mdb_st, cfg_st;
@@ -33,7 +34,7 @@ model_t *
 model_new (const char *dir, int64_t check_ms)
 {
     model_t *self = xcalloc (1, sizeof *self);
-    self->check_ms = check_ms;
+    self->recheck.every_ms = check_ms;
     bayes_params_default (&self->params);
     if (dir && *dir) {
         snprintf (self->mdb, sizeof self->mdb, "%s/bayes.mdb", dir);
@@ -85,10 +86,8 @@ model_refresh (model_t *self)
 {
     if (!*self->mdb)
         return;
-    int64_t now = zclock_mono ();
-    if (now < self->next_check)
+    if (!recheck_due (&self->recheck))
         return;
-    self->next_check = now + self->check_ms;
     s_load_cfg (self);
     struct stat st;
     if (stat (self->mdb, &st) < 0) {
