@@ -39,9 +39,16 @@ content_tokenize (content_t *self, const char *msg, size_t len, const content_op
     int rc = header_parse (&self->hdr, msg, len, &o->mime.header);
     if (rc < 0)
         self->hdr.body_off = len;   //  tokenize the headers that parsed, no body
-    mime_parse (&self->mime, msg, len, &self->hdr, &o->mime);
-    tokenize (&self->tokens, &self->hdr, &self->mime, &o->tok);
+    content_tokenize_parsed (self, msg, len, &self->hdr, o);
     return rc;
+}
+
+void
+content_tokenize_parsed (content_t *self, const char *msg, size_t len, const header_t *hdr,
+                         const content_opts_t *o)
+{
+    mime_parse (&self->mime, msg, len, hdr, &o->mime);
+    tokenize (&self->tokens, hdr, &self->mime, &o->tok);
 }
 
 void

@@ -27,6 +27,10 @@ void content_free (content_t *self);
 //  Tokenize msg. Returns 0, or -1 when the header section could not be
 //  parsed (the tokens of what was parsed are still there).
 int content_tokenize (content_t *self, const char *msg, size_t len, const content_opts_t *o);
+//  The same for a message whose header section is already parsed (hdr), as
+//  the worker's pipeline has it: the header section is not parsed twice.
+void content_tokenize_parsed (content_t *self, const char *msg, size_t len, const header_t *hdr,
+                              const content_opts_t *o);
 //  The tokenizer's settings as stored in a model ("tok4 bigrams=1").
 void content_settings (const content_opts_t *o, char *out, size_t outlen);
 #endif

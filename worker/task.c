@@ -176,7 +176,7 @@ s_stage_bayes (task_t *t, task_ctx_t *ctx)
     if (!ctx->bayes)
         return;
     content_t *c = ctx->content;
-    content_tokenize (c, t->msg, t->len, &ctx->content_opts);
+    content_tokenize_parsed (c, t->msg, t->len, &t->hdr, &ctx->content_opts);
     bayes_clue_t clues[8];
     size_t used = 0;
     const bayes_params_t *p = ctx->params;
