@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# bench-broker.sh [N] [WORKERS]: N messages (default 10000) written straight
+# into a fresh spool, then a real broker and WORKERS workers (default 2) drain
+# it. Prints the wall time, messages/s, and the broker's CPU (user + system)
+# per message, from /usr/bin/time-like accounting of the broker process.
+set -eu
+cd "$(dirname "$0")/.."
+N=${1:-10000}
+W=${2:-2}
+B=build/bin
+T=$(mktemp -d /tmp/farm-bench-broker.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+python3 test/lib/spoolgen.py "$T/spool" "$N" "$T/orig"
+"$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning 2>"$T/broker.log" &
+broker=$!
+for i in $(seq 1 "$W"); do
+    "$B/farm-worker" --endpoint "ipc://$T/b.sock" --log-level error 2>>"$T/workers.log" &
+done
+start=$(date +%s.%N)
+while [ "$(ls "$T/spool/outgoing" | wc -l)" -lt "$N" ]; do sleep 0.05; done
+end=$(date +%s.%N)
+# utime + stime of the broker, in clock ticks, before it exits
+read -r ut st < <(awk '{print $14, $15}' "/proc/$broker/stat")
+hz=$(getconf CLK_TCK)
+awk -v n="$N" -v s="$start" -v e="$end" -v ut="$ut" -v st="$st" -v hz="$hz" -v w="$W" 'BEGIN {
+    t = e - s; cpu = (ut + st) / hz
+    printf "bench-broker: %d messages, %d worker(s): %.2f s, %.0f messages/s\n", n, w, t, n / t
+    printf "  broker CPU %.2f s (user %.2f, system %.2f): %.0f us per message\n", cpu, ut / hz, st / hz, cpu * 1e6 / n
+}'
