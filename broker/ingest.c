@@ -244,12 +244,3 @@ ingest_claim (ingest_t *self, char *qid, bool *deferred)
     }
     return 0;
 }
-
-size_t
-ingest_pending (ingest_t *self)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < self->nsources; i++)
-        n += self->sources[i].count - self->sources[i].pos;
-    return n;
-}

@@ -27,6 +27,4 @@ void ingest_notified (ingest_t *self);
 //  Claim the next message by rename into active/. 1 with qid set and
 //  *deferred telling whether it came from deferred/; 0 when nothing is ready.
 int ingest_claim (ingest_t *self, char *qid, bool *deferred);
-//  Messages seen waiting at the last scans (a lower bound of the backlog).
-size_t ingest_pending (ingest_t *self);
 #endif

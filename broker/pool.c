@@ -126,11 +126,6 @@ pool_give (pool_t *self, pool_worker_t *w)
     }
 }
 
-size_t
-pool_size (pool_t *self)
-{
-    return zhashx_size (self->workers);
-}
 
 pool_worker_t *
 pool_first (pool_t *self)

@@ -32,7 +32,6 @@ void pool_remove (pool_t *self, pool_worker_t **worker_p);
 pool_worker_t *pool_take (pool_t *self);
 //  Give a slot back (a verdict came, or a lease was dropped).
 void pool_give (pool_t *self, pool_worker_t *worker);
-size_t pool_size (pool_t *self);
 //  True when some worker has free credit.
 bool pool_ready (pool_t *self);
 //  First, next worker for walking them all (removal is safe after next).

@@ -31,7 +31,6 @@ struct spooler_t {
     spool_t *spool;
     batch_t *batch;
     int logfd;
-    uint64_t done[VERDICT_COUNT + 1];
     spooler_failed_fn *failed;
     void *failed_arg;
 };
@@ -268,7 +267,6 @@ s_done (void *arg, void *entry_arg, int status)
                    out->env->attempts);
         strbuf_free (&r);
         s_log_json (self, out->qid, out->env, verdict_name (out->code), latency, out->scan_usec);
-        self->done[out->code]++;
     }
     envelope_destroy (&out->env);
     free (out);
@@ -298,12 +296,5 @@ spooler_corrupt (spooler_t *self, const char *qid, const char *why)
     envelope_add_reason (env, why);
     s_log_json (self, qid, env, "corrupt", 0, 0);
     envelope_destroy (&env);
-    self->done[VERDICT_COUNT]++;
     return 0;
-}
-
-uint64_t
-spooler_done (spooler_t *self, int verdict)
-{
-    return self->done[verdict];
 }

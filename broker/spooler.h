@@ -31,6 +31,4 @@ size_t spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg);
 //  Move active/qid to corrupt/ because it cannot be read, with a log line
 //  and a verdict-log entry. 0 or -1.
 int spooler_corrupt (spooler_t *self, const char *qid, const char *why);
-//  Counters since start, by verdict (and corrupt).
-uint64_t spooler_done (spooler_t *self, int verdict);
 #endif

@@ -26,7 +26,6 @@ tokens_free (tokens_t *self)
     free (self->t);
     free (self->seen);
     strbuf_free (&self->words);
-    strbuf_free (&self->scratch);
     tokens_init (self);
 }
 

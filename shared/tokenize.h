@@ -33,7 +33,6 @@ typedef struct {
     token_t *t;
     size_t n, cap;
     strbuf_t words;         //  NUL-separated token texts (explain mode)
-    strbuf_t scratch;
     uint64_t *seen;         //  open-addressing set of the hashes kept so far
     size_t seen_cap;
     bool full;

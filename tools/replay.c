@@ -381,21 +381,20 @@ main (int argc, char **argv)
     double started = s_now ();
     farm.broker = s_spawn (&farm, "farm-broker", "broker.log", bargs);
     farm.workers = xcalloc ((size_t) farm.nworkers, sizeof (pid_t));
-    char *wargs_saved[24] = { NULL };
     char dkimtime[32];
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
+    //  The same for every worker, and for any started again after retiring.
+    char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
+                      maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
+                      "--keys", (char *) cfg_str (cfg, "dkim/keys"),
+                      "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
+                      "--canon", (char *) cfg_str (cfg, "dkim/canonicalization"),
+                      "--dkim-time", dkimtime,
+                      cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
     for (int i = 0; i < farm.nworkers; i++) {
         char logname[64];
         snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
-        char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
-                          maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
-                          "--keys", (char *) cfg_str (cfg, "dkim/keys"),
-                          "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
-                          "--canon", (char *) cfg_str (cfg, "dkim/canonicalization"),
-                          "--dkim-time", dkimtime,
-                          cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
         farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
-        memcpy (wargs_saved, wargs, sizeof wargs);
     }
 
     //  4. Follow the verdict log until every message has its verdict.
@@ -454,7 +453,7 @@ main (int argc, char **argv)
                     //  Retired after max-jobs: start a fresh one, as a supervisor would.
                     char logname[64];
                     snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
-                    farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs_saved);
+                    farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
                 }
                 else
                     diag_warn ("worker %d exited; see %s/log/worker-%d.log", i + 1, out, i + 1);
