@@ -1,4 +1,4 @@
-/*  bayes.c: model file, token table and scoring (see bayes.h). */
+/*  bayes.c: model file, token table, training and scoring (see bayes.h). */
 #include "bayes.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -16,12 +16,15 @@ void
 bayes_params_default (bayes_params_t *p)
 {
     //  As models/bayes.cfg documents them (chosen with farm-bench bayes).
-    p->hold = 0.99;
+    p->hold = 0.97;
     p->reject = 0.9999;
     p->robs = 1.0;
     p->robx = 0.55;
     p->min_dev = 0.1;
     p->max_tokens = 400;
+    p->discriminative = 0.85;
+    p->epochs = 10;
+    p->learn_rate = 8.0;
 }
 
 static int
@@ -48,14 +51,18 @@ bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen
         snprintf (err, errlen, "%s: cannot read or parse it", file);
         return -1;
     }
-    double maxt = (double) p->max_tokens;
+    double maxt = (double) p->max_tokens, epochs = (double) p->epochs;
     int rc = s_num (root, "bayes/hold", 0, 1, &p->hold, err, errlen)
           || s_num (root, "bayes/reject", 0, 1, &p->reject, err, errlen)
           || s_num (root, "bayes/prior-strength", 0, 100, &p->robs, err, errlen)
           || s_num (root, "bayes/prior", 0.01, 0.99, &p->robx, err, errlen)
           || s_num (root, "bayes/min-deviation", 0, 0.49, &p->min_dev, err, errlen)
-          || s_num (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen);
+          || s_num (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen)
+          || s_num (root, "bayes/discriminative", 0, 1, &p->discriminative, err, errlen)
+          || s_num (root, "bayes/epochs", 0, 1000, &epochs, err, errlen)
+          || s_num (root, "bayes/learn-rate", 0.001, 1000, &p->learn_rate, err, errlen);
     p->max_tokens = (size_t) maxt;
+    p->epochs = (unsigned) epochs;
     zconfig_destroy (&root);
     if (!rc && p->reject < p->hold) {
         snprintf (err, errlen, "%s: bayes/reject below bayes/hold", file);
@@ -69,12 +76,26 @@ bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen
 typedef struct {
     uint64_t h;
     uint32_t ham, spam;
+    float w;                //  the token's weight in the logistic model
 } s_slot_t;
+
+//  A message learned since the table was made, kept for bayes_table_fit:
+//  its tokens are tok[off .. off + n).
+typedef struct {
+    size_t off, n;
+    bool spam;
+} s_example_t;
 
 struct bayes_table_t {
     s_slot_t *slots;
     size_t cap, size;       //  cap a power of two
     uint32_t nham, nspam;
+    double bias;            //  the logistic model's intercept
+    bool loaded;            //  holds a model read from a file (bias then fixed)
+    s_example_t *ex;
+    size_t nex, excap;
+    uint64_t *tok;
+    size_t ntok, tokcap;
 };
 
 static inline uint64_t
@@ -99,6 +120,8 @@ bayes_table_destroy (bayes_table_t **self_p)
     if (!self)
         return;
     free (self->slots);
+    free (self->ex);
+    free (self->tok);
     free (self);
     *self_p = NULL;
 }
@@ -141,7 +164,17 @@ s_upsert (bayes_table_t *self, uint64_t h)
 void
 bayes_table_learn (bayes_table_t *self, const tokens_t *tokens, bool spam)
 {
+    if (self->nex == self->excap) {
+        self->excap = self->excap ? self->excap * 2 : 1024;
+        self->ex = xrealloc (self->ex, self->excap * sizeof *self->ex);
+    }
+    while (self->ntok + tokens->n > self->tokcap) {
+        self->tokcap = self->tokcap ? self->tokcap * 2 : 1 << 16;
+        self->tok = xrealloc (self->tok, self->tokcap * sizeof *self->tok);
+    }
+    self->ex[self->nex++] = (s_example_t) { self->ntok, tokens->n, spam };
     for (size_t i = 0; i < tokens->n; i++) {
+        self->tok[self->ntok++] = s_key (tokens->t[i].h);
         s_slot_t *s = s_upsert (self, s_key (tokens->t[i].h));
         if (spam)
             s->spam += s->spam < UINT32_MAX;
@@ -154,6 +187,68 @@ bayes_table_learn (bayes_table_t *self, const tokens_t *tokens, bool spam)
         self->nham++;
 }
 
+//  splitmix64: a fixed sequence, so that one corpus always gives one model.
+static uint64_t
+s_next (uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+//  A message's evidence in the logistic model: the bias plus its tokens'
+//  weights, scaled by 1/sqrt(tokens + 1) so that long messages do not
+//  shout down short ones (measured: AUC 0.9966 unscaled, 0.9990 scaled).
+static inline double
+s_scale (size_t n)
+{
+    return 1.0 / sqrt ((double) n + 1.0);
+}
+
+size_t
+bayes_table_fit (bayes_table_t *self, unsigned epochs, double rate)
+{
+    //  The table no longer grows: point each example token at its slot.
+    for (size_t i = 0; i < self->ntok; i++)
+        self->tok[i] = (uint64_t) (s_find (self, self->tok[i]) - self->slots);
+    size_t *order = xmalloc ((self->nex ? self->nex : 1) * sizeof *order);
+    for (size_t i = 0; i < self->nex; i++)
+        order[i] = i;
+    uint64_t rng = 0x5eed;
+    size_t wrong = 0;
+    for (unsigned e = 0; e < epochs; e++) {
+        //  Stochastic gradient descent on the log loss, examples shuffled.
+        for (size_t i = self->nex; i > 1; i--) {
+            size_t j = (size_t) (s_next (&rng) % i), t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        wrong = 0;
+        for (size_t i = 0; i < self->nex; i++) {
+            const s_example_t *x = &self->ex[order[i]];
+            const uint64_t *tk = self->tok + x->off;
+            double sc = s_scale (x->n), z = 0;
+            for (size_t k = 0; k < x->n; k++)
+                z += self->slots[tk[k]].w;
+            z = self->bias + z * sc;
+            double prob = 1.0 / (1.0 + exp (-z)), g = (x->spam ? 1.0 : 0.0) - prob;
+            wrong += (prob >= 0.5) != x->spam;
+            //  Feedback added to a model moves its tokens, not its bias:
+            //  a few ham messages must not make every message hammier.
+            if (!self->loaded)
+                self->bias += rate * g;
+            float step = (float) (rate * g * sc);
+            for (size_t k = 0; k < x->n; k++)
+                self->slots[tk[k]].w += step;
+        }
+    }
+    free (order);
+    //  The examples are spent (their tokens are slot numbers now).
+    self->nex = self->ntok = 0;
+    return wrong;
+}
+
 size_t bayes_table_size (bayes_table_t *self) { return self->size; }
 uint32_t bayes_table_nham (bayes_table_t *self) { return self->nham; }
 uint32_t bayes_table_nspam (bayes_table_t *self) { return self->nspam; }
@@ -164,6 +259,10 @@ uint32_t bayes_table_nspam (bayes_table_t *self) { return self->nspam; }
 #define META_NSPAM "nspam"
 #define META_VERSION "version"
 #define META_TOKENIZER "tokenizer"
+#define META_FORMAT "format"
+#define META_BIAS "bias"
+//  Format 2: a token's value is (ham, spam, weight) and meta has the bias.
+#define MODEL_FORMAT "2"
 
 struct bayes_t {
     bayes_table_t *table;
@@ -228,32 +327,53 @@ s_read (bayes_table_t *table, const char *file, char *version, char *tokenizer, 
     uint32_t nspam = (uint32_t) strtoul (buf, NULL, 10);
     s_meta (txn, meta, META_VERSION, version, 64);
     s_meta (txn, meta, META_TOKENIZER, tokenizer, 64);
+    char format[16];
+    s_meta (txn, meta, META_FORMAT, format, sizeof format);
+    if (strcmp (format, MODEL_FORMAT) != 0) {
+        snprintf (err, errlen, "model %s: format '%s', this program reads format %s; "
+                  "build it again with farm-train", file, *format ? format : "1", MODEL_FORMAT);
+        mdb_txn_abort (txn);
+        mdb_env_close (env);
+        return -1;
+    }
+    s_meta (txn, meta, META_BIAS, buf, sizeof buf);
+    double bias = strtod (buf, NULL);
     MDB_cursor *cur;
     int rc = mdb_cursor_open (txn, tokens, &cur);
     MDB_val k, v;
     size_t bad = 0;
     for (int op = MDB_FIRST; !rc && mdb_cursor_get (cur, &k, &v, (MDB_cursor_op) op) == 0; op = MDB_NEXT) {
-        if (k.mv_size != 8 || v.mv_size != 8) {
+        if (k.mv_size != 8 || v.mv_size != 12) {
             bad++;
             continue;
         }
         uint64_t h;
         uint32_t c[2];
+        float w;
         memcpy (&h, k.mv_data, 8);
         memcpy (c, v.mv_data, 8);
+        memcpy (&w, (char *) v.mv_data + 8, 4);
+        if (!isfinite (w)) {
+            bad++;
+            continue;
+        }
         s_slot_t *s = s_upsert (table, s_key (h));
         s->ham = s->ham + c[0] < s->ham ? UINT32_MAX : s->ham + c[0];
         s->spam = s->spam + c[1] < s->spam ? UINT32_MAX : s->spam + c[1];
+        s->w += w;
     }
     if (!rc)
         mdb_cursor_close (cur);
     mdb_txn_abort (txn);
     mdb_env_close (env);
-    if (rc || bad || !*version || !*tokenizer) {
+    if (rc || bad || !*version || !*tokenizer || !isfinite (bias)) {
         snprintf (err, errlen, "model %s: %s", file,
-                  rc ? mdb_strerror (rc) : bad ? "malformed records" : "no version or tokenizer stamp");
+                  rc ? mdb_strerror (rc) : bad ? "malformed records"
+                  : !isfinite (bias) ? "malformed bias" : "no version or tokenizer stamp");
         return -1;
     }
+    table->bias += bias;
+    table->loaded = true;
     table->nham += nham;
     table->nspam += nspam;
     return 0;
@@ -312,17 +432,21 @@ bayes_table_write (bayes_table_t *self, const char *file, const char *tokenizer,
     if (!rc) rc = mdb_dbi_open (txn, "tokens", MDB_CREATE | MDB_INTEGERKEY, &tokens);
     if (!rc) rc = mdb_dbi_open (txn, "meta", MDB_CREATE, &meta);
     for (size_t i = 0; !rc && i < n; i++) {
-        uint32_t c[2] = { sorted[i].ham, sorted[i].spam };
-        MDB_val k = { 8, &sorted[i].h }, v = { 8, c };
+        unsigned char val[12];
+        memcpy (val, &sorted[i].ham, 4);
+        memcpy (val + 4, &sorted[i].spam, 4);
+        memcpy (val + 8, &sorted[i].w, 4);
+        MDB_val k = { 8, &sorted[i].h }, v = { 12, val };
         rc = mdb_put (txn, tokens, &k, &v, MDB_APPEND);
     }
-    char buf[32];
-    const char *keys[] = { META_NHAM, META_NSPAM, META_VERSION, META_TOKENIZER };
-    for (int i = 0; !rc && i < 4; i++) {
+    char buf[40];
+    const char *keys[] = { META_NHAM, META_NSPAM, META_BIAS, META_VERSION, META_TOKENIZER, META_FORMAT };
+    for (int i = 0; !rc && i < 6; i++) {
         const char *val = buf;
         if (i == 0) snprintf (buf, sizeof buf, "%u", self->nham);
         else if (i == 1) snprintf (buf, sizeof buf, "%u", self->nspam);
-        else val = i == 2 ? version : tokenizer;
+        else if (i == 2) snprintf (buf, sizeof buf, "%.17g", self->bias);
+        else val = i == 3 ? version : i == 4 ? tokenizer : MODEL_FORMAT;
         MDB_val k = { strlen (keys[i]), (void *) keys[i] }, v = { strlen (val), (void *) val };
         rc = mdb_put (txn, meta, &k, &v, 0);
     }
@@ -459,6 +583,7 @@ bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
         sig = xmalloc (sigcap * sizeof *sig);
     }
     size_t k = 0;
+    double wsum = 0;
     //  The table is far larger than the caches: ask for slots a few tokens
     //  ahead so that their cache misses overlap instead of queueing.
     const size_t ahead = 12, mask = t->cap - 1;
@@ -470,6 +595,7 @@ bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
         const s_slot_t *s = s_find (t, s_key (tokens->t[i].h));
         if (!s->h)
             continue;
+        wsum += s->w;
         double hr = s->ham / nham, sr = s->spam / nspam;
         if (hr + sr <= 0)
             continue;
@@ -477,7 +603,7 @@ bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
         double f = (p->robs * p->robx + n * pw) / (p->robs + n);
         if (fabs (f - 0.5) < p->min_dev)
             continue;
-        sig[k++] = (bayes_clue_t) { i, f, s->ham, s->spam };
+        sig[k++] = (bayes_clue_t) { i, f, s->w, s->ham, s->spam };
     }
     if (p->max_tokens && k > p->max_tokens) {
         bayes_strongest (sig, k, p->max_tokens);
@@ -493,15 +619,21 @@ bayes_score (bayes_t *self, const tokens_t *tokens, const bayes_params_t *p,
         for (size_t i = 0; i < want; i++)
             clues[i] = sig[i];
     }
-    if (k == 0)
-        return p->robx;
-    double lh = 0, ls = 0;
-    for (size_t i = 0; i < k; i++) {
-        double f = sig[i].f < 1e-9 ? 1e-9 : sig[i].f > 1 - 1e-9 ? 1 - 1e-9 : sig[i].f;
-        lh += log (f);
-        ls += log (1 - f);
+    double fisher = p->robx;
+    if (k > 0) {
+        double lh = 0, ls = 0;
+        for (size_t i = 0; i < k; i++) {
+            double f = sig[i].f < 1e-9 ? 1e-9 : sig[i].f > 1 - 1e-9 ? 1 - 1e-9 : sig[i].f;
+            lh += log (f);
+            ls += log (1 - f);
+        }
+        double H = s_chi2q (-2.0 * lh, 2 * k), S = s_chi2q (-2.0 * ls, 2 * k);
+        fisher = (1.0 + H - S) / 2.0;
     }
-    double H = s_chi2q (-2.0 * lh, 2 * k), S = s_chi2q (-2.0 * ls, 2 * k);
-    double score = (1.0 + H - S) / 2.0;
+    //  The two opinions meet in log-odds: a * logistic + (1 - a) * Fisher.
+    double a = p->discriminative;
+    double fc = fisher < 1e-12 ? 1e-12 : fisher > 1 - 1e-12 ? 1 - 1e-12 : fisher;
+    double z = a * (t->bias + wsum * s_scale (tokens->n)) + (1 - a) * log (fc / (1 - fc));
+    double score = 1.0 / (1.0 + exp (-z));
     return score < 0 ? 0 : score > 1 ? 1 : score;
 }

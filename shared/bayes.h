@@ -7,8 +7,13 @@
  *  it over bayes.mdb, so a reader always sees one whole model. Workers open it
  *  read-only and load the counts into a hash table (16 bytes a token).
  *
- *  Scoring is Robinson's per-token probability with his prior, combined with
- *  Fisher's chi-square method over the most significant tokens. */
+ *  Each token also has a weight: the model holds a logistic regression over
+ *  the tokens present (scaled by 1/sqrt(count)), fitted by the trainer.
+ *
+ *  Scoring asks two opinions: Robinson's per-token probability with his
+ *  prior, combined by Fisher's chi-square method over the most significant
+ *  tokens; and the logistic model. They are mixed in log-odds, by the weight
+ *  bayes/discriminative (farm-bench bayes measured the mix best). */
 #ifndef FARM_BAYES_H
 #define FARM_BAYES_H
 #include "tokenize.h"
@@ -23,6 +28,9 @@ typedef struct {
     double robx;            //  Robinson's x: probability of a token never seen
     double min_dev;         //  tokens with |f - 0.5| below this are ignored
     size_t max_tokens;      //  most significant tokens combined (0: all)
+    double discriminative;  //  weight of the logistic model against Fisher's, 0..1
+    unsigned epochs;        //  training passes of the logistic model
+    double learn_rate;      //  its step size
 } bayes_params_t;
 
 void bayes_params_default (bayes_params_t *p);
@@ -34,8 +42,14 @@ int bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t er
 typedef struct bayes_table_t bayes_table_t;
 bayes_table_t *bayes_table_new (void);
 void bayes_table_destroy (bayes_table_t **self_p);
-//  Count one message's tokens as ham or spam.
+//  Count one message's tokens as ham or spam, and keep them for fitting.
 void bayes_table_learn (bayes_table_t *self, const tokens_t *tokens, bool spam);
+//  Fit the logistic model's weights to the messages learned since the table
+//  was made or last fitted, starting from the weights it has (so --add
+//  refines a loaded model, whose bias it keeps): epochs passes of
+//  stochastic gradient descent.
+//  Returns how many messages the last pass still got wrong.
+size_t bayes_table_fit (bayes_table_t *self, unsigned epochs, double rate);
 size_t bayes_table_size (bayes_table_t *self);
 uint32_t bayes_table_nham (bayes_table_t *self);
 uint32_t bayes_table_nspam (bayes_table_t *self);
@@ -59,6 +73,7 @@ uint32_t bayes_nspam (bayes_t *self);
 typedef struct {
     size_t index;           //  into the tokens
     double f;               //  Robinson's probability of the token
+    float w;                //  its weight in the logistic model
     uint32_t ham, spam;
 } bayes_clue_t;
 

@@ -220,6 +220,7 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
         bayes_table_learn (table, &c.tokens, train[i].spam);
         train[i].spam ? ts++ : th++;
     }
+    bayes_table_fit (table, p.epochs, p.learn_rate);
     char tmpdir[] = "/tmp/farm-bench.XXXXXX";
     if (!mkdtemp (tmpdir))
         diag_fatal ("mkdtemp: %s", strerror (errno));
@@ -266,8 +267,10 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
     printf ("farm-bench bayes: %s, %zu messages ordered by time received\n", corpus, n);
     printf ("  trained on the first %zu (%zu ham, %zu spam) from %s; judged the later %zu "
             "(%zu ham, %zu spam) %s..%s\n", ntrain, th, ts, d0, ntest, nh, ns, d1, d2);
-    printf ("  thresholds hold %.4g reject %.4g; prior s=%.3g x=%.3g; min-dev %.3g; max-tokens %zu\n",
-            p.hold, p.reject, p.robs, p.robx, p.min_dev, p.max_tokens);
+    printf ("  thresholds hold %.4g reject %.4g; prior s=%.3g x=%.3g; min-dev %.3g; max-tokens %zu\n"
+            "  logistic: weight %.3g against Fisher, %u passes at rate %g\n",
+            p.hold, p.reject, p.robs, p.robx, p.min_dev, p.max_tokens, p.discriminative, p.epochs,
+            p.learn_rate);
     printf ("  farm:       ROC AUC %.5f   ham held or rejected %zu/%zu (%.2f%%, rejected %zu)   "
             "spam let through %zu/%zu (%.2f%%)\n", s_auc (test, ntest, false), fp, nh,
             nh ? 100.0 * fp / nh : 0.0, rejected_ham, fn, ns, ns ? 100.0 * fn / ns : 0.0);
@@ -354,7 +357,7 @@ s_bayes (cfg_t *cfg, const char *corpus, const char *models, double fraction, bo
                 bayes_score (b, &c.tokens, &p, clues, 10, &used);
                 printf ("    %.4f %s (%zu tokens)\n     ", it->score, it->path, used);
                 for (size_t i = 0; i < used && i < 10; i++)
-                    printf (" %s=%.2f", tokens_text (&c.tokens, clues[i].index), clues[i].f);
+                    printf (" %s=%.2f/%+.2f", tokens_text (&c.tokens, clues[i].index), clues[i].f, clues[i].w);
                 printf ("\n");
             }
         }

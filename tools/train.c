@@ -187,6 +187,17 @@ main (int argc, char **argv)
             if (s_learn (table, &c, &o, spam[i], true, max_size, &unreadable) < 0)
                 rc = 1;
         content_free (&c);
+        //  The logistic model's passes and step come from bayes.cfg beside the model.
+        bayes_params_t bp;
+        bayes_params_default (&bp);
+        char pfile[4200];
+        snprintf (pfile, sizeof pfile, "%s/bayes.cfg", dir);
+        if (!rc && access (pfile, R_OK) == 0 && bayes_params_load (&bp, pfile, err, sizeof err) < 0) {
+            fprintf (stderr, "farm-train: %s\n", err);
+            rc = 1;
+        }
+        size_t learned = (size_t) (bayes_table_nham (table) - ham0) + (bayes_table_nspam (table) - spam0);
+        size_t wrong = rc ? 0 : bayes_table_fit (table, bp.epochs, bp.learn_rate);
         char version[64];
         if (!rc && bayes_table_write (table, file, settings, version, err, sizeof err) < 0) {
             fprintf (stderr, "farm-train: %s\n", err);
@@ -201,6 +212,8 @@ main (int argc, char **argv)
             printf ("  %zu distinct tokens (%zu new), %u ham and %u spam in all\n",
                     bayes_table_size (table), bayes_table_size (table) - before,
                     bayes_table_nham (table), bayes_table_nspam (table));
+            printf ("  logistic weights: %u pass(es) at rate %g; the last pass misjudged %zu of %zu\n",
+                    bp.epochs, bp.learn_rate, wrong, learned);
             if (unreadable)
                 printf ("  %zu message(s) could not be read and were skipped\n", unreadable);
         }

@@ -186,8 +186,8 @@ s_stage_bayes (task_t *t, task_ctx_t *ctx)
         char line[VERDICT_MAX_REASON];
         size_t n = (size_t) snprintf (line, sizeof line, "bayes-tokens:");
         for (size_t i = 0; i < used && i < 8 && n < sizeof line - 1; i++)
-            n += (size_t) snprintf (line + n, sizeof line - n, " %s=%.3f",
-                                    tokens_text (&c->tokens, clues[i].index), clues[i].f);
+            n += (size_t) snprintf (line + n, sizeof line - n, " %s=%.3f/%+.2f",
+                                    tokens_text (&c->tokens, clues[i].index), clues[i].f, clues[i].w);
         verdict_reason (&t->verdict, "%s", line);
     }
     for (const char *pr = c->mime.problems.data; pr && *pr;) {

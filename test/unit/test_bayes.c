@@ -113,6 +113,8 @@ test_train_then_score (void **state)
         bayes_table_learn (t, &c.tokens, true);
     }
     content_free (&c);
+    //  Ten small messages are separable: the last pass misjudges none.
+    assert_int_equal (bayes_table_fit (t, 10, 8.0), 0);
     assert_int_equal (bayes_table_write (t, file, "tok4 bigrams=1", version, err, sizeof err), 0);
     assert_int_equal (access (file, R_OK), 0);
     char newfile[160];
@@ -137,16 +139,25 @@ test_train_then_score (void **state)
     bayes_table_t *t2 = bayes_table_new ();
     assert_int_equal (bayes_table_load (t2, file, err, sizeof err), 0);
     assert_int_equal (bayes_table_nham (t2), 5);
+    //  An operator feeds back a mis-scored message: it scores lower after.
+    const char *fed = "Subject: free prize draw\n\nThe team prize draw is on Friday, click here to vote now!\n";
+    double before = s_score (b, fed, &p);
     content_init (&c);
-    content_tokenize (&c, s_ham[0], strlen (s_ham[0]), &s_opts);
+    content_tokenize (&c, fed, strlen (fed), &s_opts);
     bayes_table_learn (t2, &c.tokens, false);
     content_free (&c);
+    assert_int_equal (bayes_table_fit (t2, 10, 8.0), 0);
     char v2[64];
     assert_int_equal (bayes_table_write (t2, file, "tok4 bigrams=1", v2, err, sizeof err), 0);
     bayes_table_destroy (&t2);
     bayes_t *b2 = bayes_open (file, err, sizeof err);
     assert_int_equal (bayes_nham (b2), 6);
     assert_string_not_equal (bayes_version (b2), version);
+    double after = s_score (b2, fed, &p);
+    assert_true (before > 0.5);
+    assert_true (after < 0.5);
+    //  The rest of the model still stands.
+    assert_true (s_score (b2, "Subject: cheap meds\n\nCheap pills, no prescription, order now!\n", &p) > 0.9);
     bayes_destroy (&b2);
     bayes_destroy (&b);
     //  Not a model: refused with a reason, no crash.
