@@ -21,6 +21,7 @@
 #include "spool.h"
 #include "spoolfile.h"
 #include "spooler.h"
+#include "watch.h"
 #include "wire.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -45,6 +46,8 @@ struct broker_t {
     pool_t *pool;
     lease_table_t *leases;
     spooler_t *spooler;
+    watch_t *watch;
+    strbuf_t snap;
     zsock_t *router;
     zloop_t *loop;
     zmq_pollitem_t inotify_item;
@@ -187,13 +190,24 @@ s_start (broker_t *self, const char *qid, int64_t claimed)
         spooler_corrupt (self->spooler, qid, "shorter than its size line says");
         return;
     }
+    //  The sender state: held or deferred here, or the snapshot for the job.
+    strbuf_reset (&self->snap);
+    verdict_t v;
+    verdict_init (&v);
+    if (self->watch
+        && watch_dispatch (self->watch, env, self->body, size, &self->snap, &v) != WATCH_SCAN) {
+        s_verdict_here (self, qid, &env, body_off, &v, claimed);
+        verdict_free (&v);
+        return;
+    }
+    verdict_free (&v);
     strbuf_reset (&self->envbuf);
     envelope_format (env, &self->envbuf);
     pool_worker_t *w = pool_take (self->pool);
     lease_t *l = lease_add (self->leases, qid, w, zclock_mono () + self->lease_ms, claimed, &env,
                             body_off);
     if (wire_send_job (self->router, w->routing_id, qid, l->token, self->envbuf.data,
-                       self->envbuf.len, "", 0, self->body, size) < 0) {
+                       self->envbuf.len, self->snap.data, self->snap.len, self->body, size) < 0) {
         //  ROUTER_MANDATORY: the worker's connection is gone.
         s_worker_gone (self, &w, "cannot be reached");
         return;
@@ -237,6 +251,8 @@ s_commit (broker_t *self)
 {
     if (spooler_pending (self->spooler))
         spooler_commit (self->spooler, s_output_failed, self);
+    if (self->watch)
+        watch_commit (self->watch);
 }
 
 static void
@@ -255,6 +271,8 @@ s_on_verdict (broker_t *self, pool_worker_t *w, wire_msg_t *m)
     verdict_t *v = &m->verdict;
     if (v->code == VERDICT_DEFER && v->retry_at <= 0)
         v->retry_at = (int64_t) time (NULL) + self->retry_s;
+    if (self->watch)
+        watch_verdict (self->watch, env, v);
     s_verdict_here (self, m->qid, &env, body_off, v, claimed);
 }
 
@@ -413,6 +431,11 @@ broker_new (cfg_t *cfg)
     self->pool = pool_new ();
     self->leases = lease_table_new ();
     self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"));
+    if (cfg_bool (cfg, "state/watch"))
+        self->watch = watch_new (cfg, spool_root (self->spool));
+    else
+        diag_warn ("compromise detection and rate limits are OFF (state/watch = false)");
+    strbuf_init (&self->snap);
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
     recover_spool (self->spool, s_recover_redo, self);
@@ -445,6 +468,8 @@ broker_destroy (broker_t **self_p)
     zloop_destroy (&self->loop);
     zlistx_destroy (&self->redo);
     spooler_destroy (&self->spooler);
+    watch_destroy (&self->watch);
+    strbuf_free (&self->snap);
     lease_table_destroy (&self->leases);
     pool_destroy (&self->pool);
     ingest_destroy (&self->ingest);

@@ -244,6 +244,13 @@ envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_
             }
             self->retry_at = num;
         }
+        else if (strcasecmp (p, "released") == 0) {
+            if (s_number (value, 0, INT64_MAX / 2, &num)) {
+                snprintf (err, errlen, "line %zu: released is not a number", lineno);
+                return -1;
+            }
+            self->released = num;
+        }
         else if (strcasecmp (p, "spam") == 0) {
             char *end;
             double d = strtod (value, &end);
@@ -301,6 +308,8 @@ envelope_format (const envelope_t *self, strbuf_t *out)
         s_line (out, "dkim", self->dkim[i]);
     if (self->retry_at)
         strbuf_printf (out, "retry-at: %" PRId64 "\n", self->retry_at);
+    if (self->released)
+        strbuf_printf (out, "released: %" PRId64 "\n", self->released);
     if (!isnan (self->spam))
         strbuf_printf (out, "spam: %.6f\n", self->spam);
     if (self->attempts)

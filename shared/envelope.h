@@ -14,6 +14,9 @@
  *    verdict      deliver|hold|reject|defer (output spools)
  *    reason       why; repeatable (output spools)
  *    retry-at     unix seconds of the next attempt (deferred/)
+ *    released     unix seconds when an operator released it from hold/: it
+ *                 is delivered, signed, without the content and compromise
+ *                 holds (domain lockdown still applies)
  *    spam         Bayes spam probability 0..1 (output spools)
  *    dkim         alg:domain:selector of a signature we added; repeatable
  *    attempts     how many times the message has been scanned
@@ -47,6 +50,7 @@ typedef struct {
     char **dkim;
     size_t dkim_count;
     int64_t retry_at;       //  0 when absent
+    int64_t released;       //  0 when absent
     double spam;            //  NAN when absent
     uint32_t attempts;
     int64_t size;           //  -1 when absent

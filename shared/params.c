@@ -8,6 +8,7 @@
 #define R CFG_REPLAY
 #define S CFG_SUBMIT
 #define T CFG_TRAIN
+#define C CFG_CTL
 
 const cfg_key_t params_table[] = {
     { "spool/root", "spool", CFG_STR, "spool", 0, 0, B | S,
@@ -61,8 +62,20 @@ const cfg_key_t params_table[] = {
       "testing only: sleep this long in every scan, to hold jobs in flight" },
     { "test/defer-s", "defer-s", CFG_INT, "0", 0, 86400, W,
       "testing only: defer every message on its first attempt for this many seconds" },
-    { "models/dir", "models", CFG_STR, "", 0, 0, W | R | T,
-      "folder of the Bayes model (bayes.mdb) and its thresholds (bayes.cfg); empty: no scoring" },
+    { "models/dir", "models", CFG_STR, "", 0, 0, B | W | R | T,
+      "folder of the Bayes model (bayes.mdb), its thresholds (bayes.cfg) and the compromise "
+      "detection parameters and rate limits (compromise.cfg); empty: no scoring, default parameters" },
+    { "state/watch", "watch", CFG_BOOL, "true", 0, 0, B | R,
+      "compromise detection and rate limits (the sender state); false only where every sender "
+      "is trusted, or to test the transport alone" },
+    { "state/path", "state", CFG_STR, "", 0, 0, B,
+      "LMDB file of the sender state (per-account counters, baselines, flags); "
+      "empty: senders.mdb in the spool root" },
+    { "state/map-mb", "state-map-mb", CFG_INT, "1024", 1, 1048576, B,
+      "largest size of the sender state file, in MiB (about 1.6 KiB an account and a domain); "
+      "when full, messages are deferred with a reason that names this key" },
+    { "control/endpoint", "control", CFG_STR, "ipc://farm-control.sock", 0, 0, B | C,
+      "ZeroMQ endpoint of the broker's control socket (farm-ctl); ipc:// only, mode 0600" },
     { "models/check-ms", "model-check-ms", CFG_INT, "1000", 0, 3600000, W,
       "how often a worker looks for a new model between jobs, in ms" },
     { "dkim/keys", "keys", CFG_STR, "", 0, 0, W | R,

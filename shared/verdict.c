@@ -14,6 +14,7 @@ verdict_init (verdict_t *self)
     self->code = VERDICT_DELIVER;
     self->spam = NAN;
     self->retry_at = 0;
+    self->flag_account = false;
     strbuf_init (&self->reasons);
     strbuf_init (&self->headers);
 }

@@ -21,6 +21,7 @@ typedef struct {
     verdict_code_t code;
     double spam;            //  0..1, or NAN when the message was not scored
     int64_t retry_at;       //  DEFER: unix seconds of the next attempt
+    bool flag_account;      //  the account looks hijacked: hold all its mail
     strbuf_t reasons;       //  one reason a line, each ending in \n
     strbuf_t headers;       //  complete header lines to prepend
 } verdict_t;

@@ -113,8 +113,8 @@ wire_send_verdict (zsock_t *sock, const char *qid, uint64_t lease, const verdict
     zmsg_t *msg = s_start (NULL, WIRE_VERDICT);
     zmsg_addmem (msg, qid, QID_LEN);
     s_add64 (msg, lease);
-    uint8_t code = (uint8_t) v->code;
-    zmsg_addmem (msg, &code, 1);
+    uint8_t code[2] = { (uint8_t) v->code, v->flag_account ? WIRE_FLAG_ACCOUNT : 0 };
+    zmsg_addmem (msg, code, 2);
     uint64_t bits;
     double spam = v->spam;
     memcpy (&bits, &spam, 8);
@@ -215,11 +215,13 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
     //  VERDICT
     zframe_t *f = zmsg_next (msg);
     uint64_t bits, retry;
-    if (zframe_size (f) != 1 || zframe_data (f)[0] >= VERDICT_COUNT) {
+    if (zframe_size (f) != 2 || zframe_data (f)[0] >= VERDICT_COUNT
+        || (zframe_data (f)[1] & ~WIRE_FLAG_ACCOUNT)) {
         snprintf (err, errlen, "VERDICT: bad verdict code");
         return -1;
     }
     out->verdict.code = (verdict_code_t) zframe_data (f)[0];
+    out->verdict.flag_account = zframe_data (f)[1] & WIRE_FLAG_ACCOUNT;
     if (s_u64 (zmsg_next (msg), &bits) || s_u64 (zmsg_next (msg), &retry)) {
         snprintf (err, errlen, "VERDICT: bad number");
         return -1;

@@ -7,9 +7,12 @@
  *    READY      W->B  credit u32, name (host:pid), model version
  *    HEARTBEAT  both  (nothing)
  *    JOB        B->W  qid, lease u64, envelope text, sender state, message bytes
- *    VERDICT    W->B  qid, lease u64, verdict u8, spam f64, retry-at i64,
+ *    VERDICT    W->B  qid, lease u64, verdict u8 + flags u8, spam f64, retry-at i64,
  *                     reasons text, header lines, scan time in usec u64
  *    DISCONNECT both  (nothing): the peer is going away
+ *
+ *  The sender state in JOB is a snapshot as `key: value` lines (sender.h).
+ *  The VERDICT flag WIRE_FLAG_ACCOUNT asks the broker to flag the account.
  *
  *  The decoder checks the frame count, every size and every string, and
  *  refuses anything else, so a confused or hostile peer cannot crash us. */
@@ -22,6 +25,7 @@
 
 #define WIRE_SIGNATURE "FARM/1"
 #define WIRE_MAX_NAME 128
+#define WIRE_FLAG_ACCOUNT 1
 
 typedef enum {
     WIRE_READY = 'R', WIRE_HEARTBEAT = 'H', WIRE_JOB = 'J', WIRE_VERDICT = 'V',

@@ -369,13 +369,16 @@ main (int argc, char **argv)
     snprintf (farm.tmp, sizeof farm.tmp, "/tmp/farm-replay.XXXXXX");
     if (!mkdtemp (farm.tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
-    char endpoint[128], vlog[128], maxsize[32];
+    char endpoint[128], vlog[128], maxsize[32], control[128];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm.tmp);
+    snprintf (control, sizeof control, "ipc://%s/control.sock", farm.tmp);
     snprintf (vlog, sizeof vlog, "%s/verdicts.jsonl", farm.tmp);
     snprintf (maxsize, sizeof maxsize, "%" PRId64, cfg_int (cfg, "limits/message-size"));
     const char *lvl = cfg_str (cfg, "log/level");
     char *bargs[] = { NULL, "--spool", (char *) out, "--endpoint", endpoint, "--verdict-log", vlog,
-                      "--log-level", (char *) lvl, "--max-size", maxsize, NULL };
+                      "--log-level", (char *) lvl, "--max-size", maxsize,
+                      "--models", (char *) cfg_str (cfg, "models/dir"), "--control", control,
+                      cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false", NULL };
     signal (SIGINT, s_on_signal);
     signal (SIGTERM, s_on_signal);
     double started = s_now ();

@@ -15,12 +15,13 @@
 #include <sys/stat.h>
 
 struct model_t {
-    char mdb[4096], cfg[4096];
+    char mdb[4096], cfg[4096], ccfg[4096];
     recheck_t recheck;
     bayes_t *bayes;
     bayes_params_t params;
-    struct stat mdb_st, cfg_st;
-    bool have_cfg_st, warned_missing;
+    compromise_params_t cparams;
+    struct stat mdb_st, cfg_st, ccfg_st;
+    bool have_cfg_st, have_ccfg_st, warned_missing;
 };
 
 static bool
@@ -36,9 +37,11 @@ model_new (const char *dir, int64_t check_ms)
     model_t *self = xcalloc (1, sizeof *self);
     self->recheck.every_ms = check_ms;
     bayes_params_default (&self->params);
+    compromise_params_default (&self->cparams);
     if (dir && *dir) {
         snprintf (self->mdb, sizeof self->mdb, "%s/bayes.mdb", dir);
         snprintf (self->cfg, sizeof self->cfg, "%s/bayes.cfg", dir);
+        snprintf (self->ccfg, sizeof self->ccfg, "%s/compromise.cfg", dir);
         model_refresh (self);
         if (!self->bayes)
             diag_error ("no usable model in %s yet; messages go unscored until one appears", dir);
@@ -81,6 +84,31 @@ s_load_cfg (model_t *self)
     self->have_cfg_st = true;
 }
 
+//  compromise.cfg likewise: read when it changes, the last good one kept.
+static void
+s_load_ccfg (model_t *self)
+{
+    struct stat st;
+    if (stat (self->ccfg, &st) < 0) {
+        if (self->have_ccfg_st)
+            diag_warn ("%s is gone; keeping the parameters read before", self->ccfg);
+        self->have_ccfg_st = false;
+        return;
+    }
+    if (self->have_ccfg_st && !s_changed (&st, &self->ccfg_st))
+        return;
+    compromise_params_t p = self->cparams;
+    char err[512];
+    if (compromise_params_load (&p, self->ccfg, err, sizeof err) < 0)
+        diag_error ("%s; keeping the parameters in use", err);
+    else {
+        self->cparams = p;
+        diag_info ("compromise parameters from %s: threshold %.3g", self->ccfg, p.threshold);
+    }
+    self->ccfg_st = st;
+    self->have_ccfg_st = true;
+}
+
 void
 model_refresh (model_t *self)
 {
@@ -89,6 +117,7 @@ model_refresh (model_t *self)
     if (!recheck_due (&self->recheck))
         return;
     s_load_cfg (self);
+    s_load_ccfg (self);
     struct stat st;
     if (stat (self->mdb, &st) < 0) {
         if (!self->warned_missing)
@@ -122,6 +151,7 @@ model_refresh (model_t *self)
 
 bayes_t *model_bayes (model_t *self) { return self->bayes; }
 const bayes_params_t *model_params (model_t *self) { return &self->params; }
+const compromise_params_t *model_compromise (model_t *self) { return &self->cparams; }
 const char *model_version (model_t *self) { return self->bayes ? bayes_version (self->bayes) : "none"; }
 
 bool

@@ -5,6 +5,7 @@
 #ifndef FARM_MODEL_H
 #define FARM_MODEL_H
 #include "bayes.h"
+#include "compromise.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,6 +20,8 @@ void model_refresh (model_t *self);
 //  The model in use, or NULL.
 bayes_t *model_bayes (model_t *self);
 const bayes_params_t *model_params (model_t *self);
+//  The compromise parameters (compromise.cfg beside the model, or defaults).
+const compromise_params_t *model_compromise (model_t *self);
 //  The model's version stamp, or "none".
 const char *model_version (model_t *self);
 //  Whether the model was trained with word pairs.

@@ -5,6 +5,7 @@
 #include "address.h"
 #include "diag.h"
 #include "xalloc.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -13,7 +14,8 @@
 typedef void (s_stage_fn) (task_t *task, task_ctx_t *ctx);
 
 task_t *
-task_new (const char *qid, const char *envtext, size_t envlen, const char *msg, size_t len)
+task_new (const char *qid, const char *envtext, size_t envlen, const char *state,
+          size_t statelen, const char *msg, size_t len)
 {
     task_t *self = xcalloc (1, sizeof *self);
     self->qid = qid;
@@ -28,6 +30,7 @@ task_new (const char *qid, const char *envtext, size_t envlen, const char *msg, 
         verdict_reason (&self->verdict, "envelope: %s", err);
         self->decided = true;
     }
+    self->has_snap = statelen > 0 && sender_snap_parse (state, statelen, &self->snap) == 0;
     return self;
 }
 
@@ -196,6 +199,10 @@ s_stage_bayes (task_t *t, task_ctx_t *ctx)
         verdict_reason (&t->verdict, "%.*s", (int) n, pr);
         pr += n + (nl ? 1 : 0);
     }
+    if (t->env->released) {
+        verdict_reason (&t->verdict, "released by an operator: spam probability %.4f not held", spam);
+        return;
+    }
     if (spam >= p->reject) {
         verdict_reason (&t->verdict, "bayes: spam probability %.4f at or above the reject threshold %.4g",
                         spam, p->reject);
@@ -208,14 +215,39 @@ s_stage_bayes (task_t *t, task_ctx_t *ctx)
     }
 }
 
+//  Compromise: from the broker's snapshot and this message's score. It runs
+//  after the other stages whatever they decided (a rejected message counts
+//  as evidence too); a hold flags the account.
+static void
+s_stage_compromise (task_t *t, task_ctx_t *ctx)
+{
+    if (!t->has_snap || t->snap.released || t->env->released || !ctx->cparams)
+        return;
+    compromise_t c;
+    compromise_judge (&t->snap, t->verdict.spam, ctx->cparams, &c);
+    if (!c.hold)
+        return;
+    char line[VERDICT_MAX_REASON];
+    compromise_reason (&c, &t->snap, ctx->cparams, line, sizeof line);
+    verdict_reason (&t->verdict, "%s", line);
+    t->verdict.flag_account = true;
+    if (!t->decided || t->verdict.code == VERDICT_DELIVER || t->verdict.code == VERDICT_DEFER)
+        s_decide (t, VERDICT_HOLD);
+}
+
 static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers, s_stage_lockdown,
                                   s_stage_bayes, s_stage_test_defer };
 
 void
 task_run (task_t *self, task_ctx_t *ctx)
 {
-    for (size_t i = 0; i < sizeof s_stages / sizeof s_stages[0] && !self->decided; i++)
+    size_t n = sizeof s_stages / sizeof s_stages[0], i;
+    for (i = 0; i < n && !self->decided; i++)
         s_stages[i](self, ctx);
+    //  A message refused before its content was judged (envelope, headers,
+    //  lockdown) says nothing about the account's behaviour.
+    if (!self->decided || s_stages[i - 1] == s_stage_bayes || s_stages[i - 1] == s_stage_test_defer)
+        s_stage_compromise (self, ctx);
     if (!self->decided)
         s_decide (self, VERDICT_DELIVER);
     //  Last, and only for what is delivered: nothing else is ever signed.

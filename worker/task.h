@@ -1,11 +1,13 @@
 /*  task.h: one message's scan: the object that holds all per-message state
  *  and the list of stages it runs through (rspamd's task, synchronous). Each
  *  stage may decide the verdict; the first stage that does ends the scan.
- *  Stages now: envelope checks, header parse. Later issues add domain
- *  lockdown, Bayes, compromise detection and DKIM signing here. */
+ *  Stages: envelope checks, header parse, domain lockdown, Bayes, then the
+ *  compromise decision (which runs whatever Bayes decided, so that a burst
+ *  of spam flags its account too) and DKIM signing of what is delivered. */
 #ifndef FARM_TASK_H
 #define FARM_TASK_H
 #include "bayes.h"
+#include "compromise.h"
 #include "content.h"
 #include "envelope.h"
 #include "header.h"
@@ -30,6 +32,7 @@ typedef struct {
     content_opts_t content_opts;
     bayes_t *bayes;                 //  NULL: no scoring
     const bayes_params_t *params;
+    const compromise_params_t *cparams;
     bool explain;
     lockdown_t *lockdown;
     keys_t *keys;
@@ -46,10 +49,14 @@ typedef struct {
     verdict_t verdict;
     bool decided;
     char from_domain[256];          //  the RFC 5322 From: domain, lowercase
+    sender_snap_t snap;             //  the sender state the broker attached
+    bool has_snap;
 } task_t;
 
-//  A task over msg (not copied; must outlive the task) and the envelope text.
-task_t *task_new (const char *qid, const char *envtext, size_t envlen, const char *msg, size_t len);
+//  A task over msg (not copied; must outlive the task), the envelope text
+//  and the sender snapshot text (state, statelen; may be empty).
+task_t *task_new (const char *qid, const char *envtext, size_t envlen, const char *state,
+                  size_t statelen, const char *msg, size_t len);
 void task_destroy (task_t **self_p);
 //  Run every stage; the verdict is in self->verdict afterwards.
 void task_run (task_t *self, task_ctx_t *ctx);

@@ -127,7 +127,9 @@ s_job (worker_t *self, wire_msg_t *m)
     self->ctx.bayes = model_bayes (self->model);
     self->ctx.params = model_params (self->model);
     self->ctx.content_opts.tok.bigrams = model_bigrams (self->model);
+    self->ctx.cparams = model_compromise (self->model);
     task_t *t = task_new (m->qid, (const char *) zframe_data (m->envelope), zframe_size (m->envelope),
+                          (const char *) zframe_data (m->state), zframe_size (m->state),
                           (const char *) zframe_data (m->message), zframe_size (m->message));
     task_run (t, &self->ctx);
     if (self->delay_ms)

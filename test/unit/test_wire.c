@@ -86,6 +86,7 @@ test_ready_job_verdict (void **state)
     v.code = VERDICT_HOLD;
     v.spam = 0.875;
     v.retry_at = 1700000000;
+    v.flag_account = true;
     verdict_reason (&v, "rate: %d/min", 40);
     verdict_reason (&v, "new-recipients");
     strbuf_adds (&v.headers, "DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n");
@@ -95,6 +96,7 @@ test_ready_job_verdict (void **state)
     assert_int_equal (m.cmd, WIRE_VERDICT);
     assert_int_equal (m.lease, 42);
     assert_int_equal (m.verdict.code, VERDICT_HOLD);
+    assert_true (m.verdict.flag_account);
     assert_true (fabs (m.verdict.spam - 0.875) < 1e-12);
     assert_int_equal (m.verdict.retry_at, 1700000000);
     assert_string_equal (m.verdict.reasons.data, "rate: 40/min\nnew-recipients\n");
@@ -116,6 +118,7 @@ test_unscored_verdict_keeps_nan (void **state)
     zframe_t *id = s_recv_router (p, &m);
     assert_true (isnan (m.verdict.spam));
     assert_int_equal (m.verdict.code, VERDICT_DELIVER);
+    assert_false (m.verdict.flag_account);
     wire_msg_free (&m);
     verdict_free (&v);
     zframe_destroy (&id);
@@ -184,22 +187,29 @@ test_decoder_refuses_malformed (void **state)
     for (int i = 0; i < 8; i++)
         spam2[i] = (char) (bits >> (56 - 8 * i));
     s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
-                             "\7", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "\7\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
                              "", (size_t) 0, l8, (size_t) 8));
     s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
-                             "\0", (size_t) 1, spam2, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "\0\0", (size_t) 2, spam2, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "", (size_t) 0, l8, (size_t) 8));
+    //  A flag bit nobody defined; the old one-byte code.
+    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+                             "\0\2", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "", (size_t) 0, l8, (size_t) 8));
+    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+                             "\0", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
                              "", (size_t) 0, l8, (size_t) 8));
     const char *blank = "X-A: 1\n\nX-B: 2\n";
     s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
-                             "\0", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
                              blank, strlen (blank), l8, (size_t) 8));
     const char *noname = " continuation first\n";
     s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
-                             "\0", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
+                             "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
                              noname, strlen (noname), l8, (size_t) 8));
     const char *badreason = "unterminated";
     s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
-                             "\0", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, badreason,
+                             "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, badreason,
                              strlen (badreason), "", (size_t) 0, l8, (size_t) 8));
 }
 

@@ -1,0 +1,264 @@
+/*  watch.c: sender state at dispatch and at the verdict (see watch.h). */
+#include "watch.h"
+#include "address.h"
+#include "compromise.h"
+#include "diag.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct watch_t {
+    senders_t *senders;
+    compromise_params_t params;
+    char path[4096];
+    size_t map_mb;
+    int64_t full_warned;
+};
+
+watch_t *
+watch_new (cfg_t *cfg, const char *spool_root)
+{
+    watch_t *self = xcalloc (1, sizeof *self);
+    compromise_params_default (&self->params);
+    const char *models = cfg_str (cfg, "models/dir");
+    char err[1024];
+    if (*models) {
+        char file[4200];
+        snprintf (file, sizeof file, "%s/compromise.cfg", models);
+        if (access (file, R_OK) == 0) {
+            if (compromise_params_load (&self->params, file, err, sizeof err) < 0)
+                diag_fatal ("%s", err);
+            diag_info ("compromise parameters and rate limits from %s", file);
+        }
+    }
+    const char *path = cfg_str (cfg, "state/path");
+    if (*path)
+        snprintf (self->path, sizeof self->path, "%s", path);
+    else
+        snprintf (self->path, sizeof self->path, "%s/senders.mdb", spool_root);
+    self->map_mb = (size_t) cfg_int (cfg, "state/map-mb");
+    self->senders = senders_new (self->path, self->map_mb, err, sizeof err);
+    if (!self->senders)
+        diag_fatal ("%s", err);
+    size_t records, bytes, map;
+    senders_usage (self->senders, &records, &bytes, &map);
+    diag_info ("sender state %s: %zu record(s), %zu KiB used of %zu MiB, %zu bytes a record",
+               self->path, records, bytes >> 10, map >> 20, sizeof (sender_t));
+    return self;
+}
+
+void
+watch_destroy (watch_t **self_p)
+{
+    watch_t *self = *self_p;
+    if (!self)
+        return;
+    watch_commit (self);
+    senders_destroy (&self->senders);
+    free (self);
+    *self_p = NULL;
+}
+
+senders_t *watch_senders (watch_t *self) { return self->senders; }
+const compromise_params_t *watch_params (watch_t *self) { return &self->params; }
+
+const char *
+watch_account (const envelope_t *env)
+{
+    if (env->account && *env->account)
+        return env->account;
+    if (env->mail_from && *env->mail_from)
+        return env->mail_from;
+    return "(none)";
+}
+
+int64_t
+watch_time (const envelope_t *env)
+{
+    int64_t t = env->received_at != ENVELOPE_NO_TIME ? env->received_at : (int64_t) time (NULL);
+    return env->retry_at > t ? env->retry_at : t;
+}
+
+//  The domain of the message's first From: address, into out ("" if none).
+static void
+s_from_domain (const char *msg, size_t len, char *out, size_t outlen)
+{
+    out[0] = 0;
+    const char *p = msg, *end = msg + (len < 256 * 1024 ? len : 256 * 1024);
+    while (p < end && *p != '\r' && *p != '\n') {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        const char *le = nl ? nl : end;
+        if (le - p > 5 && strncasecmp (p, "From:", 5) == 0) {
+            //  The field with its continuation lines, unfolded.
+            const char *fe = le;
+            while (fe < end && fe + 1 < end && (fe[1] == ' ' || fe[1] == '\t')) {
+                const char *n2 = memchr (fe + 1, '\n', (size_t) (end - fe - 1));
+                fe = n2 ? n2 : end;
+            }
+            size_t n = (size_t) (fe - p - 5);
+            if (n > 4096)
+                n = 4096;
+            char *v = xstrndup (p + 5, n);
+            for (char *c = v; *c; c++)
+                if (*c == '\r' || *c == '\n')
+                    *c = ' ';
+            char *addr[1];
+            int more;
+            if (address_list (v, addr, 1, &more) == 1) {
+                const char *d = address_domain (addr[0]);
+                if (d)
+                    snprintf (out, outlen, "%s", d);
+                free (addr[0]);
+            }
+            free (v);
+            return;
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static void
+s_full (watch_t *self, verdict_t *v, int64_t t)
+{
+    int64_t now = (int64_t) time (NULL);
+    if (now - self->full_warned > 10) {
+        diag_error ("sender state %s is full (state/map-mb = %zu): raise state/map-mb; "
+                    "messages are deferred until then", self->path, self->map_mb);
+        self->full_warned = now;
+    }
+    v->code = VERDICT_DEFER;
+    v->retry_at = now + 300;
+    verdict_reason (v, "state-full: the sender state file is full (state/map-mb %zu); "
+                    "deferred", self->map_mb);
+}
+
+watch_action_t
+watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t len,
+                strbuf_t *snap, verdict_t *v)
+{
+    int64_t t = watch_time (env);
+    const compromise_params_t *p = &self->params;
+    char key[512];
+    senders_key (key, sizeof key, 'a', watch_account (env));
+    sender_t s;
+    int rc = senders_get (self->senders, key, &s);
+    if (rc < 0) {
+        diag_error ("%s: sender state: %s", key, strerror (errno));
+        s_full (self, v, t);
+        return WATCH_DEFER;
+    }
+    if (rc == 0)
+        sender_init (&s, t);
+    sender_snap_t sn;
+    if (env->released) {
+        //  Released by an operator: counted when it first came, judged then.
+        sender_snapshot (&s, t, p, &sn);
+        sn.released = true;
+        sender_snap_format (&sn, snap);
+        return WATCH_SCAN;
+    }
+    if (s.flagged) {
+        sender_count (&s, t, env->rcpt, env->rcpt_count, p);
+        if (senders_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
+            s_full (self, v, t);
+            return WATCH_DEFER;
+        }
+        char when[32];
+        time_t ft = (time_t) s.flagged_at;
+        struct tm tm;
+        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&ft, &tm));
+        v->code = VERDICT_HOLD;
+        verdict_reason (v, "account-flagged: %s flagged at %s until an operator acts (%s)",
+                        watch_account (env), when, s.reason);
+        return WATCH_HOLD;
+    }
+    sender_advance (&s, t, p);
+    char why[256];
+    int64_t due = sender_limit (&s, t, p, why, sizeof why);
+    if (due) {
+        v->code = VERDICT_DEFER;
+        v->retry_at = due;
+        verdict_reason (v, "%s; retry at %" PRId64, why, due);
+        //  The windows moved: keep that, though nothing was counted.
+        if (senders_put (self->senders, key, &s) < 0 && errno == ENOSPC)
+            s_full (self, v, t);
+        return WATCH_DEFER;
+    }
+    sender_count (&s, t, env->rcpt, env->rcpt_count, p);
+    sender_snapshot (&s, t, p, &sn);
+    if (senders_put (self->senders, key, &s) < 0) {
+        s_full (self, v, t);
+        return WATCH_DEFER;
+    }
+    //  The domain-wide view: counted alike, never flagged by itself.
+    char dom[256];
+    s_from_domain (msg, len, dom, sizeof dom);
+    if (*dom) {
+        senders_key (key, sizeof key, 'd', dom);
+        sender_t d;
+        rc = senders_get (self->senders, key, &d);
+        if (rc >= 0) {
+            if (rc == 0)
+                sender_init (&d, t);
+            sender_count (&d, t, env->rcpt, env->rcpt_count, p);
+            if (senders_put (self->senders, key, &d) < 0 && errno == ENOSPC) {
+                s_full (self, v, t);
+                return WATCH_DEFER;
+            }
+        }
+    }
+    sender_snap_format (&sn, snap);
+    return WATCH_SCAN;
+}
+
+void
+watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
+{
+    char key[512];
+    senders_key (key, sizeof key, 'a', watch_account (env));
+    sender_t s;
+    int rc = senders_get (self->senders, key, &s);
+    if (rc <= 0)
+        return;
+    bool changed = false;
+    if (!isnan (v->spam) && !env->released) {
+        sender_score (&s, v->spam, &self->params);
+        changed = true;
+    }
+    if (v->flag_account && !s.flagged && !env->released) {
+        //  The reason that made the worker flag it, for farm-ctl show.
+        const char *r = strstr (v->reasons.data ? v->reasons.data : "", "compromise:");
+        char reason[SENDER_REASON];
+        size_t n = 0;
+        if (r)
+            while (r[n] && r[n] != '\n' && n < sizeof reason - 1)
+                n++;
+        snprintf (reason, sizeof reason, "%.*s", (int) n, r ? r : "flagged by a worker");
+        sender_flag (&s, watch_time (env), reason);
+        diag_warn ("account %s flagged: %s", watch_account (env), reason);
+        changed = true;
+    }
+    else if (s.flagged && !env->released && v->code == VERDICT_DELIVER) {
+        //  Flagged while this one was in flight: it waits with the others.
+        v->code = VERDICT_HOLD;
+        strbuf_reset (&v->headers);
+        verdict_reason (v, "account-flagged: %s was flagged while this message was being scanned (%s)",
+                        watch_account (env), s.reason);
+    }
+    if (changed && senders_put (self->senders, key, &s) < 0)
+        diag_error ("%s: sender state not updated: %s", key, strerror (errno));
+}
+
+void
+watch_commit (watch_t *self)
+{
+    if (senders_commit (self->senders) < 0)
+        diag_error ("sender state %s: commit failed: %s", self->path, strerror (errno));
+}

@@ -1,0 +1,37 @@
+/*  watch.h: the broker's side of compromise detection and rate limits.
+ *  At dispatch it counts the message against its account (and the domain
+ *  view of its From: domain) in the sender state, holds it when the account
+ *  is flagged, defers it when a rate limit is reached, and otherwise gives
+ *  the snapshot to send with the job. At the verdict it folds the content
+ *  score in, flags the account when the worker says so, and holds a
+ *  delivery of an account flagged while the message was in flight. */
+#ifndef FARM_WATCH_H
+#define FARM_WATCH_H
+#include "cfg.h"
+#include "envelope.h"
+#include "senders.h"
+#include "strbuf.h"
+#include "verdict.h"
+
+typedef struct watch_t watch_t;
+
+watch_t *watch_new (cfg_t *cfg, const char *spool_root);
+void watch_destroy (watch_t **self_p);
+senders_t *watch_senders (watch_t *self);
+const compromise_params_t *watch_params (watch_t *self);
+
+typedef enum { WATCH_SCAN, WATCH_HOLD, WATCH_DEFER } watch_action_t;
+//  Decide at dispatch. WATCH_SCAN: snap holds the snapshot for the job;
+//  otherwise v is the broker's verdict (hold with the flag's reason, or
+//  defer with retry-at and the limit that stopped it).
+watch_action_t watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t len,
+                               strbuf_t *snap, verdict_t *v);
+//  At the verdict, before it is written (v may be changed).
+void watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v);
+//  Commit the sender state written since the last call.
+void watch_commit (watch_t *self);
+//  The account key of a message's envelope.
+const char *watch_account (const envelope_t *env);
+//  The time a message counts at: received-at, or retry-at when later.
+int64_t watch_time (const envelope_t *env);
+#endif

@@ -1,0 +1,323 @@
+/*  sender.c: one account's record: counting, baselines, snapshot, limits
+ *  (see sender.h). */
+#include "sender.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+//  Catching up after a long silence folds at most this many empty hours
+//  (two weeks): the EWMAs have forgotten everything well before.
+#define MAX_CATCH_UP (24 * 14)
+
+static inline int64_t
+s_div (int64_t t, int64_t d)
+{
+    return t >= 0 ? t / d : 0;
+}
+
+void
+sender_init (sender_t *s, int64_t now)
+{
+    memset (s, 0, sizeof *s);
+    s->version = SENDER_VERSION;
+    s->first_seen = s->last_seen = now;
+    s->minute_head = s_div (now, 60);
+    s->hour_head = s_div (now, 3600);
+}
+
+bool
+sender_valid (const void *raw, size_t len)
+{
+    uint32_t v;
+    if (len != sizeof (sender_t))
+        return false;
+    memcpy (&v, raw, sizeof v);
+    return v == SENDER_VERSION;
+}
+
+void
+sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
+{
+    int64_t h = s_div (now, 3600), m = s_div (now, 60);
+    if (h > s->hour_head) {
+        //  Close the hours from the head up to now: the head's count, then
+        //  an empty hour for each hour nobody sent in.
+        int64_t last = h - 1, from = s->hour_head;
+        if (last - from > MAX_CATCH_UP)
+            from = last - MAX_CATCH_UP;
+        for (int64_t hh = from; hh <= last; hh++) {
+            bool head = hh == s->hour_head;
+            double x = head ? s->msgs_hour[hh % 24] : 0, nx = head ? s->new_hour : 0;
+            ewma_add (&s->slot_mean[hh % 24], &s->slot_var[hh % 24], x, p->slot_alpha);
+            ewma_add (&s->all_mean, &s->all_var, x, p->hour_alpha);
+            ewma_add (&s->new_mean, &s->new_var, nx, p->hour_alpha);
+            s->hours++;
+        }
+        int64_t gap = h - s->hour_head;
+        for (int64_t k = 1; k <= gap && k <= 24; k++)
+            s->msgs_hour[(s->hour_head + k) % 24] = 0;
+        if (gap >= 2)
+            memset (s->rcpt_hll, 0, sizeof s->rcpt_hll), memset (s->dom_hll, 0, sizeof s->dom_hll);
+        else {
+            memset (s->rcpt_hll[h % 2], 0, sizeof s->rcpt_hll[0]);
+            memset (s->dom_hll[h % 2], 0, sizeof s->dom_hll[0]);
+        }
+        s->new_hour = 0;
+        s->hour_head = h;
+    }
+    if (m > s->minute_head) {
+        int64_t gap = m - s->minute_head;
+        for (int64_t k = 1; k <= gap && k <= 60; k++) {
+            s->msgs_min[(s->minute_head + k) % 60] = 0;
+            s->new_min[(s->minute_head + k) % 60] = 0;
+        }
+        s->minute_head = m;
+    }
+}
+
+static inline void
+s_inc16 (uint16_t *c, uint32_t by)
+{
+    uint32_t v = (uint32_t) *c + by;
+    *c = (uint16_t) (v > UINT16_MAX ? UINT16_MAX : v);
+}
+
+uint32_t
+sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compromise_params_t *p)
+{
+    sender_advance (s, now, p);
+    int64_t m = s_div (now, 60), h = s_div (now, 3600);
+    //  A time older than the newest counted (messages are not always
+    //  dispatched in order) counts where it falls, when still in the window.
+    bool in_min = m > s->minute_head - 60, in_hour = h > s->hour_head - 24;
+    uint32_t fresh = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *a = rcpt[i];
+        size_t len = strlen (a);
+        while (len && (*a == '<' || *a == ' '))
+            a++, len--;
+        while (len && (a[len - 1] == '>' || a[len - 1] == ' '))
+            len--;
+        uint64_t hash = baseline_hash (a, len);
+        fresh += bloom2_add (&s->known, hash);
+        const char *at = memchr (a, '@', len);
+        if (h >= s->hour_head - 1) {
+            hll_add (s->rcpt_hll[h % 2], 64, hash);
+            if (at)
+                hll_add (s->dom_hll[h % 2], 32, baseline_hash (at + 1, len - (size_t) (at + 1 - a)));
+        }
+    }
+    if (in_min) {
+        s_inc16 (&s->msgs_min[m % 60], 1);
+        s_inc16 (&s->new_min[m % 60], fresh);
+    }
+    if (in_hour)
+        s->msgs_hour[h % 24] += s->msgs_hour[h % 24] < UINT32_MAX;
+    if (h == s->hour_head)
+        s->new_hour += fresh;
+    s->total++;
+    if (now > s->last_seen)
+        s->last_seen = now;
+    return fresh;
+}
+
+void
+sender_score (sender_t *s, double spam, const compromise_params_t *p)
+{
+    if (!(spam >= 0 && spam <= 1))
+        return;
+    if (s->scored == 0)
+        s->score_recent = s->score_usual = (float) spam;
+    else {
+        s->score_recent += (float) (p->score_alpha * (spam - s->score_recent));
+        s->score_usual += (float) (p->usual_alpha * (spam - s->score_usual));
+    }
+    s->scored += s->scored < UINT32_MAX;
+}
+
+static uint32_t
+s_sum16 (const uint16_t *ring, int64_t head, int64_t now_idx, int64_t span)
+{
+    uint32_t sum = 0;
+    for (int64_t k = 0; k < span && k < 60; k++) {
+        int64_t idx = now_idx - k;
+        if (idx <= head && idx > head - 60)
+            sum += ring[((idx % 60) + 60) % 60];
+    }
+    return sum;
+}
+
+void
+sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, sender_snap_t *out)
+{
+    memset (out, 0, sizeof *out);
+    int64_t m = s_div (now, 60), h = s_div (now, 3600);
+    if (m < s->minute_head)
+        m = s->minute_head;
+    if (h < s->hour_head)
+        h = s->hour_head;
+    int64_t win = (int64_t) p->window_min;
+    out->msgs_1m = s_sum16 (s->msgs_min, s->minute_head, m, 1);
+    out->msgs_win = s_sum16 (s->msgs_min, s->minute_head, m, win);
+    out->msgs_1h = s_sum16 (s->msgs_min, s->minute_head, m, 60);
+    out->new_win = s_sum16 (s->new_min, s->minute_head, m, win);
+    out->new_1h = s_sum16 (s->new_min, s->minute_head, m, 60);
+    for (int64_t k = 0; k < 24; k++) {
+        int64_t idx = h - k;
+        if (idx <= s->hour_head && idx > s->hour_head - 24)
+            out->msgs_24h += s->msgs_hour[idx % 24];
+    }
+    uint8_t r[64], d[32];
+    for (size_t i = 0; i < 64; i++)
+        r[i] = s->rcpt_hll[0][i] > s->rcpt_hll[1][i] ? s->rcpt_hll[0][i] : s->rcpt_hll[1][i];
+    for (size_t i = 0; i < 32; i++)
+        d[i] = s->dom_hll[0][i] > s->dom_hll[1][i] ? s->dom_hll[0][i] : s->dom_hll[1][i];
+    out->rcpt_1h = hll_count (r, 64);
+    out->domains_1h = hll_count (d, 32);
+    //  What the account normally sends now: its own baseline (the busier of
+    //  this hour of day and all hours) weighed against the prior until it
+    //  has warmup hours of history.
+    double w = p->warmup_h > 0 ? s->hours / p->warmup_h : 1;
+    w = w > 1 ? 1 : w;
+    int64_t slot = h % 24;
+    double own = s->slot_mean[slot] > s->all_mean ? s->slot_mean[slot] : s->all_mean;
+    double own_var = s->slot_var[slot] > s->all_var ? s->slot_var[slot] : s->all_var;
+    out->expect_1h = w * own + (1 - w) * p->prior_rate;
+    out->expect_sd = sqrt (w * own_var + (1 - w) * p->prior_rate);
+    out->expect_new_1h = w * s->new_mean + (1 - w) * p->prior_new;
+    out->history_h = s->hours;
+    out->score_recent = s->score_recent;
+    out->score_usual = s->score_usual;
+    out->total = s->total;
+    out->flagged = s->flagged != 0;
+}
+
+void
+sender_flag (sender_t *s, int64_t now, const char *reason)
+{
+    s->flagged = 1;
+    s->flagged_at = now;
+    snprintf (s->reason, sizeof s->reason, "%s", reason ? reason : "");
+}
+
+void
+sender_release (sender_t *s, int64_t now)
+{
+    s->flagged = 0;
+    s->released_at = now;
+    //  The burst was the account's own: what it sent in the last hour, and
+    //  the new recipients it reached, become normal for it.
+    uint32_t hour = 0, fresh = 0;
+    for (size_t i = 0; i < 60; i++)
+        hour += s->msgs_min[i], fresh += s->new_min[i];
+    for (size_t i = 0; i < 24; i++)
+        if (s->slot_mean[i] < hour)
+            s->slot_mean[i] = (float) hour;
+    if (s->all_mean < hour)
+        s->all_mean = (float) hour;
+    if (s->new_mean < fresh)
+        s->new_mean = (float) fresh;
+    if (s->hours < 24 * 7)
+        s->hours = 24 * 7;
+    s->score_usual = s->score_recent > s->score_usual ? s->score_recent : s->score_usual;
+}
+
+int64_t
+sender_limit (const sender_t *s, int64_t now, const compromise_params_t *p, char *why, size_t whylen)
+{
+    double per_min = s->limit_minute ? s->limit_minute : p->limit_minute;
+    double per_hour = s->limit_hour ? s->limit_hour : p->limit_hour;
+    int64_t m = s_div (now, 60);
+    if (m < s->minute_head)
+        m = s->minute_head;
+    uint32_t this_min = s_sum16 (s->msgs_min, s->minute_head, m, 1);
+    if (per_min > 0 && this_min >= per_min) {
+        snprintf (why, whylen, "rate-limit: %u messages this minute, limit %.0f a minute", this_min, per_min);
+        return (m + 1) * 60;
+    }
+    uint32_t hour = s_sum16 (s->msgs_min, s->minute_head, m, 60);
+    if (per_hour > 0 && hour >= per_hour) {
+        //  Due when enough of the oldest minutes have left the hour.
+        int64_t k = 59;
+        uint32_t left = hour;
+        while (k > 0 && left >= per_hour) {
+            int64_t idx = m - k;
+            if (idx <= s->minute_head && idx > s->minute_head - 60)
+                left -= s->msgs_min[idx % 60];
+            k--;
+        }
+        snprintf (why, whylen, "rate-limit: %u messages in the last hour, limit %.0f an hour", hour, per_hour);
+        return (m + 60 - k) * 60;
+    }
+    return 0;
+}
+
+//  Snapshot as `key: value` lines (the JOB frame's sender state).
+void
+sender_snap_format (const sender_snap_t *x, strbuf_t *out)
+{
+    char buf[512];
+    int n = snprintf (buf, sizeof buf,
+                      "msgs-1m: %u\nmsgs-window: %u\nmsgs-1h: %u\nmsgs-24h: %u\n"
+                      "new-window: %u\nnew-1h: %u\nrcpt-distinct: %.1f\ndomains-distinct: %.1f\n"
+                      "expect-1h: %.3f\nexpect-sd: %.3f\nexpect-new-1h: %.3f\nhistory-h: %.0f\n"
+                      "score-recent: %.4f\nscore-usual: %.4f\ntotal: %llu\nflagged: %d\nreleased: %d\n",
+                      x->msgs_1m, x->msgs_win, x->msgs_1h, x->msgs_24h, x->new_win, x->new_1h,
+                      x->rcpt_1h, x->domains_1h, x->expect_1h, x->expect_sd, x->expect_new_1h,
+                      x->history_h, x->score_recent, x->score_usual, (unsigned long long) x->total,
+                      x->flagged, x->released);
+    strbuf_add (out, buf, (size_t) n);
+}
+
+int
+sender_snap_parse (const char *text, size_t len, sender_snap_t *out)
+{
+    memset (out, 0, sizeof *out);
+    const char *p = text, *end = text + len;
+    int seen = 0;
+    while (p < end) {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        const char *le = nl ? nl : end;
+        const char *colon = memchr (p, ':', (size_t) (le - p));
+        char val[64];
+        size_t vl = colon ? (size_t) (le - colon - 1) : 0;
+        if (!colon || vl == 0 || vl >= sizeof val) {
+            memset (out, 0, sizeof *out);
+            return -1;
+        }
+        memcpy (val, colon + 1, vl);
+        val[vl] = 0;
+        char *e;
+        double d = strtod (val, &e);
+        if (e == val || *e || !isfinite (d) || d < 0 || d > 1e15) {
+            memset (out, 0, sizeof *out);
+            return -1;
+        }
+        size_t kl = (size_t) (colon - p);
+#define K(name) (kl == strlen (name) && strncasecmp (p, name, kl) == 0)
+        uint32_t u = d > UINT32_MAX ? UINT32_MAX : (uint32_t) d;
+        if (K ("msgs-1m")) out->msgs_1m = u;
+        else if (K ("msgs-window")) out->msgs_win = u;
+        else if (K ("msgs-1h")) out->msgs_1h = u;
+        else if (K ("msgs-24h")) out->msgs_24h = u;
+        else if (K ("new-window")) out->new_win = u;
+        else if (K ("new-1h")) out->new_1h = u;
+        else if (K ("rcpt-distinct")) out->rcpt_1h = d;
+        else if (K ("domains-distinct")) out->domains_1h = d;
+        else if (K ("expect-1h")) out->expect_1h = d;
+        else if (K ("expect-sd")) out->expect_sd = d;
+        else if (K ("expect-new-1h")) out->expect_new_1h = d;
+        else if (K ("history-h")) out->history_h = d;
+        else if (K ("score-recent")) out->score_recent = d;
+        else if (K ("score-usual")) out->score_usual = d;
+        else if (K ("total")) out->total = (uint64_t) d;
+        else if (K ("flagged")) out->flagged = d != 0;
+        else if (K ("released")) out->released = d != 0;
+#undef K
+        seen++;
+        p = nl ? nl + 1 : end;
+    }
+    return seen ? 0 : -1;
+}
