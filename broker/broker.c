@@ -12,6 +12,7 @@
  *  token is not the current one is ignored, so a message is never written
  *  twice. A worker we do not know gets DISCONNECT and must say READY again. */
 #include "broker.h"
+#include "control.h"
 #include "diag.h"
 #include "fileio.h"
 #include "ingest.h"
@@ -47,6 +48,7 @@ struct broker_t {
     lease_table_t *leases;
     spooler_t *spooler;
     watch_t *watch;
+    control_t *control;
     strbuf_t snap;
     zsock_t *router;
     zloop_t *loop;
@@ -383,6 +385,19 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static int
+s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    broker_t *self = arg;
+    //  Whatever the dispatch wrote first, so that the operator sees it.
+    s_commit (self);
+    control_handle (self->control);
+    //  A release put mail back in incoming/.
+    s_pump (self);
+    s_commit (self);
+    return 0;
+}
+
 static spool_t *
 s_open_spool (const char *root)
 {
@@ -440,6 +455,8 @@ broker_new (cfg_t *cfg)
     zlistx_set_destructor (self->redo, s_redo_free);
     recover_spool (self->spool, s_recover_redo, self);
 
+    self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch);
+
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
     zsock_set_maxmsgsize (self->router, 1024 * 1024);
@@ -465,6 +482,7 @@ broker_destroy (broker_t **self_p)
     for (pool_worker_t *w = pool_first (self->pool); w; w = pool_next (self->pool))
         wire_send_disconnect (self->router, w->routing_id);
     zsock_destroy (&self->router);
+    control_destroy (&self->control);
     zloop_destroy (&self->loop);
     zlistx_destroy (&self->redo);
     spooler_destroy (&self->spooler);
@@ -489,6 +507,8 @@ broker_run (broker_t *self)
 {
     self->loop = zloop_new ();
     zloop_reader (self->loop, self->router, s_on_router, self);
+    if (self->control)
+        zloop_reader (self->loop, control_sock (self->control), s_on_control, self);
     if (ingest_fd (self->ingest) >= 0) {
         self->inotify_item = (zmq_pollitem_t) { .fd = ingest_fd (self->ingest), .events = ZMQ_POLLIN };
         zloop_poller (self->loop, &self->inotify_item, s_on_inotify, self);

@@ -51,6 +51,26 @@ recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
         closedir (d);
     static const spool_dir_t outputs[] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
                                            SPOOL_DEFERRED, SPOOL_CORRUPT };
+    //  A queue id in hold/ and in incoming/, active/, outgoing/ or reject/:
+    //  an operator's release or drop was cut short after its new copy was
+    //  made durable; the hold/ copy is the stale one.
+    d = s_open (spool, SPOOL_HOLD);
+    static const spool_dir_t later[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_OUTGOING, SPOOL_REJECT };
+    while (d && (e = readdir (d)) != NULL) {
+        if (!qid_valid (e->d_name))
+            continue;
+        for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+            struct stat st;
+            if (fstatat (spool_fd (spool, later[i]), e->d_name, &st, 0) == 0) {
+                if (unlinkat (spool_fd (spool, SPOOL_HOLD), e->d_name, 0) == 0)
+                    diag_info ("%s: released or dropped before the restart; stale hold/ copy removed",
+                               e->d_name);
+                break;
+            }
+        }
+    }
+    if (d)
+        closedir (d);
     d = s_open (spool, SPOOL_ACTIVE);
     while (d && (e = readdir (d)) != NULL) {
         if (e->d_name[0] == '.')

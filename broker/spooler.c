@@ -155,26 +155,8 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     if (!rc && prepend)
         rc = fileio_write_all (fd, v->headers.data, v->headers.len);
     //  The message itself: copied in the kernel, never held in our memory.
-    off_t off = body_off;
-    int64_t left = body;
-    while (!rc && left > 0) {
-        ssize_t n = copy_file_range (in, &off, fd, NULL, (size_t) left, 0);
-        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
-            char buf[65536];
-            n = pread (in, buf, left < (int64_t) sizeof buf ? (size_t) left : sizeof buf, off);
-            if (n > 0 && fileio_write_all (fd, buf, (size_t) n) < 0)
-                n = -1;
-            if (n > 0)
-                off += n;
-        }
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;    //  active file shorter than its header says
-            rc = -1;
-        }
-        else
-            left -= n;
-    }
+    if (!rc)
+        rc = fileio_copy (in, body_off, fd, body);
     int e = errno;
     close (in);
     strbuf_free (&hdr);

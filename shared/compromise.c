@@ -25,6 +25,8 @@ compromise_params_default (compromise_params_t *p)
     p->w_new = 1;
     p->w_content = 8;
     p->content_margin = 0.15;
+    p->known_discount = 0.75;
+    p->strangers_min = 0.4;
     p->limit_minute = 120;
     p->limit_hour = 2000;
 }
@@ -49,6 +51,8 @@ static const struct {
     { "compromise/weight-new", F (w_new), 0, 100 },
     { "compromise/weight-content", F (w_content), 0, 1000 },
     { "compromise/content-margin", F (content_margin), 0, 1 },
+    { "compromise/known-discount", F (known_discount), 0, 1 },
+    { "compromise/strangers-min", F (strangers_min), 0, 1 },
     { "limits/per-minute", F (limit_minute), 0, 1e9 },
     { "limits/per-hour", F (limit_hour), 0, 1e9 },
 #undef F
@@ -107,8 +111,16 @@ compromise_judge (const sender_snap_t *s, double spam, const compromise_params_t
     //  its usual people: a spammy newsletter is the Bayes stage's business.
     if (out->rate + out->fresh < 1)
         out->content = 0;
-    out->score = out->rate + out->fresh + out->content;
-    out->hold = out->score >= p->threshold;
+    //  A burst to people the account knows is a busy day; to strangers, a
+    //  hijack: the score is discounted by the share of known recipients.
+    //  (Over the hour: a few messages in the short window say little.)
+    double strangers = s->msgs_1h ? (double) s->new_1h / s->msgs_1h : 0;
+    strangers = strangers > 1 ? 1 : strangers;
+    out->strangers = strangers;
+    out->score = (out->rate + out->fresh + out->content) * (1 - p->known_discount * (1 - strangers));
+    //  An account writing mostly to people it knows is having a busy day,
+    //  however busy: the rate limits are what stops it.
+    out->hold = out->score >= p->threshold && strangers >= p->strangers_min;
 }
 
 void
@@ -118,8 +130,9 @@ compromise_reason (const compromise_t *c, const sender_snap_t *s, const compromi
     snprintf (out, outlen,
               "compromise: score %.1f %s %.3g (rate +%.1f: %u in %.0f min, %u in the hour, "
               "%.1f an hour expected; new recipients +%.1f: %u in %.0f min, %u in the hour, "
-              "%.1f an hour expected; content +%.1f: recent %.2f, usual %.2f)",
-              c->score, c->hold ? "at or above" : "below", p->threshold, c->rate, s->msgs_win,
+              "%.1f an hour expected; content +%.1f: recent %.2f, usual %.2f; "
+              "new recipients per message %.2f)",
+              c->score, c->score >= p->threshold ? "at or above" : "below", p->threshold, c->rate, s->msgs_win,
               p->window_min, s->msgs_1h, s->expect_1h, c->fresh, s->new_win, p->window_min,
-              s->new_1h, s->expect_new_1h, c->content, s->score_recent, s->score_usual);
+              s->new_1h, s->expect_new_1h, c->content, s->score_recent, s->score_usual, c->strangers);
 }

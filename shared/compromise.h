@@ -7,7 +7,9 @@
  *             account's expected rate (times slack: people are bursty);
  *    new      recipients never written to before, against the account's
  *             usual number of new recipients;
- *    content  the recent content score above the account's usual one.
+ *    content  the recent content score above the account's usual one;
+ *  their sum discounted when the burst goes to people the account knows
+ *  (known-discount times the share of messages without a new recipient).
  *  At or above the threshold the message is held and the account flagged. */
 #ifndef FARM_COMPROMISE_H
 #define FARM_COMPROMISE_H
@@ -16,6 +18,7 @@
 typedef struct {
     double score;
     double rate, fresh, content;    //  the parts
+    double strangers;               //  new recipients per message, at most 1
     bool hold;
 } compromise_t;
 

@@ -46,3 +46,26 @@ fileio_now_usec (void)
     gettimeofday (&tv, NULL);
     return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
 }
+
+int
+fileio_copy (int in, off_t off, int out, int64_t left)
+{
+    while (left > 0) {
+        ssize_t n = copy_file_range (in, &off, out, NULL, (size_t) left, 0);
+        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+            char buf[65536];
+            n = pread (in, buf, left < (int64_t) sizeof buf ? (size_t) left : sizeof buf, off);
+            if (n > 0 && fileio_write_all (out, buf, (size_t) n) < 0)
+                n = -1;
+            if (n > 0)
+                off += n;
+        }
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;    //  shorter than its header says
+            return -1;
+        }
+        left -= n;
+    }
+    return 0;
+}

@@ -13,4 +13,7 @@ int fileio_write_all (int fd, const void *data, size_t len);
 ssize_t fileio_pread_all (int fd, void *buf, size_t len, off_t off);
 //  Wall-clock time in microseconds since the epoch.
 int64_t fileio_now_usec (void);
+//  Copy len bytes of in from offset off to the end of out (in the kernel
+//  where it can): 0, or -1 with errno (EIO when in is shorter).
+int fileio_copy (int in, off_t off, int out, int64_t len);
 #endif

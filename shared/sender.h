@@ -66,6 +66,8 @@ typedef struct {
     double slack;               //  expected rates are multiplied by this
     double w_rate, w_new, w_content;    //  weights of the score's parts
     double content_margin;      //  recent minus usual score below this counts nothing
+    double known_discount;      //  how much mail to known recipients discounts the score, 0..1
+    double strangers_min;       //  new recipients per message below which no account is held
     double limit_minute, limit_hour;    //  default caps (0: none)
 } compromise_params_t;
 

@@ -1,0 +1,246 @@
+/*  control.c: the broker's control socket (see control.h). */
+#include "control.h"
+#include "diag.h"
+#include "held.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct control_t {
+    zsock_t *sock;
+    spool_t *spool;
+    watch_t *watch;
+};
+
+control_t *
+control_new (const char *endpoint, spool_t *spool, watch_t *watch)
+{
+    if (strncmp (endpoint, "ipc://", 6) != 0) {
+        diag_error ("control/endpoint %s: only ipc:// is allowed (its file mode guards it); "
+                    "no control socket", endpoint);
+        return NULL;
+    }
+    control_t *self = xcalloc (1, sizeof *self);
+    self->spool = spool;
+    self->watch = watch;
+    self->sock = zsock_new (ZMQ_REP);
+    zsock_set_linger (self->sock, 0);
+    zsock_set_maxmsgsize (self->sock, 64 * 1024);
+    unlink (endpoint + 6);
+    mode_t old = umask (077);
+    int rc = zsock_bind (self->sock, "%s", endpoint);
+    umask (old);
+    if (rc < 0) {
+        diag_error ("control socket %s: %s; no control socket", endpoint, zmq_strerror (zmq_errno ()));
+        zsock_destroy (&self->sock);
+        free (self);
+        return NULL;
+    }
+    chmod (endpoint + 6, 0600);
+    diag_info ("control socket on %s", endpoint);
+    return self;
+}
+
+void
+control_destroy (control_t **self_p)
+{
+    control_t *self = *self_p;
+    if (!self)
+        return;
+    zsock_destroy (&self->sock);
+    free (self);
+    *self_p = NULL;
+}
+
+zsock_t *control_sock (control_t *self) { return self->sock; }
+
+static void
+s_time (int64_t t, char *out, size_t n)
+{
+    if (t <= 0) {
+        snprintf (out, n, "-");
+        return;
+    }
+    time_t tt = (time_t) t;
+    struct tm tm;
+    strftime (out, n, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&tt, &tm));
+}
+
+static void
+s_list_one (void *arg, const char *key, const sender_t *s)
+{
+    strbuf_t *out = arg;
+    if (!s->flagged)
+        return;
+    char when[32];
+    s_time (s->flagged_at, when, sizeof when);
+    strbuf_printf (out, "%s\t%s\t%s\n", key + 2, when, s->reason);
+}
+
+static void
+s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
+{
+    char key[512];
+    senders_key (key, sizeof key, 'a', account);
+    senders_t *db = watch_senders (self->watch);
+    sender_t s;
+    int rc = senders_get (db, key, &s);
+    senders_commit (db);
+    if (rc <= 0) {
+        strbuf_printf (out, "no state for account %s%s%s", account, rc < 0 ? ": " : "",
+                       rc < 0 ? strerror (errno) : "");
+        *ok = false;
+        return;
+    }
+    const compromise_params_t *p = watch_params (self->watch);
+    sender_snap_t sn;
+    sender_snapshot (&s, s.last_seen, p, &sn);
+    char first[32], last[32], flagged[32], released[32];
+    s_time (s.first_seen, first, sizeof first);
+    s_time (s.last_seen, last, sizeof last);
+    s_time (s.flagged_at, flagged, sizeof flagged);
+    s_time (s.released_at, released, sizeof released);
+    strbuf_printf (out, "account %s\n", account);
+    strbuf_printf (out, "  flagged:        %s%s%s%s\n", s.flagged ? "YES since " : "no", s.flagged ? flagged : "",
+                   s.flagged ? ": " : "", s.flagged ? s.reason : "");
+    strbuf_printf (out, "  seen:           %s .. %s, %" PRIu64 " message(s), %u hour(s) of baseline\n",
+                   first, last, s.total, s.hours);
+    strbuf_printf (out, "  last released:  %s\n", released);
+    strbuf_printf (out, "  messages:       %u this minute, %u in %.0f min, %u in the hour, %u in 24 h\n",
+                   sn.msgs_1m, sn.msgs_win, p->window_min, sn.msgs_1h, sn.msgs_24h);
+    strbuf_printf (out, "  expected:       %.2f an hour now (sd %.2f); all hours %.2f\n", sn.expect_1h,
+                   sn.expect_sd, s.all_mean);
+    strbuf_printf (out, "  by hour (UTC):  ");
+    for (int h = 0; h < 24; h++)
+        strbuf_printf (out, "%s%.1f", h ? " " : "", s.slot_mean[h]);
+    strbuf_printf (out, "\n  recipients:     %u new in %.0f min, %u new in the hour (%.2f expected); "
+                   "about %.0f distinct to %.0f domain(s) this hour and the last\n",
+                   sn.new_win, p->window_min, sn.new_1h, sn.expect_new_1h, sn.rcpt_1h, sn.domains_1h);
+    strbuf_printf (out, "  content score:  recent %.3f, usual %.3f (%u scored)\n", s.score_recent,
+                   s.score_usual, s.scored);
+    strbuf_printf (out, "  limits:         %.0f a minute%s, %.0f an hour%s\n",
+                   s.limit_minute ? (double) s.limit_minute : p->limit_minute,
+                   s.limit_minute ? " (own)" : " (default)",
+                   s.limit_hour ? (double) s.limit_hour : p->limit_hour,
+                   s.limit_hour ? " (own)" : " (default)");
+}
+
+//  release / drop / flag / limits: change the record, move the mail.
+static void
+s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t *out, bool *ok)
+{
+    const char *account = args[0];
+    char key[512];
+    senders_key (key, sizeof key, 'a', account);
+    senders_t *db = watch_senders (self->watch);
+    sender_t s;
+    int rc = senders_get (db, key, &s);
+    if (rc < 0) {
+        strbuf_printf (out, "sender state: %s", strerror (errno));
+        *ok = false;
+        return;
+    }
+    if (rc == 0)
+        sender_init (&s, (int64_t) time (NULL));
+    if (!strcmp (cmd, "flag")) {
+        sender_flag (&s, s.last_seen, nargs > 1 ? args[1] : "flagged by an operator");
+        strbuf_printf (out, "account %s flagged: its mail is held from now on", account);
+    }
+    else if (!strcmp (cmd, "limits")) {
+        char *e1, *e2;
+        unsigned long m = nargs > 2 ? strtoul (args[1], &e1, 10) : 0, h = nargs > 2 ? strtoul (args[2], &e2, 10) : 0;
+        if (nargs < 3 || *e1 || *e2 || m > UINT32_MAX || h > UINT32_MAX) {
+            strbuf_printf (out, "limits ACCOUNT PER-MINUTE PER-HOUR (numbers; 0: the default)");
+            *ok = false;
+            senders_commit (db);
+            return;
+        }
+        s.limit_minute = (uint32_t) m;
+        s.limit_hour = (uint32_t) h;
+        strbuf_printf (out, "account %s: limits %lu a minute, %lu an hour (0: default)", account, m, h);
+    }
+    else {
+        bool release = !strcmp (cmd, "release");
+        size_t failed = 0;
+        long n = held_apply (self->spool, account, release ? HELD_RELEASE : HELD_DROP,
+                             (int64_t) time (NULL), &failed);
+        if (n < 0) {
+            strbuf_printf (out, "hold/: %s", strerror (errno));
+            *ok = false;
+            senders_commit (db);
+            return;
+        }
+        if (release)
+            sender_release (&s, s.last_seen);
+        else
+            s.flagged = 0;
+        strbuf_printf (out, "account %s: %ld held message(s) %s%s; flag cleared%s", account, n,
+                       release ? "released for delivery" : "dropped to reject/",
+                       failed ? " (some could not be moved: see the broker log)" : "",
+                       release ? "; its burst taken as normal for it" : "");
+        if (failed)
+            *ok = false;
+    }
+    if (senders_put (db, key, &s) < 0 || senders_commit (db) < 0) {
+        strbuf_printf (out, "\nsender state not saved: %s", strerror (errno));
+        *ok = false;
+    }
+    diag_info ("control: %s %s: %s", cmd, account, out->data);
+}
+
+void
+control_handle (control_t *self)
+{
+    zmsg_t *req = zmsg_recv (self->sock);
+    if (!req)
+        return;
+    char *args[8] = { 0 };
+    size_t n = 0;
+    char *cmd = zmsg_popstr (req);
+    while (n < 8 && (args[n] = zmsg_popstr (req)) != NULL)
+        n++;
+    zmsg_destroy (&req);
+    strbuf_t out;
+    strbuf_init (&out);
+    bool ok = true;
+    if (!cmd)
+        ok = false, strbuf_adds (&out, "empty request");
+    else if (!self->watch && strcmp (cmd, "stats") != 0)
+        ok = false, strbuf_adds (&out, "the sender state is off on this broker (state/watch = false)");
+    else if (!strcmp (cmd, "stats")) {
+        if (!self->watch)
+            strbuf_adds (&out, "sender state: off (state/watch = false)");
+        else {
+            size_t records, bytes, map;
+            senders_usage (watch_senders (self->watch), &records, &bytes, &map);
+            strbuf_printf (&out, "sender state: %zu record(s) (accounts and domains), %zu bytes a record, "
+                           "%zu KiB in use (%.0f bytes a record with the B-tree), map %zu MiB",
+                           records, sizeof (sender_t), bytes >> 10,
+                           records ? (double) bytes / (double) records : 0.0, map >> 20);
+        }
+    }
+    else if (!strcmp (cmd, "list")) {
+        if (senders_each (watch_senders (self->watch), "a:", s_list_one, &out) < 0)
+            ok = false, strbuf_printf (&out, "sender state: %s", strerror (errno));
+    }
+    else if (!strcmp (cmd, "show") && n >= 1)
+        s_show (self, args[0], &out, &ok);
+    else if ((!strcmp (cmd, "release") || !strcmp (cmd, "drop") || !strcmp (cmd, "flag")
+              || !strcmp (cmd, "limits")) && n >= 1)
+        s_change (self, cmd, args, n, &out, &ok);
+    else
+        ok = false, strbuf_printf (&out, "unknown request %s (or an argument missing)", cmd);
+    zmsg_t *rep = zmsg_new ();
+    zmsg_addstr (rep, ok ? "ok" : "error");
+    zmsg_addmem (rep, out.data ? out.data : "", out.len);
+    zmsg_send (&rep, self->sock);
+    strbuf_free (&out);
+    free (cmd);
+    for (size_t i = 0; i < n; i++)
+        free (args[i]);
+}

@@ -1,0 +1,28 @@
+/*  control.h: the broker's control socket, for farm-ctl. A ZeroMQ REP
+ *  socket on control/endpoint (ipc:// only; the socket file is made 0600, so
+ *  only the broker's user may steer it). A request is frames
+ *  [command] [argument...]; the reply is ["ok" | "error"] [text].
+ *
+ *    list                        flagged accounts, one a line
+ *    show ACCOUNT                its state: rates, baselines, scores, flag
+ *    release ACCOUNT             held mail back to be scanned, signed and
+ *                                delivered; the flag cleared; the burst learned
+ *    drop ACCOUNT                held mail to reject/; the flag cleared
+ *    flag ACCOUNT REASON         flag by hand: its mail is held from now on
+ *    limits ACCOUNT MIN HOUR     its caps a minute and an hour (0: defaults)
+ *    stats                       records, bytes a record, file size */
+#ifndef FARM_CONTROL_H
+#define FARM_CONTROL_H
+#include "spool.h"
+#include "watch.h"
+#include <czmq.h>
+
+typedef struct control_t control_t;
+//  NULL when the endpoint cannot be bound (logged). watch may be NULL (the
+//  sender state is off): then only stats answers, saying so.
+control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch);
+void control_destroy (control_t **self_p);
+zsock_t *control_sock (control_t *self);
+//  Answer one request waiting on the socket.
+void control_handle (control_t *self);
+#endif

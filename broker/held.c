@@ -1,0 +1,131 @@
+/*  held.c: release or drop an account's held mail (see held.h). */
+#include "held.h"
+#include "batch.h"
+#include "diag.h"
+#include "fileio.h"
+#include "qid.h"
+#include "spoolfile.h"
+#include "watch.h"
+#include "xalloc.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    spool_t *spool;
+    long moved;
+    size_t failed;
+} s_ctx_t;
+
+static void
+s_done (void *arg, void *entry_arg, int status)
+{
+    s_ctx_t *c = arg;
+    char *qid = entry_arg;
+    if (status) {
+        diag_error ("%s: could not leave hold/: %s; it stays there", qid, strerror (status));
+        c->failed++;
+    }
+    else if (unlinkat (spool_fd (c->spool, SPOOL_HOLD), qid, 0) < 0 && errno != ENOENT) {
+        diag_error ("%s: unlink hold/: %s (recovery will finish it)", qid, strerror (errno));
+        c->moved++;
+    }
+    else
+        c->moved++;
+    free (qid);
+}
+
+//  Write the new file for one held message into the batch.
+static int
+s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, const char *qid,
+       held_action_t action, int64_t now)
+{
+    if (action == HELD_RELEASE) {
+        envelope_set (&env->verdict, NULL);
+        envelope_clear_reasons (env);
+        envelope_clear_dkim (env);
+        env->spam = NAN;
+        env->retry_at = 0;
+        env->released = now;
+    }
+    else {
+        envelope_set (&env->verdict, "reject");
+        envelope_add_reason (env, "dropped by an operator from hold/");
+    }
+    int64_t body = env->size;
+    strbuf_t hdr;
+    strbuf_init (&hdr);
+    spoolfile_header (env, (size_t) body, &hdr);
+    char tmpname[300];
+    snprintf (tmpname, sizeof tmpname, "%s.ctl.out", qid);
+    int tmpdir = spool_fd (spool, SPOOL_TMP);
+    unlinkat (tmpdir, tmpname, 0);
+    int fd = batch_open (batch, tmpdir, tmpname);
+    int rc = fd < 0 ? -1 : fileio_write_all (fd, hdr.data, hdr.len);
+    if (!rc)
+        rc = fileio_copy (in, body_off, fd, body);
+    strbuf_free (&hdr);
+    if (rc) {
+        int e = errno;
+        if (fd >= 0)
+            batch_abort (fd, tmpdir, tmpname);
+        errno = e;
+        return -1;
+    }
+    int dst = spool_fd (spool, action == HELD_RELEASE ? SPOOL_INCOMING : SPOOL_REJECT);
+    batch_add (batch, fd, tmpdir, tmpname, dst, qid, 0, xstrdup (qid));
+    return 0;
+}
+
+long
+held_apply (spool_t *spool, const char *account, held_action_t action, int64_t now,
+            size_t *failed)
+{
+    s_ctx_t c = { spool, 0, 0 };
+    int hold = spool_fd (spool, SPOOL_HOLD);
+    int dfd = dup (hold);
+    DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close (dfd);
+        return -1;
+    }
+    rewinddir (d);
+    batch_t *batch = batch_new ();
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+        if (!qid_valid (e->d_name))
+            continue;
+        int in = openat (hold, e->d_name, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+            continue;
+        envelope_t *env = envelope_new ();
+        off_t body_off;
+        char err[256];
+        if (spoolfile_read_header (in, env, &body_off, err, sizeof err) == 0
+            && strcmp (watch_account (env), account) == 0
+            && s_one (batch, spool, in, env, body_off, e->d_name, action, now) < 0) {
+            diag_error ("%s: cannot write its %s copy: %s", e->d_name,
+                        action == HELD_RELEASE ? "released" : "dropped", strerror (errno));
+            c.failed++;
+        }
+        envelope_destroy (&env);
+        close (in);
+        //  Commit in batches, so that a big hold/ does not hold every fd.
+        if (batch_size (batch) >= 256)
+            batch_commit (batch, s_done, &c);
+    }
+    closedir (d);
+    batch_commit (batch, s_done, &c);
+    batch_destroy (&batch);
+    batch_sync_dir (hold);
+    *failed = c.failed;
+    diag_info ("%s: %ld held message(s) %s by an operator%s", account, c.moved,
+               action == HELD_RELEASE ? "released" : "dropped", c.failed ? "; some failed" : "");
+    return c.moved;
+}

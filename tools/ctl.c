@@ -1,0 +1,91 @@
+/*  ctl.c: farm-ctl, the operator's handle on a running broker (its control
+ *  socket, control/endpoint).
+ *
+ *  farm-ctl [--control ENDPOINT] list
+ *  farm-ctl show ACCOUNT
+ *  farm-ctl release ACCOUNT      held mail scanned again, signed, delivered;
+ *                                the flag cleared and the burst learned
+ *  farm-ctl drop ACCOUNT         held mail to reject/; the flag cleared
+ *  farm-ctl flag ACCOUNT [REASON]
+ *  farm-ctl limits ACCOUNT PER-MINUTE PER-HOUR   (0: the defaults)
+ *  farm-ctl stats
+ *
+ *  Exit: 0 done; 1 the broker refused (the reason on stderr); 64 usage;
+ *  69 no broker answered within --timeout-ms. */
+#include "cfg.h"
+#include "diag.h"
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *s_usage =
+    "usage: farm-ctl [--control ENDPOINT] COMMAND [ARG...]\n\n"
+    "  list                               flagged accounts: account, since, why\n"
+    "  show ACCOUNT                       rates, baselines, recipients, scores, flag, limits\n"
+    "  release ACCOUNT                    held mail goes on (scanned, signed, delivered);\n"
+    "                                     the flag is cleared and the burst taken as normal\n"
+    "  drop ACCOUNT                       held mail to reject/; the flag is cleared\n"
+    "  flag ACCOUNT [REASON]              hold the account's mail from now on\n"
+    "  limits ACCOUNT PER-MINUTE PER-HOUR its own caps (0: the defaults of compromise.cfg)\n"
+    "  stats                              records in the sender state and their size\n\n"
+    "Exit: 0 done, 1 refused, 64 usage, 69 no broker answered.";
+
+int
+main (int argc, char **argv)
+{
+    diag_init ("farm-ctl", false);
+    cfg_t *cfg = cfg_new (CFG_CTL);
+    char err[512];
+    int nargs = argc - 1;
+    char **args = argv + 1;
+    int rc = cfg_args (cfg, &nargs, args, err, sizeof err);
+    if (rc == 1) {
+        cfg_help (cfg, s_usage);
+        cfg_destroy (&cfg);
+        return 0;
+    }
+    static const struct { const char *name; int min, max; } cmds[] = {
+        { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
+        { "flag", 1, 2 }, { "limits", 3, 3 }, { "stats", 0, 0 },
+    };
+    int known = -1;
+    for (int i = 0; rc == 0 && nargs > 0 && i < (int) (sizeof cmds / sizeof cmds[0]); i++)
+        if (!strcmp (args[0], cmds[i].name))
+            known = i;
+    if (rc < 0 || known < 0 || nargs - 1 < cmds[known].min || nargs - 1 > cmds[known].max) {
+        fprintf (stderr, "farm-ctl: %s\n%s\n", rc < 0 ? err : "unknown command or wrong arguments",
+                 s_usage);
+        cfg_destroy (&cfg);
+        return 64;
+    }
+    const char *ep = cfg_str (cfg, "control/endpoint");
+    zsock_t *req = zsock_new (ZMQ_REQ);
+    zsock_set_linger (req, 0);
+    zsock_set_rcvtimeo (req, 10000);
+    int exit_code = 69;
+    if (zsock_connect (req, "%s", ep) < 0)
+        fprintf (stderr, "farm-ctl: cannot connect to %s\n", ep);
+    else {
+        zmsg_t *msg = zmsg_new ();
+        for (int i = 0; i < nargs; i++)
+            zmsg_addstr (msg, args[i]);
+        zmsg_send (&msg, req);
+        zmsg_t *rep = zmsg_recv (req);
+        if (!rep)
+            fprintf (stderr, "farm-ctl: no answer from a broker on %s within 10 s\n", ep);
+        else {
+            char *status = zmsg_popstr (rep), *text = zmsg_popstr (rep);
+            bool ok = status && !strcmp (status, "ok");
+            if (text && *text)
+                fprintf (ok ? stdout : stderr, "%s%s%s", ok ? "" : "farm-ctl: ", text,
+                         text[strlen (text) - 1] == '\n' ? "" : "\n");
+            exit_code = ok ? 0 : 1;
+            zstr_free (&status);
+            zstr_free (&text);
+            zmsg_destroy (&rep);
+        }
+    }
+    zsock_destroy (&req);
+    cfg_destroy (&cfg);
+    return exit_code;
+}
