@@ -36,9 +36,11 @@ main (int argc, char **argv)
     diag_init ("farm-ctl", false);
     cfg_t *cfg = cfg_new (CFG_CTL);
     char err[512];
-    int nargs = argc - 1;
+    int nargs = argc;
+    int rc = cfg_args (cfg, &nargs, argv, err, sizeof err);
+    //  What is left after the program's name: the command and its arguments.
     char **args = argv + 1;
-    int rc = cfg_args (cfg, &nargs, args, err, sizeof err);
+    nargs--;
     if (rc == 1) {
         cfg_help (cfg, s_usage);
         cfg_destroy (&cfg);
