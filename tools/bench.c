@@ -13,6 +13,8 @@
  *    same messages, trained on the same split, in the same run.
  *
  *  farm-bench dkim [--corpus DIR] [--count N]
+ *  farm-bench accounts [--count N] [--dir DIR]: sender state dispatch cost
+ *    and bytes per account at 1,000 to N accounts
  *
  *    Signing throughput of one worker's signer (libopendkim) for RSA-2048 and
  *    Ed25519, on N messages from DIR (default corpus/easy-ham-1, or made up
@@ -27,6 +29,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "rfcdate.h"
+#include "senders.h"
 #include "sample.h"
 #include "xalloc.h"
 #include <dirent.h>
@@ -523,12 +526,114 @@ s_dkim (const char *corpus, size_t count)
     return 0;
 }
 
+//  Sender state at scale: the cost of dispatch (read the account's record,
+//  count the message, make the snapshot, write it back; commits every 256
+//  messages, as the broker's bursts do) as the number of accounts grows,
+//  and the bytes each account takes.
+static size_t s_batch = 256;
+
+static int
+s_accounts (size_t max, const char *dir)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/senders-bench.mdb", dir);
+    unlink (path);
+    char lock[4200];
+    snprintf (lock, sizeof lock, "%s-lock", path);
+    unlink (lock);
+    char err[512];
+    senders_t *db = senders_new (path, (max * 4096 >> 20) + 64, err, sizeof err);
+    if (!db)
+        diag_fatal ("%s", err);
+    compromise_params_t p;
+    compromise_params_default (&p);
+    printf ("farm-bench accounts: sender state %s, one record %zu bytes\n", path, sizeof (sender_t));
+    printf ("  %10s %14s %16s %14s\n", "accounts", "bytes/account", "dispatch us/msg", "msgs measured");
+    size_t have = 0;
+    int64_t t = 1767225600;
+    uint64_t rng = 42;
+    char key[64], acct[32], rcpt[64];
+    strbuf_t snap;
+    strbuf_init (&snap);
+    for (size_t n = 1000; n <= max; n *= 10) {
+        //  Grow to n accounts, three messages each.
+        for (; have < n; have++) {
+            snprintf (acct, sizeof acct, "acct%zu", have);
+            senders_key (key, sizeof key, 'a', acct);
+            sender_t s;
+            sender_init (&s, t);
+            for (int k = 0; k < 3; k++) {
+                snprintf (rcpt, sizeof rcpt, "r%d@d%zu.example", k, have % 1000);
+                char *r[] = { rcpt };
+                sender_count (&s, t + k, r, 1, &p);
+            }
+            if (senders_put (db, key, &s) < 0)
+                diag_fatal ("put: %s", strerror (errno));
+            if (have % 10000 == 9999 && senders_commit (db) < 0)
+                diag_fatal ("commit: %s", strerror (errno));
+        }
+        senders_commit (db);
+        //  Dispatch 100,000 messages from accounts drawn at random.
+        size_t msgs = 100000;
+        int64_t t0 = fileio_now_usec ();
+        for (size_t i = 0; i < msgs; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            snprintf (acct, sizeof acct, "acct%zu", (size_t) (rng >> 33) % n);
+            senders_key (key, sizeof key, 'a', acct);
+            sender_t s;
+            if (senders_get (db, key, &s) != 1)
+                diag_fatal ("%s: not found", key);
+            snprintf (rcpt, sizeof rcpt, "x%zu@y.example", i);
+            char *r[] = { rcpt };
+            t += 1;
+            sender_count (&s, t, r, 1, &p);
+            sender_snap_t sn;
+            sender_snapshot (&s, t, &p, &sn);
+            strbuf_reset (&snap);
+            sender_snap_format (&sn, &snap);
+            if (senders_put (db, key, &s) < 0)
+                diag_fatal ("put: %s", strerror (errno));
+            if (i % s_batch == s_batch - 1 && senders_commit (db) < 0)
+                diag_fatal ("commit: %s", strerror (errno));
+        }
+        senders_commit (db);
+        double us = (double) (fileio_now_usec () - t0) / (double) msgs;
+        size_t records, bytes, map;
+        senders_usage (db, &records, &bytes, &map);
+        printf ("  %10zu %14.0f %16.2f %14zu\n", n, (double) bytes / (double) records, us, msgs);
+        fflush (stdout);
+    }
+    strbuf_free (&snap);
+    senders_destroy (&db);
+    unlink (path);
+    unlink (lock);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
     diag_init ("farm-bench", false);
     const char *usage = "usage: farm-bench bayes --corpus DIR [--models DIR] [--train-fraction F] [--no-bigrams] [--worst N] [--no-bogofilter]\n"
-                        "       farm-bench dkim [--corpus DIR] [--count N]";
+                        "       farm-bench dkim [--corpus DIR] [--count N]\n"
+                        "       farm-bench accounts [--count N] [--dir DIR] [--batch N]";
+    if (argc >= 2 && strcmp (argv[1], "accounts") == 0) {
+        size_t count = 1000000;
+        const char *dir = ".";
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp (argv[i], "--count") && i + 1 < argc)
+                count = (size_t) atol (argv[++i]);
+            else if (!strcmp (argv[i], "--dir") && i + 1 < argc)
+                dir = argv[++i];
+            else if (!strcmp (argv[i], "--batch") && i + 1 < argc)
+                s_batch = (size_t) atol (argv[++i]) ? (size_t) atol (argv[i]) : 1;
+            else {
+                fprintf (stderr, "%s\n", usage);
+                return 64;
+            }
+        }
+        return s_accounts (count < 1000 ? 1000 : count, dir);
+    }
     if (argc >= 2 && strcmp (argv[1], "dkim") == 0) {
         const char *dir = "corpus/easy-ham-1";
         size_t count = 2000;
