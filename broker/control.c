@@ -85,8 +85,8 @@ s_list_one (void *arg, const char *key, const sender_t *s)
 static void
 s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
 {
-    char key[512];
-    senders_key (key, sizeof key, 'a', account);
+    char key[SENDERS_KEY];
+    senders_key (key, 'a', account);
     senders_t *db = watch_senders (self->watch);
     sender_t s;
     int rc = senders_get (db, key, &s);
@@ -135,8 +135,8 @@ static void
 s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t *out, bool *ok)
 {
     const char *account = args[0];
-    char key[512];
-    senders_key (key, sizeof key, 'a', account);
+    char key[SENDERS_KEY];
+    senders_key (key, 'a', account);
     senders_t *db = watch_senders (self->watch);
     sender_t s;
     int rc = senders_get (db, key, &s);

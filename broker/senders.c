@@ -1,19 +1,28 @@
-/*  senders.c: sender records in LMDB (see senders.h). */
+/*  senders.c: sender records in LMDB behind a write-back cache (see senders.h). */
 #include "senders.h"
 #include "diag.h"
 #include "xalloc.h"
 #include <ctype.h>
 #include <errno.h>
 #include <lmdb.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+typedef struct {
+    uint64_t h;             //  hash of key; 0: the entry is free
+    char key[SENDERS_KEY];
+    bool dirty, ref;
+    sender_t s;
+} s_entry_t;
 
 struct senders_t {
     MDB_env *env;
     MDB_dbi dbi;
-    MDB_txn *txn;           //  the open write transaction, or NULL
-    size_t map_mb;
+    MDB_txn *rtxn;          //  read transaction, reset between uses
+    s_entry_t *e;           //  the cache: cap entries
+    uint32_t *index;        //  open addressing: entry number + 1, 0 empty
+    size_t cap, icap, used, dirty, hand;
 };
 
 static int
@@ -23,14 +32,18 @@ s_errno (int rc)
 }
 
 senders_t *
-senders_new (const char *path, size_t map_mb, char *err, size_t errlen)
+senders_new (const char *path, size_t map_mb, size_t cache_records, char *err, size_t errlen)
 {
     senders_t *self = xcalloc (1, sizeof *self);
-    self->map_mb = map_mb;
+    self->cap = cache_records < 64 ? 64 : cache_records;
+    self->icap = 1;
+    while (self->icap < self->cap * 2)
+        self->icap <<= 1;
+    self->e = xcalloc (self->cap, sizeof *self->e);
+    self->index = xcalloc (self->icap, sizeof *self->index);
     MDB_txn *txn = NULL;
     //  NOMETASYNC: a commit syncs the data; a crash of the machine may undo
-    //  the last commit, never corrupt the file. A crash of the broker alone
-    //  loses nothing committed.
+    //  the last commit, never corrupt the file.
     int rc = mdb_env_create (&self->env);
     if (!rc) rc = mdb_env_set_mapsize (self->env, map_mb << 20);
     if (!rc) rc = mdb_env_open (self->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0600);
@@ -39,6 +52,11 @@ senders_new (const char *path, size_t map_mb, char *err, size_t errlen)
     if (!rc) {
         rc = mdb_txn_commit (txn);
         txn = NULL;
+    }
+    if (!rc) {
+        rc = mdb_txn_begin (self->env, NULL, MDB_RDONLY, &self->rtxn);
+        if (!rc)
+            mdb_txn_reset (self->rtxn);
     }
     if (rc) {
         snprintf (err, errlen, "sender state %s: %s", path, mdb_strerror (rc));
@@ -56,20 +74,24 @@ senders_destroy (senders_t **self_p)
     senders_t *self = *self_p;
     if (!self)
         return;
-    if (self->txn && mdb_txn_commit (self->txn))
-        diag_error ("sender state: last commit failed");
+    if (self->env && self->dirty && senders_commit (self) < 0)
+        diag_error ("sender state: %zu changed record(s) not written: %s", self->dirty, strerror (errno));
+    if (self->rtxn)
+        mdb_txn_abort (self->rtxn);
     if (self->env)
         mdb_env_close (self->env);
+    free (self->e);
+    free (self->index);
     free (self);
     *self_p = NULL;
 }
 
 void
-senders_key (char *key, size_t size, char kind, const char *name)
+senders_key (char *key, char kind, const char *name)
 {
     size_t n = strlen (name);
-    if (n + 3 > size || n > 400) {
-        snprintf (key, size, "%c:#%016llx", kind, (unsigned long long) baseline_hash (name, n));
+    if (n + 3 > SENDERS_KEY) {
+        snprintf (key, SENDERS_KEY, "%c:#%016llx", kind, (unsigned long long) baseline_hash (name, n));
         return;
     }
     key[0] = kind;
@@ -78,69 +100,180 @@ senders_key (char *key, size_t size, char kind, const char *name)
         key[i + 2] = kind == 'd' ? (char) tolower ((unsigned char) name[i]) : name[i];
 }
 
-static int
-s_begin (senders_t *self)
+static uint64_t
+s_hash (const char *key)
 {
-    if (self->txn)
-        return 0;
-    int rc = mdb_txn_begin (self->env, NULL, 0, &self->txn);
-    if (rc) {
-        self->txn = NULL;
-        errno = s_errno (rc);
-        return -1;
+    uint64_t h = baseline_hash (key, strlen (key)) ^ (uint64_t) (unsigned char) key[0] << 56;
+    return h ? h : 1;
+}
+
+//  The index slot of key: where it is, or the empty slot where it would go.
+static size_t
+s_slot (senders_t *self, uint64_t h, const char *key)
+{
+    size_t mask = self->icap - 1, i = (size_t) h & mask;
+    while (self->index[i]) {
+        s_entry_t *e = &self->e[self->index[i] - 1];
+        if (e->h == h && strcmp (e->key, key) == 0)
+            return i;
+        i = (i + 1) & mask;
     }
-    return 0;
+    return i;
+}
+
+//  Remove index slot i (backward-shift deletion keeps probing exact).
+static void
+s_unindex (senders_t *self, size_t i)
+{
+    size_t mask = self->icap - 1, j = i;
+    self->index[i] = 0;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!self->index[j])
+            return;
+        size_t home = (size_t) self->e[self->index[j] - 1].h & mask;
+        //  Move j back to i when its home is not in (i, j].
+        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+            self->index[i] = self->index[j];
+            self->index[j] = 0;
+            i = j;
+        }
+    }
+}
+
+//  A free entry: unused, or a clean one evicted by the clock; when every
+//  record is dirty, commit first. NULL with errno when nothing can be freed.
+static s_entry_t *
+s_free_entry (senders_t *self)
+{
+    if (self->used < self->cap)
+        return &self->e[self->used++];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < 2 * self->cap; k++) {
+            s_entry_t *e = &self->e[self->hand];
+            self->hand = (self->hand + 1) % self->cap;
+            if (e->dirty)
+                continue;
+            if (e->ref) {
+                e->ref = false;
+                continue;
+            }
+            s_unindex (self, s_slot (self, e->h, e->key));
+            e->h = 0;
+            return e;
+        }
+        if (pass == 0 && senders_commit (self) < 0)
+            return NULL;
+    }
+    errno = ENOSPC;
+    return NULL;
+}
+
+static s_entry_t *
+s_insert (senders_t *self, uint64_t h, const char *key)
+{
+    s_entry_t *e = s_free_entry (self);
+    if (!e)
+        return NULL;
+    memset (e, 0, sizeof *e);
+    e->h = h;
+    snprintf (e->key, sizeof e->key, "%s", key);
+    //  Eviction may have moved index entries: look for the slot again.
+    self->index[s_slot (self, h, key)] = (uint32_t) (e - self->e) + 1;
+    return e;
 }
 
 int
 senders_get (senders_t *self, const char *key, sender_t *out)
 {
-    if (s_begin (self))
-        return -1;
+    uint64_t h = s_hash (key);
+    size_t i = s_slot (self, h, key);
+    if (self->index[i]) {
+        s_entry_t *e = &self->e[self->index[i] - 1];
+        e->ref = true;
+        if (e->s.version == 0)
+            return 0;       //  known to be absent
+        *out = e->s;
+        return 1;
+    }
+    int rc = mdb_txn_renew (self->rtxn);
     MDB_val k = { strlen (key), (void *) key }, v;
-    int rc = mdb_get (self->txn, self->dbi, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc) {
+    if (!rc)
+        rc = mdb_get (self->rtxn, self->dbi, &k, &v);
+    int found = 0;
+    sender_t s;
+    if (rc == 0 && sender_valid (v.mv_data, v.mv_size)) {
+        memcpy (&s, v.mv_data, sizeof s);
+        found = 1;
+    }
+    else if (rc == 0)
+        diag_warn ("sender state %s: record of another version or size; starting it afresh", key);
+    mdb_txn_reset (self->rtxn);
+    if (rc && rc != MDB_NOTFOUND) {
         errno = s_errno (rc);
         return -1;
     }
-    if (!sender_valid (v.mv_data, v.mv_size)) {
-        diag_warn ("sender state %s: record of another version or size; starting it afresh", key);
-        return 0;
+    s_entry_t *e = s_insert (self, h, key);
+    if (!e)
+        return -1;
+    e->ref = true;
+    if (found) {
+        e->s = s;
+        *out = s;
     }
-    memcpy (out, v.mv_data, sizeof *out);
-    return 1;
+    return found;
 }
 
 int
 senders_put (senders_t *self, const char *key, const sender_t *s)
 {
-    if (s_begin (self))
+    uint64_t h = s_hash (key);
+    size_t i = s_slot (self, h, key);
+    s_entry_t *e = self->index[i] ? &self->e[self->index[i] - 1] : s_insert (self, h, key);
+    if (!e)
         return -1;
-    MDB_val k = { strlen (key), (void *) key }, v = { sizeof *s, (void *) s };
-    int rc = mdb_put (self->txn, self->dbi, &k, &v, 0);
-    if (rc) {
-        //  The transaction cannot go on after a failed put.
-        mdb_txn_abort (self->txn);
-        self->txn = NULL;
-        errno = s_errno (rc);
-        return -1;
+    e->s = *s;
+    e->ref = true;
+    if (!e->dirty) {
+        e->dirty = true;
+        self->dirty++;
     }
     return 0;
+}
+
+size_t
+senders_dirty (senders_t *self)
+{
+    return self->dirty;
 }
 
 int
 senders_commit (senders_t *self)
 {
-    if (!self->txn)
+    if (!self->dirty)
         return 0;
-    int rc = mdb_txn_commit (self->txn);
-    self->txn = NULL;
+    MDB_txn *txn;
+    int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
+    for (size_t i = 0; !rc && i < self->used; i++) {
+        s_entry_t *e = &self->e[i];
+        if (!e->h || !e->dirty)
+            continue;
+        MDB_val k = { strlen (e->key), e->key }, v = { sizeof e->s, &e->s };
+        rc = mdb_put (txn, self->dbi, &k, &v, 0);
+    }
+    if (rc) {
+        mdb_txn_abort (txn);
+        errno = s_errno (rc);
+        return -1;
+    }
+    rc = mdb_txn_commit (txn);
     if (rc) {
         errno = s_errno (rc);
         return -1;
     }
+    for (size_t i = 0; i < self->used; i++)
+        self->e[i].dirty = false;
+    self->dirty = 0;
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "compromise.h"
 #include "diag.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ struct watch_t {
     char path[4096];
     size_t map_mb;
     int64_t full_warned;
+    int64_t flush_ms, last_flush;   //  monotonic ms
+    size_t flush_dirty;             //  commit at once beyond this many changed records
 };
 
 watch_t *
@@ -44,7 +47,10 @@ watch_new (cfg_t *cfg, const char *spool_root)
     else
         snprintf (self->path, sizeof self->path, "%s/senders.mdb", spool_root);
     self->map_mb = (size_t) cfg_int (cfg, "state/map-mb");
-    self->senders = senders_new (self->path, self->map_mb, err, sizeof err);
+    size_t cache = (size_t) cfg_int (cfg, "state/cache-records");
+    self->flush_ms = cfg_int (cfg, "state/flush-ms");
+    self->flush_dirty = cache / 4;
+    self->senders = senders_new (self->path, self->map_mb, cache, err, sizeof err);
     if (!self->senders)
         diag_fatal ("%s", err);
     size_t records, bytes, map;
@@ -60,7 +66,6 @@ watch_destroy (watch_t **self_p)
     watch_t *self = *self_p;
     if (!self)
         return;
-    watch_commit (self);
     senders_destroy (&self->senders);
     free (self);
     *self_p = NULL;
@@ -145,8 +150,8 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
 {
     int64_t t = watch_time (env);
     const compromise_params_t *p = &self->params;
-    char key[512];
-    senders_key (key, sizeof key, 'a', watch_account (env));
+    char key[SENDERS_KEY];
+    senders_key (key, 'a', watch_account (env));
     sender_t s;
     int rc = senders_get (self->senders, key, &s);
     if (rc < 0) {
@@ -201,7 +206,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     char dom[256];
     s_from_domain (msg, len, dom, sizeof dom);
     if (*dom) {
-        senders_key (key, sizeof key, 'd', dom);
+        senders_key (key, 'd', dom);
         sender_t d;
         rc = senders_get (self->senders, key, &d);
         if (rc >= 0) {
@@ -221,8 +226,8 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
 void
 watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 {
-    char key[512];
-    senders_key (key, sizeof key, 'a', watch_account (env));
+    char key[SENDERS_KEY];
+    senders_key (key, 'a', watch_account (env));
     sender_t s;
     int rc = senders_get (self->senders, key, &s);
     if (rc <= 0)
@@ -243,7 +248,11 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         snprintf (reason, sizeof reason, "%.*s", (int) n, r ? r : "flagged by a worker");
         sender_flag (&s, watch_time (env), reason);
         diag_warn ("account %s flagged: %s", watch_account (env), reason);
-        changed = true;
+        //  A flag is written at once: a crash must not forget it.
+        if (senders_put (self->senders, key, &s) < 0 || senders_commit (self->senders) < 0)
+            diag_error ("%s: flag not saved: %s", key, strerror (errno));
+        self->last_flush = zclock_mono ();
+        return;
     }
     else if (s.flagged && !env->released && v->code == VERDICT_DELIVER) {
         //  Flagged while this one was in flight: it waits with the others.
@@ -259,6 +268,13 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 void
 watch_commit (watch_t *self)
 {
+    size_t dirty = senders_dirty (self->senders);
+    if (!dirty)
+        return;
+    int64_t now = zclock_mono ();
+    if (now - self->last_flush < self->flush_ms && dirty < self->flush_dirty)
+        return;
+    self->last_flush = now;
     if (senders_commit (self->senders) < 0)
         diag_error ("sender state %s: commit failed: %s", self->path, strerror (errno));
 }

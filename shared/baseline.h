@@ -22,9 +22,9 @@ double hll_count (const uint8_t *reg, size_t m);
 
 //  Two generations of BLOOM_BITS bits each; a generation takes
 //  BLOOM_PER_GEN insertions before the older one is forgotten.
-#define BLOOM_BYTES 256
+#define BLOOM_BYTES 128
 #define BLOOM_BITS (BLOOM_BYTES * 8)
-#define BLOOM_PER_GEN 200
+#define BLOOM_PER_GEN 100
 typedef struct {
     uint8_t bits[2][BLOOM_BYTES];
     uint16_t count;         //  insertions into the current generation

@@ -74,6 +74,11 @@ const cfg_key_t params_table[] = {
     { "state/map-mb", "state-map-mb", CFG_INT, "1024", 1, 1048576, B,
       "largest size of the sender state file, in MiB (about 1.6 KiB an account and a domain); "
       "when full, messages are deferred with a reason that names this key" },
+    { "state/cache-records", "state-cache", CFG_INT, "65536", 64, 100000000, B,
+      "sender records kept in memory (about 1.2 KiB each); dispatch reads and writes them there" },
+    { "state/flush-ms", "state-flush-ms", CFG_INT, "1000", 0, 60000, B,
+      "changed sender records are written to the file this often, in ms (a flag at once); "
+      "a broker killed outright forgets at most this long of counting" },
     { "control/endpoint", "control", CFG_STR, "ipc://farm-control.sock", 0, 0, B | C,
       "ZeroMQ endpoint of the broker's control socket (farm-ctl); ipc:// only, mode 0600" },
     { "models/check-ms", "model-check-ms", CFG_INT, "1000", 0, 3600000, W,

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define SENDER_VERSION 1
-#define SENDER_REASON 160
+#define SENDER_REASON 96
 
 typedef struct {
     uint32_t version;           //  SENDER_VERSION
