@@ -86,7 +86,11 @@ static void
 s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
 {
     char key[SENDERS_KEY];
-    senders_key (key, 'a', account);
+    //  "@example.com": the domain-wide view of a From: domain.
+    if (account[0] == '@')
+        senders_key (key, 'd', account + 1);
+    else
+        senders_key (key, 'a', account);
     senders_t *db = watch_senders (self->watch);
     sender_t s;
     int rc = senders_get (db, key, &s);

@@ -2,6 +2,7 @@
 #include "senders.h"
 #include "diag.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <ctype.h>
 #include <errno.h>
 #include <lmdb.h>
@@ -23,6 +24,7 @@ struct senders_t {
     s_entry_t *e;           //  the cache: cap entries
     uint32_t *index;        //  open addressing: entry number + 1, 0 empty
     size_t cap, icap, used, dirty, hand;
+    int64_t failed_ms;      //  when a commit last failed (monotonic), or 0
 };
 
 static int
@@ -162,8 +164,12 @@ s_free_entry (senders_t *self)
             e->h = 0;
             return e;
         }
-        if (pass == 0 && senders_commit (self) < 0)
+        //  Every record is dirty: commit, unless that failed a moment ago
+        //  (a full map stays full; do not retry it for every message).
+        if (pass == 0 && (zclock_mono () - self->failed_ms < 1000 || senders_commit (self) < 0)) {
+            errno = ENOSPC;
             return NULL;
+        }
     }
     errno = ENOSPC;
     return NULL;
@@ -263,14 +269,17 @@ senders_commit (senders_t *self)
     }
     if (rc) {
         mdb_txn_abort (txn);
+        self->failed_ms = zclock_mono ();
         errno = s_errno (rc);
         return -1;
     }
     rc = mdb_txn_commit (txn);
     if (rc) {
+        self->failed_ms = zclock_mono ();
         errno = s_errno (rc);
         return -1;
     }
+    self->failed_ms = 0;
     for (size_t i = 0; i < self->used; i++)
         self->e[i].dirty = false;
     self->dirty = 0;

@@ -23,6 +23,7 @@ struct watch_t {
     int64_t full_warned;
     int64_t flush_ms, last_flush;   //  monotonic ms
     size_t flush_dirty;             //  commit at once beyond this many changed records
+    int64_t retry_s;                //  a message deferred for a full state retries after this
 };
 
 watch_t *
@@ -49,6 +50,7 @@ watch_new (cfg_t *cfg, const char *spool_root)
     self->map_mb = (size_t) cfg_int (cfg, "state/map-mb");
     size_t cache = (size_t) cfg_int (cfg, "state/cache-records");
     self->flush_ms = cfg_int (cfg, "state/flush-ms");
+    self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->flush_dirty = cache / 4;
     self->senders = senders_new (self->path, self->map_mb, cache, err, sizeof err);
     if (!self->senders)
@@ -139,7 +141,7 @@ s_full (watch_t *self, verdict_t *v, int64_t t)
         self->full_warned = now;
     }
     v->code = VERDICT_DEFER;
-    v->retry_at = now + 300;
+    v->retry_at = now + self->retry_s;
     verdict_reason (v, "state-full: the sender state file is full (state/map-mb %zu); "
                     "deferred", self->map_mb);
 }
@@ -155,7 +157,6 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     sender_t s;
     int rc = senders_get (self->senders, key, &s);
     if (rc < 0) {
-        diag_error ("%s: sender state: %s", key, strerror (errno));
         s_full (self, v, t);
         return WATCH_DEFER;
     }
@@ -275,6 +276,12 @@ watch_commit (watch_t *self)
     if (now - self->last_flush < self->flush_ms && dirty < self->flush_dirty)
         return;
     self->last_flush = now;
-    if (senders_commit (self->senders) < 0)
-        diag_error ("sender state %s: commit failed: %s", self->path, strerror (errno));
+    if (senders_commit (self->senders) < 0) {
+        int64_t wall = (int64_t) time (NULL);
+        if (wall - self->full_warned > 10) {
+            diag_error ("sender state %s: %zu changed record(s) not written: %s%s", self->path,
+                        dirty, strerror (errno), errno == ENOSPC ? " (raise state/map-mb)" : "");
+            self->full_warned = wall;
+        }
+    }
 }

@@ -2,7 +2,7 @@
  *  socket, control/endpoint).
  *
  *  farm-ctl [--control ENDPOINT] list
- *  farm-ctl show ACCOUNT
+ *  farm-ctl show ACCOUNT | @DOMAIN
  *  farm-ctl release ACCOUNT      held mail scanned again, signed, delivered;
  *                                the flag cleared and the burst learned
  *  farm-ctl drop ACCOUNT         held mail to reject/; the flag cleared
@@ -22,6 +22,7 @@ static const char *s_usage =
     "usage: farm-ctl [--control ENDPOINT] COMMAND [ARG...]\n\n"
     "  list                               flagged accounts: account, since, why\n"
     "  show ACCOUNT                       rates, baselines, recipients, scores, flag, limits\n"
+    "  show @DOMAIN                       the same for all mail From: that domain\n"
     "  release ACCOUNT                    held mail goes on (scanned, signed, delivered);\n"
     "                                     the flag is cleared and the burst taken as normal\n"
     "  drop ACCOUNT                       held mail to reject/; the flag is cleared\n"

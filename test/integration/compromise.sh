@@ -36,6 +36,7 @@ $CTL list >"$T/list" || fail "farm-ctl list"
 grep -q '^quiet' "$T/list" && grep -q '^victim' "$T/list" || fail "flagged list: $(cat "$T/list")"
 grep -q '^busy' "$T/list" && fail "busy is flagged"
 $CTL show quiet | grep -q 'flagged: *YES' || fail "show quiet: not flagged"
+$CTL show @quiet.example | grep -q "message(s)" || fail "no domain view"
 $CTL show nobody >/dev/null 2>&1 && fail "show of an unknown account succeeded"
 $CTL bogus >/dev/null 2>&1; [ $? -eq 64 ] || fail "a bad command is not a usage error"
 out0=$(ls "$T/spool/outgoing" | wc -l)
