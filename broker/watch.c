@@ -89,8 +89,9 @@ watch_account (const envelope_t *env)
 int64_t
 watch_time (const envelope_t *env)
 {
-    int64_t t = env->received_at != ENVELOPE_NO_TIME ? env->received_at : (int64_t) time (NULL);
-    return env->retry_at > t ? env->retry_at : t;
+    int64_t now = (int64_t) time (NULL);
+    int64_t t = envelope_time_plausible (env->received_at, now) ? env->received_at : now;
+    return env->retry_at > t && envelope_time_plausible (env->retry_at, now) ? env->retry_at : t;
 }
 
 //  The domain of the message's first From: address, into out ("" if none).

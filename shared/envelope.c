@@ -317,3 +317,9 @@ envelope_format (const envelope_t *self, strbuf_t *out)
     if (self->size >= 0)
         strbuf_printf (out, "size: %" PRId64 "\n", self->size);
 }
+
+int
+envelope_time_plausible (int64_t t, int64_t now)
+{
+    return t != ENVELOPE_NO_TIME && t >= 946684800 && t <= now + 86400;
+}

@@ -72,6 +72,10 @@ void envelope_add_reason (envelope_t *self, const char *reason);
 void envelope_clear_reasons (envelope_t *self);
 void envelope_add_dkim (envelope_t *self, const char *sig);
 void envelope_clear_dkim (envelope_t *self);
+//  True when t (unix seconds) is a time a message may carry: from the year
+//  2000 to a day after now. Others (absent, hostile, a broken clock) are not
+//  used for the sender state; the time of the scan is.
+int envelope_time_plausible (int64_t t, int64_t now);
 //  True when value may be stored: no control characters, bounded length.
 int envelope_value_ok (const char *value);
 #endif

@@ -76,6 +76,10 @@ s_stage_envelope (task_t *t, task_ctx_t *ctx)
         verdict_reason (&t->verdict, "empty-message");
         s_decide (t, VERDICT_REJECT);
     }
+    int64_t at = t->env->received_at;
+    if (at != ENVELOPE_NO_TIME && !envelope_time_plausible (at, (int64_t) time (NULL)))
+        verdict_reason (&t->verdict, "received-at: %lld is not a plausible time; the time of the "
+                        "scan counts instead", (long long) at);
 }
 
 //  The header section, bounded; a message needs a From: to be judged later.
