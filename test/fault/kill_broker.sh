@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# kill_broker.sh: the broker killed with SIGKILL at random moments mid-run and
-# restarted each time: after every kill each message is in exactly one place;
-# at the end all are finished, none twice, every byte as submitted.
+# kill_broker.sh: the broker killed with SIGKILL at 20 random moments mid-run
+# and restarted each time (every fifth time a worker is killed too and a new
+# one started): after every kill each message is in exactly one place; at the
+# end all are finished, none twice, every byte as submitted.
 . "$(dirname "$0")/../lib/farm.sh"
-N=4000
-KILLS=${KILLS:-8}
+N=10000
+KILLS=${KILLS:-20}
 python3 "$TOP/test/lib/spoolgen.py" "$T/spool" $N "$T/orig"
-start_worker --scan-delay-ms 3
-start_worker --scan-delay-ms 3
+start_worker --scan-delay-ms 5
+start_worker --scan-delay-ms 5
 for k in $(seq 1 $KILLS); do
     start_broker
-    sleep "0.$((RANDOM % 6 + 2))"
+    sleep "0.$((RANDOM % 35 + 10))"
+    if [ $((k % 5)) -eq 0 ]; then
+        kill -9 "${WORKERS[0]}"
+        wait "${WORKERS[0]}" 2>/dev/null
+        WORKERS=("${WORKERS[@]:1}")
+        start_worker --scan-delay-ms 5
+    fi
     kill -9 $BROKER
     wait $BROKER 2>/dev/null
     BROKER=0
