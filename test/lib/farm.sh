@@ -9,6 +9,7 @@ EP="ipc://$T/broker.sock"
 BROKER=0
 WORKERS=()
 HB="--heartbeat-ms 200"
+VG=""      # a command to run broker and workers under (valgrind.sh sets it)
 
 cleanup() {
     local p
@@ -32,7 +33,7 @@ fail() {
 start_broker() {
     # The transport tests send floods from few accounts, which compromise
     # detection rightly holds: they run without it unless WATCH=true.
-    "$FARM_BIN/farm-broker" --spool "$T/spool" --endpoint "$EP" --verdict-log "$T/verdicts.jsonl" \
+    $VG "$FARM_BIN/farm-broker" --spool "$T/spool" --endpoint "$EP" --verdict-log "$T/verdicts.jsonl" \
         --watch="${WATCH:-false}" --control "ipc://$T/control.sock" $HB "$@" >>"$T/broker.log" 2>&1 &
     BROKER=$!
 }
@@ -40,7 +41,7 @@ start_broker() {
 # start_worker [options]: appends the pid to WORKERS
 start_worker() {
     local n=${#WORKERS[@]}
-    "$FARM_BIN/farm-worker" --endpoint "$EP" $HB "$@" >>"$T/worker-$n.log" 2>&1 &
+    $VG "$FARM_BIN/farm-worker" --endpoint "$EP" $HB "$@" >>"$T/worker-$n.log" 2>&1 &
     WORKERS+=($!)
 }
 
