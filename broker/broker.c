@@ -13,6 +13,7 @@
  *  twice. A worker we do not know gets DISCONNECT and must say READY again. */
 #include "broker.h"
 #include "control.h"
+#include "curve.h"
 #include "diag.h"
 #include "fileio.h"
 #include "ingest.h"
@@ -51,6 +52,7 @@ struct broker_t {
     control_t *control;
     strbuf_t snap;
     zsock_t *router;
+    curve_t *curve;
     zloop_t *loop;
     zmq_pollitem_t inotify_item;
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again
@@ -463,6 +465,12 @@ broker_new (cfg_t *cfg)
     zsock_set_sndhwm (self->router, 0);
     zsock_set_linger (self->router, 0);
     const char *ep = cfg_str (cfg, "wire/endpoint");
+    if (strchr (ep, ','))
+        diag_fatal ("wire/endpoint: a broker binds one endpoint ('%s' has several)", ep);
+    char err[1024];
+    self->curve = curve_server (cfg, self->router, ep, err, sizeof err);
+    if (!self->curve)
+        diag_fatal ("%s", err);
     if (strncmp (ep, "ipc://", 6) == 0)
         unlink (ep + 6);    //  a stale socket file from a killed broker
     if (zsock_bind (self->router, "%s", ep) < 0)
@@ -482,6 +490,7 @@ broker_destroy (broker_t **self_p)
     for (pool_worker_t *w = pool_first (self->pool); w; w = pool_next (self->pool))
         wire_send_disconnect (self->router, w->routing_id);
     zsock_destroy (&self->router);
+    curve_destroy (&self->curve);
     control_destroy (&self->control);
     zloop_destroy (&self->loop);
     zlistx_destroy (&self->redo);

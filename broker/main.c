@@ -16,7 +16,11 @@ main (int argc, char **argv)
         "hold/, reject/ or deferred/. Stops cleanly on SIGTERM or SIGINT.");
     if (rc < 0) {
         zsys_init ();
-        zsys_set_logstream (NULL);
+        //  czmq's own log lines (zauth's, for CURVE) go where ours go.
+        if (cfg_bool (cfg, "log/syslog"))
+            zsys_set_logsystem (true), zsys_set_logstream (NULL);
+        else
+            zsys_set_logstream (stderr);
         broker_t *broker = broker_new (cfg);
         broker_run (broker);
         broker_destroy (&broker);

@@ -27,6 +27,16 @@ const cfg_key_t params_table[] = {
       "longest a verdict waits for its batch to fill before the commit, in ms" },
     { "wire/endpoint", "endpoint", CFG_STR, "ipc://farm-broker.sock", 0, 0, B | W,
       "ZeroMQ endpoint: the broker binds it, workers connect (several, comma-separated)" },
+    { "wire/insecure-tcp", "insecure-tcp", CFG_BOOL, "false", 0, 0, B | W,
+      "allow tcp:// without CURVE (mail and keys in clear on the network; logged loudly)" },
+    { "curve/cert", "curve-cert", CFG_STR, "", 0, 0, B | W,
+      "this process's CURVE certificate for tcp:// (farm-keygen --curve NAME: NAME.cert, with "
+      "NAME.cert_secret beside it, mode 0600)" },
+    { "curve/allow", "curve-allow", CFG_STR, "", 0, 0, B,
+      "folder of the public certificates of the workers the broker accepts (reread when it changes)" },
+    { "curve/server-key", "curve-server-key", CFG_STR, "", 0, 0, W,
+      "the broker's public certificate (file) or key (40 characters of Z85); comma-separated, "
+      "one per wire/endpoint, or one for all" },
     { "wire/heartbeat-ms", "heartbeat-ms", CFG_INT, "1000", 50, 60000, B | W,
       "heartbeat interval both ways, in ms" },
     { "wire/liveness", "liveness", CFG_INT, "3", 2, 100, B | W,

@@ -1,12 +1,19 @@
-/*  keygen.c: farm-keygen, DKIM keys and the DNS record to publish.
+/*  keygen.c: farm-keygen, DKIM keys and the DNS record to publish, and
+ *  CURVE certificates for the farm's tcp:// links.
  *
  *  farm-keygen DOMAIN SELECTOR [--ed25519 | --rsa BITS] [--keys DIR]
+ *  farm-keygen --curve NAME [--dir DIR]
+ *
+ *  --curve writes DIR/NAME.cert (public: give it to the other side) and
+ *  DIR/NAME.cert_secret (mode 0600: stays on this host), with czmq's zcert;
+ *  never over existing files. Prints the public key.
  *
  *  Writes DIR/DOMAIN/SELECTOR.pem (default DIR: keys), mode 0600, created
  *  exclusively (an existing key is never overwritten), and prints the TXT
  *  record: SELECTOR._domainkey.DOMAIN, "v=DKIM1; k=rsa; p=..." with the DER
  *  SubjectPublicKeyInfo in base64, or "k=ed25519; p=..." with the raw 32-byte
  *  public key (RFC 8463). Keys come from OpenSSL's EVP_PKEY_keygen. */
+#include <czmq.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -22,9 +29,11 @@
 #include <unistd.h>
 
 static const char *s_usage =
-    "usage: farm-keygen DOMAIN SELECTOR [--ed25519 | --rsa BITS] [--keys DIR]\n\n"
+    "usage: farm-keygen DOMAIN SELECTOR [--ed25519 | --rsa BITS] [--keys DIR]\n"
+    "       farm-keygen --curve NAME [--dir DIR]\n\n"
     "Writes DIR/DOMAIN/SELECTOR.pem (mode 0600; default DIR keys, RSA 2048) and prints\n"
-    "the DNS TXT record to publish.";
+    "the DNS TXT record to publish. With --curve: a CURVE certificate for a broker or a\n"
+    "worker, DIR/NAME.cert (public) and DIR/NAME.cert_secret (mode 0600; default DIR curve).";
 
 static int
 s_name_ok (const char *s, bool domain)
@@ -37,14 +46,59 @@ s_name_ok (const char *s, bool domain)
     return s[0] != '.' && s[0] != '-';
 }
 
+//  --curve NAME: a certificate pair, never over an existing one.
+static int
+s_curve (const char *name, const char *dir)
+{
+    if (!s_name_ok (name, true)) {
+        fprintf (stderr, "farm-keygen: --curve NAME: letters, digits, '-', '_', '.'\n");
+        return 64;
+    }
+    if (mkdir (dir, 0700) < 0 && errno != EEXIST) {
+        fprintf (stderr, "farm-keygen: %s: %s\n", dir, strerror (errno));
+        return 73;
+    }
+    char path[4096], secret[4200];
+    snprintf (path, sizeof path, "%s/%s.cert", dir, name);
+    snprintf (secret, sizeof secret, "%s_secret", path);
+    if (access (path, F_OK) == 0 || access (secret, F_OK) == 0) {
+        fprintf (stderr, "farm-keygen: %s exists; not overwritten\n", path);
+        return 73;
+    }
+    zcert_t *cert = zcert_new ();
+    zcert_set_meta (cert, "name", "%s", name);
+    char host[256] = "";
+    gethostname (host, sizeof host - 1);
+    zcert_set_meta (cert, "host", "%s", host);
+    //  The secret file is made 0600 before a byte of it is written.
+    mode_t old = umask (077);
+    int rc = zcert_save (cert, path);
+    umask (old);
+    if (rc == 0)
+        rc = chmod (secret, 0600) | chmod (path, 0644);
+    if (rc != 0) {
+        fprintf (stderr, "farm-keygen: cannot write %s: %s\n", path, strerror (errno));
+        zcert_destroy (&cert);
+        return 73;
+    }
+    printf ("%s (public, for the other side) and %s (secret, mode 0600)\npublic key: %s\n", path,
+            secret, zcert_public_txt (cert));
+    zcert_destroy (&cert);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
-    const char *domain = NULL, *selector = NULL, *dir = "keys";
+    const char *domain = NULL, *selector = NULL, *dir = "keys", *curve = NULL, *cdir = "curve";
     int bits = 2048;
     bool ed = false;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp (argv[i], "--ed25519"))
+        if (!strcmp (argv[i], "--curve") && i + 1 < argc)
+            curve = argv[++i];
+        else if (!strcmp (argv[i], "--dir") && i + 1 < argc)
+            cdir = argv[++i];
+        else if (!strcmp (argv[i], "--ed25519"))
             ed = true;
         else if (!strcmp (argv[i], "--rsa") && i + 1 < argc)
             bits = atoi (argv[++i]);
@@ -63,6 +117,8 @@ main (int argc, char **argv)
             return 64;
         }
     }
+    if (curve && !domain)
+        return s_curve (curve, cdir);
     if (!domain || !selector || !s_name_ok (domain, true) || !s_name_ok (selector, false)) {
         fprintf (stderr, "farm-keygen: need a DOMAIN and a SELECTOR (letters, digits, '-', '_')\n%s\n", s_usage);
         return 64;

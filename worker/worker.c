@@ -1,11 +1,15 @@
 /*  worker.c: a stateless worker (the zguide's Paranoid Pirate worker, on
- *  today's zsock API). A DEALER socket says READY with its credit (how many
- *  jobs it may hold), answers each JOB with a VERDICT, and heartbeats; when
- *  the broker has been silent for liveness beats it drops the socket and
- *  connects again, backing off exponentially up to reconnect-max-ms. It keeps
- *  nothing between jobs but what it loaded at start. */
+ *  today's zsock API), for one broker or several. For each broker it is
+ *  given (wire/endpoint, comma-separated) it keeps a link: a DEALER socket
+ *  that says READY with its credit (how many jobs it may hold from that
+ *  broker), answers each JOB with a VERDICT on the same link, and
+ *  heartbeats; when a broker has been silent for liveness beats, that link
+ *  alone is dropped and connected again, backing off exponentially up to
+ *  reconnect-max-ms. On tcp:// each link is a CURVE client of its broker.
+ *  It keeps nothing between jobs but what it loaded at start. */
 #include "worker.h"
 #include "content.h"
+#include "curve.h"
 #include "diag.h"
 #include "model.h"
 #include "fileio.h"
@@ -16,11 +20,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#define MAX_LINKS 64
+
+typedef struct {
+    char endpoint[256];
+    char server_key[4096];
+    zsock_t *sock;
+    int64_t heard, backoff, beat_at, retry_at;  //  retry_at: 0 when connected
+} s_link_t;
+
 struct worker_t {
     cfg_t *cfg;
-    zsock_t *sock;
+    s_link_t links[MAX_LINKS];
+    size_t nlinks;
     char name[WIRE_MAX_NAME];
-    const char *endpoint;
     int64_t hb_ms, liveness, credit, backoff_max, delay_ms, max_jobs;
     task_limits_t limits;
     model_t *model;
@@ -33,16 +46,52 @@ struct worker_t {
 };
 
 static void
-s_connect (worker_t *self)
+s_connect (worker_t *self, s_link_t *l)
 {
-    zsock_destroy (&self->sock);
-    self->sock = zsock_new (ZMQ_DEALER);
-    zsock_set_linger (self->sock, 0);
-    zsock_set_rcvhwm (self->sock, 0);
-    if (zsock_connect (self->sock, "%s", self->endpoint) < 0)
-        diag_fatal ("connect %s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-    wire_send_ready (self->sock, (uint32_t) self->credit, self->name, model_version (self->model));
-    diag_info ("connected to %s, credit %lld", self->endpoint, (long long) self->credit);
+    zsock_destroy (&l->sock);
+    l->sock = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (l->sock, 0);
+    zsock_set_rcvhwm (l->sock, 0);
+    //  Never block on a broker that is not there (or refused us): a verdict
+    //  that cannot go is leased again by the broker, a DISCONNECT dropped.
+    zsock_set_sndtimeo (l->sock, 100);
+    char err[1024];
+    if (curve_client (self->cfg, l->sock, l->endpoint, l->server_key, err, sizeof err) < 0)
+        diag_fatal ("%s", err);
+    if (zsock_connect (l->sock, "%s", l->endpoint) < 0)
+        diag_fatal ("connect %s: %s", l->endpoint, zmq_strerror (zmq_errno ()));
+    wire_send_ready (l->sock, (uint32_t) self->credit, self->name, model_version (self->model));
+    l->heard = zclock_mono ();
+    l->beat_at = l->heard + self->hb_ms;
+    l->retry_at = 0;
+    diag_info ("connected to %s, credit %lld", l->endpoint, (long long) self->credit);
+}
+
+//  wire/endpoint and curve/server-key: comma-separated, in the same order
+//  (one key may serve every endpoint).
+static void
+s_links (worker_t *self, cfg_t *cfg)
+{
+    char *eps = xstrdup (cfg_str (cfg, "wire/endpoint"));
+    char *keys = xstrdup (cfg_str (cfg, "curve/server-key"));
+    char *ksave = NULL, *k = strtok_r (keys, ",", &ksave), *first_key = k;
+    for (char *save = NULL, *e = strtok_r (eps, ",", &save); e; e = strtok_r (NULL, ",", &save)) {
+        if (self->nlinks == MAX_LINKS)
+            diag_fatal ("wire/endpoint: more than %d brokers", MAX_LINKS);
+        s_link_t *l = &self->links[self->nlinks++];
+        if (strlen (e) >= sizeof l->endpoint)
+            diag_fatal ("wire/endpoint: '%s' is too long", e);
+        snprintf (l->endpoint, sizeof l->endpoint, "%s", e);
+        const char *key = k ? k : first_key;
+        snprintf (l->server_key, sizeof l->server_key, "%s", key ? key : "");
+        if (k)
+            k = strtok_r (NULL, ",", &ksave);
+        l->backoff = self->hb_ms;
+    }
+    if (!self->nlinks)
+        diag_fatal ("wire/endpoint: no endpoint");
+    free (eps);
+    free (keys);
 }
 
 worker_t *
@@ -50,7 +99,6 @@ worker_new (cfg_t *cfg)
 {
     worker_t *self = xcalloc (1, sizeof *self);
     self->cfg = cfg;
-    self->endpoint = cfg_str (cfg, "wire/endpoint");
     self->hb_ms = cfg_int (cfg, "wire/heartbeat-ms");
     self->liveness = cfg_int (cfg, "wire/liveness");
     self->credit = cfg_int (cfg, "wire/credit");
@@ -95,6 +143,7 @@ worker_new (cfg_t *cfg)
     self->ctx.keys = self->keys;
     self->ctx.lockdown = self->lockdown;
     self->ctx.signer = self->signer;
+    s_links (self, cfg);
     return self;
 }
 
@@ -104,9 +153,11 @@ worker_destroy (worker_t **self_p)
     worker_t *self = *self_p;
     if (!self)
         return;
-    if (self->sock)
-        wire_send_disconnect (self->sock, NULL);
-    zsock_destroy (&self->sock);
+    for (size_t i = 0; i < self->nlinks; i++) {
+        if (self->links[i].sock)
+            wire_send_disconnect (self->links[i].sock, NULL);
+        zsock_destroy (&self->links[i].sock);
+    }
     model_destroy (&self->model);
     keys_destroy (&self->keys);
     lockdown_destroy (&self->lockdown);
@@ -117,7 +168,7 @@ worker_destroy (worker_t **self_p)
 }
 
 static void
-s_job (worker_t *self, wire_msg_t *m)
+s_job (worker_t *self, s_link_t *l, wire_msg_t *m)
 {
     int64_t start = fileio_now_usec ();
     //  Between jobs: a new model, if one was trained, takes over here.
@@ -135,7 +186,7 @@ s_job (worker_t *self, wire_msg_t *m)
     if (self->delay_ms)
         zclock_sleep ((int) self->delay_ms);
     uint64_t took = (uint64_t) (fileio_now_usec () - start);
-    if (wire_send_verdict (self->sock, m->qid, m->lease, &t->verdict, took) < 0)
+    if (wire_send_verdict (l->sock, m->qid, m->lease, &t->verdict, took) < 0)
         diag_error ("%s: cannot send verdict: %s", m->qid, zmq_strerror (zmq_errno ()));
     diag_debug ("%s: scanned in %lluus: %s", m->qid, (unsigned long long) took,
                 verdict_name (t->verdict.code));
@@ -143,64 +194,90 @@ s_job (worker_t *self, wire_msg_t *m)
     self->jobs++;
 }
 
+//  What came on link l.
+static void
+s_receive (worker_t *self, s_link_t *l)
+{
+    zmsg_t *msg = zmsg_recv (l->sock);
+    if (!msg)
+        return;
+    wire_msg_t m;
+    wire_msg_init (&m);
+    char err[256];
+    if (wire_decode (msg, &m, err, sizeof err) < 0)
+        diag_warn ("%s: bad message from the broker: %s", l->endpoint, err);
+    else {
+        l->heard = zclock_mono ();
+        l->backoff = self->hb_ms;
+        if (m.cmd == WIRE_JOB)
+            s_job (self, l, &m);
+        else if (m.cmd == WIRE_DISCONNECT) {
+            diag_info ("%s: the broker asked us to reconnect", l->endpoint);
+            s_connect (self, l);
+        }
+    }
+    wire_msg_free (&m);
+    zmsg_destroy (&msg);
+}
+
 int
 worker_run (worker_t *self)
 {
-    s_connect (self);
-    int64_t backoff = self->hb_ms;
-    int64_t heard = zclock_mono ();
-    int64_t beat_at = zclock_mono () + self->hb_ms;
+    for (size_t i = 0; i < self->nlinks; i++)
+        s_connect (self, &self->links[i]);
+    zmq_pollitem_t items[MAX_LINKS];
     while (!zsys_interrupted) {
         //  Retire after max-jobs (Postfix's max_use): libopendkim 2.11.0 leaks
         //  about 500 bytes per Ed25519 signature; a fresh process bounds it.
-        //  Jobs still queued to us are leased again when the broker sees our
+        //  Jobs still queued to us are leased again when the brokers see our
         //  DISCONNECT (sent by worker_destroy).
         if (self->max_jobs && self->jobs >= (uint64_t) self->max_jobs) {
             diag_info ("served %llu jobs (max-jobs): exiting for a fresh process",
                        (unsigned long long) self->jobs);
             break;
         }
-        zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
-        int64_t wait = beat_at - zclock_mono ();
-        int rc = zmq_poll (&item, 1, wait > 0 ? (long) wait : 0);
-        if (rc < 0)
-            break;      //  interrupted
-        if (item.revents & ZMQ_POLLIN) {
-            zmsg_t *msg = zmsg_recv (self->sock);
-            if (!msg)
-                break;
-            wire_msg_t m;
-            wire_msg_init (&m);
-            char err[256];
-            if (wire_decode (msg, &m, err, sizeof err) < 0)
-                diag_warn ("bad message from the broker: %s", err);
-            else {
-                heard = zclock_mono ();
-                backoff = self->hb_ms;
-                if (m.cmd == WIRE_JOB)
-                    s_job (self, &m);
-                else if (m.cmd == WIRE_DISCONNECT) {
-                    diag_info ("the broker asked us to reconnect");
-                    s_connect (self);
-                }
+        int64_t now = zclock_mono (), wait = self->hb_ms;
+        size_t n = 0;
+        s_link_t *polled[MAX_LINKS];
+        for (size_t i = 0; i < self->nlinks; i++) {
+            s_link_t *l = &self->links[i];
+            int64_t next = l->retry_at ? l->retry_at : l->beat_at;
+            if (next - now < wait)
+                wait = next - now;
+            if (!l->retry_at) {
+                items[n] = (zmq_pollitem_t) { zsock_resolve (l->sock), 0, ZMQ_POLLIN, 0 };
+                polled[n++] = l;
             }
-            wire_msg_free (&m);
-            zmsg_destroy (&msg);
         }
-        int64_t now = zclock_mono ();
-        if (now - heard > self->hb_ms * self->liveness) {
-            diag_warn ("broker silent for %lld ms; reconnecting in %lld ms", (long long) (now - heard),
-                       (long long) backoff);
-            zclock_sleep ((int) backoff);
-            if (zsys_interrupted)
-                break;
-            backoff = backoff * 2 < self->backoff_max ? backoff * 2 : self->backoff_max;
-            s_connect (self);
-            heard = zclock_mono ();
-        }
-        if (now >= beat_at) {
-            wire_send_heartbeat (self->sock, NULL);
-            beat_at = now + self->hb_ms;
+        if (n == 0)
+            zclock_sleep ((int) (wait > 0 ? wait : 0));
+        else if (zmq_poll (items, (int) n, wait > 0 ? (long) wait : 0) < 0)
+            break;      //  interrupted
+        for (size_t i = 0; i < n; i++)
+            if (items[i].revents & ZMQ_POLLIN)
+                s_receive (self, polled[i]);
+        now = zclock_mono ();
+        for (size_t i = 0; i < self->nlinks; i++) {
+            s_link_t *l = &self->links[i];
+            if (l->retry_at) {
+                //  Back-off over: try this broker again.
+                if (now >= l->retry_at && !zsys_interrupted)
+                    s_connect (self, l);
+                continue;
+            }
+            if (now - l->heard > self->hb_ms * self->liveness) {
+                diag_warn ("%s: broker silent for %lld ms; reconnecting in %lld ms", l->endpoint,
+                           (long long) (now - l->heard), (long long) l->backoff);
+                //  This link waits; the others go on working meanwhile.
+                zsock_destroy (&l->sock);
+                l->retry_at = now + l->backoff;
+                l->backoff = l->backoff * 2 < self->backoff_max ? l->backoff * 2 : self->backoff_max;
+                continue;
+            }
+            if (now >= l->beat_at) {
+                wire_send_heartbeat (l->sock, NULL);
+                l->beat_at = now + self->hb_ms;
+            }
         }
     }
     diag_info ("worker stopping after %llu job(s)", (unsigned long long) self->jobs);

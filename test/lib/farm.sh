@@ -8,12 +8,13 @@ T=$(mktemp -d /tmp/farm-test.XXXXXX)
 EP="ipc://$T/broker.sock"
 BROKER=0
 WORKERS=()
+EXTRA=()   # other processes a test starts (killed at the end, like the farm)
 HB="--heartbeat-ms 200"
 VG=""      # a command to run broker and workers under (valgrind.sh sets it)
 
 cleanup() {
     local p
-    for p in $BROKER "${WORKERS[@]}"; do
+    for p in $BROKER "${WORKERS[@]}" "${EXTRA[@]}"; do
         [ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
     done
     wait 2>/dev/null
@@ -68,12 +69,13 @@ wait_final() {
 # stop_farm: SIGTERM everything and wait
 stop_farm() {
     local p
-    for p in $BROKER "${WORKERS[@]}"; do
+    for p in $BROKER "${WORKERS[@]}" "${EXTRA[@]}"; do
         [ "$p" -gt 0 ] 2>/dev/null && kill "$p" 2>/dev/null
     done
     wait 2>/dev/null
     BROKER=0
     WORKERS=()
+    EXTRA=()
 }
 
 # no_sanitizer_reports: fail if any process reported memory or UB errors
