@@ -3,6 +3,7 @@
 # into a fresh spool, then a real broker and WORKERS workers (default 2) drain
 # it. Prints the wall time, messages/s, and the broker's CPU (user + system)
 # per message, from /usr/bin/time-like accounting of the broker process.
+# The spool has seven senders: the sender state is off (WATCH=true to time it).
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-10000}
@@ -11,7 +12,8 @@ B=build/bin
 T=$(mktemp -d /tmp/farm-bench-broker.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 python3 test/lib/spoolgen.py "$T/spool" "$N" "$T/orig"
-"$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning 2>"$T/broker.log" &
+"$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning \
+    --watch="${WATCH:-false}" --control "ipc://$T/c.sock" 2>"$T/broker.log" &
 broker=$!
 for i in $(seq 1 "$W"); do
     "$B/farm-worker" --endpoint "ipc://$T/b.sock" --log-level error 2>>"$T/workers.log" &
