@@ -10,7 +10,7 @@ N=${1:-10000}
 W=${2:-2}
 B=build/bin
 T=$(mktemp -d /tmp/farm-bench-broker.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 python3 test/lib/spoolgen.py "$T/spool" "$N" "$T/orig"
 "$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning \
     --watch="${WATCH:-false}" --control "ipc://$T/c.sock" 2>"$T/broker.log" &

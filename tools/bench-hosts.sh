@@ -14,7 +14,7 @@ B=$PWD/build/bin
 T=$(mktemp -d /tmp/farm-bench-hosts.XXXXXX)
 . test/lib/netns.sh
 netns_usable || { echo "bench-hosts: needs root to make network namespaces" >&2; exit 1; }
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; netns_down; rm -rf "$T"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; netns_down || true; rm -rf "$T"' EXIT
 netns_up 2
 C="$T/curve"
 for n in broker w; do "$B/farm-keygen" --curve $n --dir "$C" >/dev/null; done
