@@ -101,6 +101,9 @@ const cfg_key_t params_table[] = {
       "how often a worker looks for changed keys and accounts between jobs, in ms" },
     { "dkim/canonicalization", "canon", CFG_STR, "relaxed", 0, 0, W | R,
       "header/body: relaxed (= relaxed/relaxed) or relaxed/simple; simple headers are refused" },
+    { "dkim/signer", "signer", CFG_STR, "openssl", 0, 0, W | R,
+      "openssl (each key parsed once: the fast one) or opendkim (libopendkim, the reference); "
+      "both give the same signature byte for byte" },
     { "test/dkim-time", "dkim-time", CFG_INT, "0", 0, 100000000000, W | R,
       "testing only: the t= of every signature (0: the clock)" },
     { "bayes/explain", "explain", CFG_BOOL, "false", 0, 0, W | R,

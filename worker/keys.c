@@ -38,6 +38,7 @@ s_free_keys (signkey_t *keys, size_t n)
             OPENSSL_cleanse (keys[i].pem, strlen (keys[i].pem));
             free (keys[i].pem);
         }
+        EVP_PKEY_free (keys[i].pkey);
     }
     free (keys);
 }
@@ -92,13 +93,14 @@ keys_load_file (const char *path, signkey_t *key, char *err, size_t errlen)
         snprintf (err, errlen, "%s: neither an RSA nor an Ed25519 key", path);
         rc = -1;
     }
-    EVP_PKEY_free (pk);
     if (rc) {
+        EVP_PKEY_free (pk);
         OPENSSL_cleanse (pem, n);
         free (pem);
         return -1;
     }
     key->pem = pem;
+    key->pkey = pk;
     return 0;
 }
 

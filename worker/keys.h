@@ -16,6 +16,7 @@ typedef struct {
     signkey_alg_t alg;
     int bits;
     char *pem;              //  the private key, as read (libopendkim parses PEM)
+    struct evp_pkey_st *pkey;   //  the same, parsed once (the OpenSSL signer)
 } signkey_t;
 
 typedef struct keys_t keys_t;

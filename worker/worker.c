@@ -125,7 +125,11 @@ worker_new (cfg_t *cfg)
     int64_t check = cfg_int (cfg, "dkim/check-ms");
     self->keys = keys_new (cfg_str (cfg, "dkim/keys"), check);
     self->lockdown = lockdown_new (cfg_str (cfg, "dkim/accounts"), check);
-    self->signer = signer_new ((uint64_t) cfg_int (cfg, "test/dkim-time"));
+    const char *kind = cfg_str (cfg, "dkim/signer");
+    if (strcmp (kind, "openssl") && strcmp (kind, "opendkim"))
+        diag_fatal ("dkim/signer: '%s' is not openssl or opendkim", kind);
+    self->signer = signer_new ((uint64_t) cfg_int (cfg, "test/dkim-time"),
+                               strcmp (kind, "openssl") ? SIGNER_OPENDKIM : SIGNER_OPENSSL);
     if (!self->signer)
         diag_fatal ("libopendkim: dkim_init failed");
     //  header/body; a lone word means both.
