@@ -392,6 +392,7 @@ main (int argc, char **argv)
                       "--keys", (char *) cfg_str (cfg, "dkim/keys"),
                       "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
                       "--canon", (char *) cfg_str (cfg, "dkim/canonicalization"),
+                      "--signer", (char *) cfg_str (cfg, "dkim/signer"),
                       "--dkim-time", dkimtime,
                       cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
     for (int i = 0; i < farm.nworkers; i++) {
