@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# bench_smoke.sh: the benchmarks run (small, no timing judged), so that they
+# cannot rot: the whole farm with RSA and Ed25519 signing over the sample
+# spool (every message signed and delivered); the two DKIM signers on
+# made-up messages (and they must agree byte for byte); the sender state at
+# a thousand accounts.
+. "$(dirname "$0")/../lib/farm.sh"
+out=$(SMOKE=1 FARM_BIN="$FARM_BIN" "$TOP/tools/bench-farm.sh" 60 1 2>&1) || fail "bench-farm: $out"
+grep -q "rsa .* (60 signed; deliver 60)" <<<"$out" || fail "bench-farm rsa: $out"
+grep -q "ed25519 .* (60 signed; deliver 60)" <<<"$out" || fail "bench-farm ed25519: $out"
+out=$("$FARM_BIN/farm-bench" dkim --corpus "$T/none" --count 200 2>&1) || fail "farm-bench dkim: $out"
+grep -q "differ between the two (relaxed/relaxed and relaxed/simple): rsa 0 of 400, ed25519 0 of 400" <<<"$out" ||
+    fail "the signers disagree: $out"
+out=$("$FARM_BIN/farm-bench" accounts --count 1000 --dir "$T" 2>&1) || fail "farm-bench accounts: $out"
+grep -q "^ *1000 " <<<"$out" || fail "farm-bench accounts: $out"
+echo "ok: bench-farm (RSA, Ed25519), farm-bench dkim (signers agree on 400+400), farm-bench accounts ran"
