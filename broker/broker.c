@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "ingest.h"
 #include "lease.h"
+#include "metrics.h"
 #include "pool.h"
 #include "recover.h"
 #include "spool.h"
@@ -50,6 +51,7 @@ struct broker_t {
     spooler_t *spooler;
     watch_t *watch;
     control_t *control;
+    metrics_t *metrics;
     strbuf_t snap;
     zsock_t *router;
     curve_t *curve;
@@ -387,6 +389,21 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+static void
+s_observe (void *arg, const char *verdict, const envelope_t *env, int64_t latency_usec)
+{
+    broker_t *self = arg;
+    metrics_finished (self->metrics, verdict, env, latency_usec);
+}
+
+static int
+s_on_metrics (zloop_t *loop, int timer_id, void *arg)
+{
+    broker_t *self = arg;
+    metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch);
+    return 0;
+}
+
 static int
 s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -458,6 +475,10 @@ broker_new (cfg_t *cfg)
     recover_spool (self->spool, s_recover_redo, self);
 
     self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch);
+    if (*cfg_str (cfg, "metrics/file")) {
+        self->metrics = metrics_new (cfg_str (cfg, "metrics/file"));
+        spooler_set_observer (self->spooler, s_observe, self);
+    }
 
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
@@ -492,6 +513,7 @@ broker_destroy (broker_t **self_p)
     zsock_destroy (&self->router);
     curve_destroy (&self->curve);
     control_destroy (&self->control);
+    metrics_destroy (&self->metrics);
     zloop_destroy (&self->loop);
     zlistx_destroy (&self->redo);
     spooler_destroy (&self->spooler);
@@ -518,6 +540,10 @@ broker_run (broker_t *self)
     zloop_reader (self->loop, self->router, s_on_router, self);
     if (self->control)
         zloop_reader (self->loop, control_sock (self->control), s_on_control, self);
+    if (self->metrics) {
+        s_on_metrics (self->loop, 0, self);
+        zloop_timer (self->loop, (size_t) cfg_int (self->cfg, "metrics/interval-ms"), 0, s_on_metrics, self);
+    }
     if (ingest_fd (self->ingest) >= 0) {
         self->inotify_item = (zmq_pollitem_t) { .fd = ingest_fd (self->ingest), .events = ZMQ_POLLIN };
         zloop_poller (self->loop, &self->inotify_item, s_on_inotify, self);
@@ -527,6 +553,8 @@ broker_run (broker_t *self)
     //  the end of a pause after a failed write.
     zloop_timer (self->loop, 100, 0, s_on_tick, self);
     zloop_start (self->loop);
+    if (self->metrics)
+        metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch);
     diag_info ("broker stopping: %zu job(s) in flight stay in active/ for the next start",
                lease_count (self->leases));
     return 0;

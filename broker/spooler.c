@@ -33,7 +33,16 @@ struct spooler_t {
     int logfd;
     spooler_failed_fn *failed;
     void *failed_arg;
+    spooler_observer_fn *observer;
+    void *observer_arg;
 };
+
+void
+spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg)
+{
+    self->observer = fn;
+    self->observer_arg = arg;
+}
 
 spooler_t *
 spooler_new (spool_t *spool, const char *verdict_log)
@@ -249,6 +258,8 @@ s_done (void *arg, void *entry_arg, int status)
                    out->env->attempts);
         strbuf_free (&r);
         s_log_json (self, out->qid, out->env, verdict_name (out->code), latency, out->scan_usec);
+        if (self->observer)
+            self->observer (self->observer_arg, verdict_name (out->code), out->env, latency);
     }
     envelope_destroy (&out->env);
     free (out);
@@ -277,6 +288,8 @@ spooler_corrupt (spooler_t *self, const char *qid, const char *why)
     envelope_t *env = envelope_new ();
     envelope_add_reason (env, why);
     s_log_json (self, qid, env, "corrupt", 0, 0);
+    if (self->observer)
+        self->observer (self->observer_arg, "corrupt", env, 0);
     envelope_destroy (&env);
     return 0;
 }

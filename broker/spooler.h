@@ -16,9 +16,15 @@ typedef struct spooler_t spooler_t;
 //  still in active/ and must be tried again later.
 typedef void (spooler_failed_fn) (void *arg, const char *qid, int status);
 
+//  Told of every finished message (metrics): its verdict name ("deliver",
+//  ..., "corrupt"), its envelope with the reasons, claim-to-output latency.
+typedef void (spooler_observer_fn) (void *arg, const char *verdict, const envelope_t *env,
+                                    int64_t latency_usec);
+
 //  verdict_log: path of the JSON-lines verdict log, or "" for none.
 spooler_t *spooler_new (spool_t *spool, const char *verdict_log);
 void spooler_destroy (spooler_t **self_p);
+void spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg);
 //  Write the output of v for qid (in active/; env read from it, taken) to a
 //  temporary file and queue it for commit. 0, or -1 with errno when it could
 //  not be written (the message stays in active/; nothing was queued).

@@ -89,6 +89,11 @@ const cfg_key_t params_table[] = {
     { "state/flush-ms", "state-flush-ms", CFG_INT, "1000", 0, 60000, B,
       "changed sender records are written to the file this often, in ms (a flag at once); "
       "a broker killed outright forgets at most this long of counting" },
+    { "metrics/file", "metrics-file", CFG_STR, "", 0, 0, B,
+      "write the broker's metrics here in the Prometheus text format (for node_exporter's "
+      "textfile collector: a .prom file in its folder); empty: none" },
+    { "metrics/interval-ms", "metrics-interval-ms", CFG_INT, "5000", 100, 3600000, B,
+      "how often the metrics file is rewritten, in ms" },
     { "control/endpoint", "control", CFG_STR, "ipc://farm-control.sock", 0, 0, B | C,
       "ZeroMQ endpoint of the broker's control socket (farm-ctl); ipc:// only, mode 0600" },
     { "models/check-ms", "model-check-ms", CFG_INT, "1000", 0, 3600000, W,
