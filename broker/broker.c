@@ -474,7 +474,7 @@ broker_new (cfg_t *cfg)
     zlistx_set_destructor (self->redo, s_redo_free);
     recover_spool (self->spool, s_recover_redo, self);
 
-    self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch);
+    self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch, self->pool);
     if (*cfg_str (cfg, "metrics/file")) {
         self->metrics = metrics_new (cfg_str (cfg, "metrics/file"));
         spooler_set_observer (self->spooler, s_observe, self);

@@ -2,6 +2,9 @@
 #include "control.h"
 #include "diag.h"
 #include "held.h"
+#include "qid.h"
+#include <dirent.h>
+#include <unistd.h>
 #include "xalloc.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -15,10 +18,11 @@ struct control_t {
     zsock_t *sock;
     spool_t *spool;
     watch_t *watch;
+    pool_t *pool;
 };
 
 control_t *
-control_new (const char *endpoint, spool_t *spool, watch_t *watch)
+control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool)
 {
     if (strncmp (endpoint, "ipc://", 6) != 0) {
         diag_error ("control/endpoint %s: only ipc:// is allowed (its file mode guards it); "
@@ -28,6 +32,7 @@ control_new (const char *endpoint, spool_t *spool, watch_t *watch)
     control_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
     self->watch = watch;
+    self->pool = pool;
     self->sock = zsock_new (ZMQ_REP);
     zsock_set_linger (self->sock, 0);
     zsock_set_maxmsgsize (self->sock, 64 * 1024);
@@ -171,7 +176,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     else {
         bool release = !strcmp (cmd, "release");
         size_t failed = 0;
-        long n = held_apply (self->spool, account, release ? HELD_RELEASE : HELD_DROP,
+        long n = held_apply (self->spool, SPOOL_HOLD, account, NULL, release ? HELD_RELEASE : HELD_DROP,
                              (int64_t) time (NULL), &failed);
         if (n < 0) {
             strbuf_printf (out, "hold/: %s", strerror (errno));
@@ -197,6 +202,66 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     diag_info ("control: %s %s: %s", cmd, account, out->data);
 }
 
+static size_t
+s_count (int dirfd)
+{
+    int fd = dup (dirfd);
+    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close (fd);
+        return 0;
+    }
+    rewinddir (d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir (d);
+    return n;
+}
+
+//  requeue / purge SPOOL ID|@ACCOUNT|all
+static void
+s_move (control_t *self, const char *cmd, char **args, size_t n, strbuf_t *out, bool *ok)
+{
+    static const struct { const char *name; spool_dir_t dir; } from[] = {
+        { "hold", SPOOL_HOLD }, { "reject", SPOOL_REJECT }, { "deferred", SPOOL_DEFERRED } };
+    int k = -1;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp (args[0], from[i].name))
+            k = i;
+    if (k < 0 || n < 2) {
+        strbuf_printf (out, "%s SPOOL ID|@ACCOUNT|all: SPOOL is hold, reject or deferred", cmd);
+        *ok = false;
+        return;
+    }
+    const char *sel = args[1], *account = NULL, *qid = NULL;
+    if (sel[0] == '@')
+        account = sel + 1;
+    else if (strcmp (sel, "all") != 0) {
+        if (!qid_valid (sel)) {
+            strbuf_printf (out, "'%s' is not a queue id, @ACCOUNT or all", sel);
+            *ok = false;
+            return;
+        }
+        qid = sel;
+    }
+    size_t failed = 0;
+    held_action_t action = !strcmp (cmd, "purge") ? HELD_PURGE : HELD_REQUEUE;
+    long moved = held_apply (self->spool, from[k].dir, account, qid, action, (int64_t) time (NULL), &failed);
+    if (moved < 0) {
+        strbuf_printf (out, "%s/: %s", from[k].name, strerror (errno));
+        *ok = false;
+        return;
+    }
+    strbuf_printf (out, "%ld message(s) of %s/ %s%s", moved, from[k].name,
+                   action == HELD_PURGE ? "purged (deleted)" : "requeued: they are scanned again",
+                   failed ? "; some could not be moved (see the broker log)" : "");
+    if (failed || (qid && moved == 0))
+        *ok = false;
+}
+
 void
 control_handle (control_t *self)
 {
@@ -214,6 +279,23 @@ control_handle (control_t *self)
     bool ok = true;
     if (!cmd)
         ok = false, strbuf_adds (&out, "empty request");
+    else if (!strcmp (cmd, "queues")) {
+        static const spool_dir_t dirs[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD,
+                                            SPOOL_REJECT, SPOOL_OUTGOING, SPOOL_CORRUPT };
+        for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+            strbuf_printf (&out, "%-9s %zu\n", spool_dir_name (dirs[i]),
+                           s_count (spool_fd (self->spool, dirs[i])));
+    }
+    else if (!strcmp (cmd, "workers")) {
+        size_t nw = 0;
+        for (pool_worker_t *w = pool_first (self->pool); w; w = pool_next (self->pool), nw++)
+            strbuf_printf (&out, "%s\tmodel %s\tjobs %u\tcredit %u\n", w->name, *w->model ? w->model : "none",
+                           w->jobs, w->credit);
+        if (!nw)
+            strbuf_adds (&out, "no worker connected\n");
+    }
+    else if ((!strcmp (cmd, "requeue") || !strcmp (cmd, "purge")) && n >= 2)
+        s_move (self, cmd, args, n, &out, &ok);
     else if (!self->watch && strcmp (cmd, "stats") != 0)
         ok = false, strbuf_adds (&out, "the sender state is off on this broker (state/watch = false)");
     else if (!strcmp (cmd, "stats")) {

@@ -10,9 +10,11 @@
  *    drop ACCOUNT                held mail to reject/; the flag cleared
  *    flag ACCOUNT REASON         flag by hand: its mail is held from now on
  *    limits ACCOUNT MIN HOUR     its caps a minute and an hour (0: defaults)
- *    stats                       records, bytes a record, file size */
+ *    stats                       records, bytes a record, file size
+ *    queues, workers, requeue, purge: see control.c */
 #ifndef FARM_CONTROL_H
 #define FARM_CONTROL_H
+#include "pool.h"
 #include "spool.h"
 #include "watch.h"
 #include <czmq.h>
@@ -20,7 +22,7 @@
 typedef struct control_t control_t;
 //  NULL when the endpoint cannot be bound (logged). watch may be NULL (the
 //  sender state is off): then only stats answers, saying so.
-control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch);
+control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool);
 void control_destroy (control_t **self_p);
 zsock_t *control_sock (control_t *self);
 //  Answer one request waiting on the socket.

@@ -18,6 +18,7 @@
 
 typedef struct {
     spool_t *spool;
+    spool_dir_t from;
     long moved;
     size_t failed;
 } s_ctx_t;
@@ -28,11 +29,13 @@ s_done (void *arg, void *entry_arg, int status)
     s_ctx_t *c = arg;
     char *qid = entry_arg;
     if (status) {
-        diag_error ("%s: could not leave hold/: %s; it stays there", qid, strerror (status));
+        diag_error ("%s: could not leave %s/: %s; it stays there", qid, spool_dir_name (c->from),
+                    strerror (status));
         c->failed++;
     }
-    else if (unlinkat (spool_fd (c->spool, SPOOL_HOLD), qid, 0) < 0 && errno != ENOENT) {
-        diag_error ("%s: unlink hold/: %s (recovery will finish it)", qid, strerror (errno));
+    else if (unlinkat (spool_fd (c->spool, c->from), qid, 0) < 0 && errno != ENOENT) {
+        diag_error ("%s: unlink %s/: %s (recovery will finish it)", qid, spool_dir_name (c->from),
+                    strerror (errno));
         c->moved++;
     }
     else
@@ -45,13 +48,13 @@ static int
 s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, const char *qid,
        held_action_t action, int64_t now)
 {
-    if (action == HELD_RELEASE) {
+    if (action == HELD_RELEASE || action == HELD_REQUEUE) {
         envelope_set (&env->verdict, NULL);
         envelope_clear_reasons (env);
         envelope_clear_dkim (env);
         env->spam = NAN;
         env->retry_at = 0;
-        env->released = now;
+        env->released = action == HELD_RELEASE ? now : 0;
     }
     else {
         envelope_set (&env->verdict, "reject");
@@ -77,18 +80,18 @@ s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, 
         errno = e;
         return -1;
     }
-    int dst = spool_fd (spool, action == HELD_RELEASE ? SPOOL_INCOMING : SPOOL_REJECT);
+    int dst = spool_fd (spool, action == HELD_DROP ? SPOOL_REJECT : SPOOL_INCOMING);
     batch_add (batch, fd, tmpdir, tmpname, dst, qid, 0, xstrdup (qid));
     return 0;
 }
 
 long
-held_apply (spool_t *spool, const char *account, held_action_t action, int64_t now,
-            size_t *failed)
+held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *qid,
+            held_action_t action, int64_t now, size_t *failed)
 {
-    s_ctx_t c = { spool, 0, 0 };
-    int hold = spool_fd (spool, SPOOL_HOLD);
-    int dfd = dup (hold);
+    s_ctx_t c = { spool, from, 0, 0 };
+    int dir = spool_fd (spool, from);
+    int dfd = dup (dir);
     DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
     if (!d) {
         if (dfd >= 0)
@@ -96,36 +99,47 @@ held_apply (spool_t *spool, const char *account, held_action_t action, int64_t n
         return -1;
     }
     rewinddir (d);
+    static const char *what[] = { "released", "dropped", "requeued", "purged" };
     batch_t *batch = batch_new ();
     struct dirent *e;
     while ((e = readdir (d)) != NULL) {
-        if (!qid_valid (e->d_name))
+        if (!qid_valid (e->d_name) || (qid && strcmp (e->d_name, qid) != 0))
             continue;
-        int in = openat (hold, e->d_name, O_RDONLY | O_CLOEXEC);
+        int in = openat (dir, e->d_name, O_RDONLY | O_CLOEXEC);
         if (in < 0)
             continue;
         envelope_t *env = envelope_new ();
         off_t body_off;
         char err[256];
-        if (spoolfile_read_header (in, env, &body_off, err, sizeof err) == 0
-            && strcmp (watch_account (env), account) == 0
-            && s_one (batch, spool, in, env, body_off, e->d_name, action, now) < 0) {
-            diag_error ("%s: cannot write its %s copy: %s", e->d_name,
-                        action == HELD_RELEASE ? "released" : "dropped", strerror (errno));
+        bool mine = spoolfile_read_header (in, env, &body_off, err, sizeof err) == 0
+                    && (!account || strcmp (watch_account (env), account) == 0);
+        if (mine && action == HELD_PURGE) {
+            //  Deleted for good: the one place mail leaves the farm unsent.
+            if (unlinkat (dir, e->d_name, 0) == 0) {
+                diag_warn ("%s: purged from %s/ by an operator (account %s)", e->d_name,
+                           spool_dir_name (from), watch_account (env));
+                c.moved++;
+            }
+            else
+                c.failed++;
+        }
+        else if (mine && s_one (batch, spool, in, env, body_off, e->d_name, action, now) < 0) {
+            diag_error ("%s: cannot write its %s copy: %s", e->d_name, what[action], strerror (errno));
             c.failed++;
         }
         envelope_destroy (&env);
         close (in);
-        //  Commit in batches, so that a big hold/ does not hold every fd.
+        //  Commit in batches, so that a big folder does not hold every fd.
         if (batch_size (batch) >= 256)
             batch_commit (batch, s_done, &c);
     }
     closedir (d);
     batch_commit (batch, s_done, &c);
     batch_destroy (&batch);
-    batch_sync_dir (hold);
+    batch_sync_dir (dir);
     *failed = c.failed;
-    diag_info ("%s: %ld held message(s) %s by an operator%s", account, c.moved,
-               action == HELD_RELEASE ? "released" : "dropped", c.failed ? "; some failed" : "");
+    diag_info ("%s%s: %ld message(s) of %s/ %s by an operator%s", qid ? qid : account ? account : "all",
+               qid ? "" : account ? " (account)" : "", c.moved, spool_dir_name (from), what[action],
+               c.failed ? "; some failed" : "");
     return c.moved;
 }

@@ -51,26 +51,34 @@ recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
         closedir (d);
     static const spool_dir_t outputs[] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
                                            SPOOL_DEFERRED, SPOOL_CORRUPT };
-    //  A queue id in hold/ and in incoming/, active/, outgoing/ or reject/:
-    //  an operator's release or drop was cut short after its new copy was
-    //  made durable; the hold/ copy is the stale one.
-    d = s_open (spool, SPOOL_HOLD);
-    static const spool_dir_t later[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_OUTGOING, SPOOL_REJECT };
-    while (d && (e = readdir (d)) != NULL) {
-        if (!qid_valid (e->d_name))
-            continue;
-        for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-            struct stat st;
-            if (fstatat (spool_fd (spool, later[i]), e->d_name, &st, 0) == 0) {
-                if (unlinkat (spool_fd (spool, SPOOL_HOLD), e->d_name, 0) == 0)
-                    diag_info ("%s: released or dropped before the restart; stale hold/ copy removed",
-                               e->d_name);
-                break;
+    //  An operator's release, drop or requeue cut short after its new copy
+    //  was made durable leaves the queue id twice: in hold/ and reject/ (a
+    //  drop), or in hold/, reject/ or deferred/ and in incoming/ or active/
+    //  (a release or requeue: the new copy is scanned again, whatever the
+    //  old one said). The old copy goes. (A message in active/ with its
+    //  output committed is also such a pair; it is scanned again, harmlessly.)
+    static const spool_dir_t old[] = { SPOOL_HOLD, SPOOL_REJECT, SPOOL_DEFERRED };
+    for (size_t o = 0; o < sizeof old / sizeof old[0]; o++) {
+        d = s_open (spool, old[o]);
+        while (d && (e = readdir (d)) != NULL) {
+            if (!qid_valid (e->d_name))
+                continue;
+            static const spool_dir_t newer[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_REJECT };
+            for (size_t i = 0; i < sizeof newer / sizeof newer[0]; i++) {
+                struct stat st;
+                if (newer[i] == old[o] || (newer[i] == SPOOL_REJECT && old[o] != SPOOL_HOLD))
+                    continue;
+                if (fstatat (spool_fd (spool, newer[i]), e->d_name, &st, 0) == 0) {
+                    if (unlinkat (spool_fd (spool, old[o]), e->d_name, 0) == 0)
+                        diag_info ("%s: moved by an operator before the restart; the stale %s/ copy removed",
+                                   e->d_name, spool_dir_name (old[o]));
+                    break;
+                }
             }
         }
+        if (d)
+            closedir (d);
     }
-    if (d)
-        closedir (d);
     d = s_open (spool, SPOOL_ACTIVE);
     while (d && (e = readdir (d)) != NULL) {
         if (e->d_name[0] == '.')

@@ -9,6 +9,9 @@
  *  farm-ctl flag ACCOUNT [REASON]
  *  farm-ctl limits ACCOUNT PER-MINUTE PER-HOUR   (0: the defaults)
  *  farm-ctl stats
+ *  farm-ctl queues | workers
+ *  farm-ctl requeue SPOOL ID|@ACCOUNT|all   (SPOOL: hold, reject, deferred)
+ *  farm-ctl purge SPOOL ID|@ACCOUNT|all
  *
  *  Exit: 0 done; 1 the broker refused (the reason on stderr); 64 usage;
  *  69 no broker answered within --timeout-ms. */
@@ -28,7 +31,11 @@ static const char *s_usage =
     "  drop ACCOUNT                       held mail to reject/; the flag is cleared\n"
     "  flag ACCOUNT [REASON]              hold the account's mail from now on\n"
     "  limits ACCOUNT PER-MINUTE PER-HOUR its own caps (0: the defaults of compromise.cfg)\n"
-    "  stats                              records in the sender state and their size\n\n"
+    "  stats                              records in the sender state and their size\n"
+    "  queues                             files in each spool folder\n"
+    "  workers                            workers connected, their model, jobs and credit\n"
+    "  requeue SPOOL ID|@ACCOUNT|all      hold/, reject/ or deferred/ mail scanned again\n"
+    "  purge SPOOL ID|@ACCOUNT|all        ... deleted for good (each logged)\n\n"
     "Exit: 0 done, 1 refused, 64 usage, 69 no broker answered.";
 
 int
@@ -49,7 +56,8 @@ main (int argc, char **argv)
     }
     static const struct { const char *name; int min, max; } cmds[] = {
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
-        { "flag", 1, 2 }, { "limits", 3, 3 }, { "stats", 0, 0 },
+        { "flag", 1, 2 }, { "limits", 3, 3 }, { "stats", 0, 0 }, { "queues", 0, 0 },
+        { "workers", 0, 0 }, { "requeue", 2, 2 }, { "purge", 2, 2 },
     };
     int known = -1;
     for (int i = 0; rc == 0 && nargs > 0 && i < (int) (sizeof cmds / sizeof cmds[0]); i++)
