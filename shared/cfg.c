@@ -137,6 +137,7 @@ cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
             return -1;
     }
     int out = 1;
+    bool print = false;
     for (int i = 1; i < *argc; i++) {
         char *a = argv[i];
         if (strcmp (a, "--") == 0) {
@@ -150,6 +151,10 @@ cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
         }
         if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
             return 1;
+        if (strcmp (a, "--print-config") == 0) {
+            print = true;   //  after the other flags, so that they show
+            continue;
+        }
         char name[128];
         const char *eq = strchr (a + 2, '=');
         size_t nl = eq ? (size_t) (eq - a - 2) : strlen (a + 2);
@@ -188,7 +193,7 @@ cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
     }
     argv[out] = NULL;
     *argc = out;
-    return 0;
+    return print ? 2 : 0;
 }
 
 const char *
@@ -229,6 +234,41 @@ cfg_help (cfg_t *self, const char *usage)
     printf ("  --help                     this text\n");
 }
 
+void
+cfg_sample (cfg_t *self, FILE *out)
+{
+    fprintf (out, "#   farm.cfg: the configuration of farm-broker and farm-worker (ZPL, czmq\n"
+                  "#   zconfig; --config FILE). One file may serve both: each program reads\n"
+                  "#   the keys it uses and warns about keys it does not know. Every key is\n"
+                  "#   shown with its value (the default, unless set) and its meaning; a\n"
+                  "#   command-line flag (--name) overrides the file. Made by\n"
+                  "#   farm-broker --print-config.\n");
+    //  Each section once, its keys together, in the order of the table.
+    for (size_t i = 0; i < params_count; i++) {
+        const char *p = params_table[i].path, *slash = strchr (p, '/');
+        size_t sl = slash ? (size_t) (slash - p) : strlen (p);
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strncmp (params_table[j].path, p, sl) && params_table[j].path[sl] == '/';
+        if (seen)
+            continue;
+        bool any = false;
+        for (size_t j = i; j < params_count; j++) {
+            const cfg_key_t *k = &params_table[j];
+            if (strncmp (k->path, p, sl) || k->path[sl] != '/' || !(k->users & (CFG_BROKER | CFG_WORKER))
+                || !strncmp (k->path, "test/", 5))
+                continue;
+            if (!any)
+                fprintf (out, "%.*s\n", (int) sl, p);
+            any = true;
+            const char *who = (k->users & CFG_BROKER) && (k->users & CFG_WORKER) ? "broker and worker"
+                              : (k->users & CFG_BROKER) ? "broker" : "worker";
+            fprintf (out, "    #   %s (%s; --%s)\n", k->help, who, k->flag ? k->flag : "");
+            fprintf (out, "    %s = \"%s\"\n", k->path + sl + 1, cfg_str (self, k->path));
+        }
+    }
+}
+
 int
 cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const char *usage)
 {
@@ -237,6 +277,10 @@ cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const ch
     int rc = cfg_args (self, &argc, argv, err, sizeof err);
     if (rc == 1) {
         cfg_help (self, usage);
+        return 0;
+    }
+    if (rc == 2) {
+        cfg_sample (self, stdout);
         return 0;
     }
     if (rc < 0 || argc > 1) {

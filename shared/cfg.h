@@ -5,6 +5,7 @@
 #ifndef FARM_CFG_H
 #define FARM_CFG_H
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ int64_t cfg_int (cfg_t *self, const char *path);
 bool cfg_bool (cfg_t *self, const char *path);
 //  Print the flags of this program with defaults and meaning.
 void cfg_help (cfg_t *self, const char *usage);
+//  A commented ZPL file of every broker and worker key with its value
+//  (--print-config; tools/farm.cfg.sample is its output with the defaults).
+void cfg_sample (cfg_t *self, FILE *out);
 //  The start of a daemon's main(): parse argv into self (no positional
 //  arguments allowed), print --help, set up logging from log/level and
 //  log/syslog. Returns -1 to go on, else the exit code (0 after --help, 64
