@@ -18,5 +18,6 @@ for d in shop.example invoices.example mail.example letters.example; do
 done
 rm -rf demo-out
 build/bin/farm-replay test/sample --out demo-out --workers 2 --models models \
-    --keys demo-keys --accounts test/sample.accounts --json demo-out/verdicts.jsonl "$@"
-echo "verdicts: demo-out/verdicts.jsonl; spools: demo-out/{outgoing,hold,reject,deferred}/"
+    --keys demo-keys --accounts test/sample.accounts --json demo-out/verdicts.jsonl \
+    --html demo-out/report.html "$@"
+echo "verdicts: demo-out/verdicts.jsonl; pictures: demo-out/report.html; spools: demo-out/{outgoing,hold,reject,deferred}/"

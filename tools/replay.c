@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "fileio.h"
+#include "report.h"
 #include "sample.h"
 #include "spool.h"
 #include "spoolfile.h"
@@ -256,13 +257,14 @@ int
 main (int argc, char **argv)
 {
     diag_init ("farm-replay", false);
-    const char *out = NULL, *json = NULL;
+    const char *out = NULL, *json = NULL, *html = NULL;
     char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
     int nrest = 1;
     rest[0] = argv[0];
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp (argv[i], "--out") || !strcmp (argv[i], "--json")) && i + 1 < argc) {
-            *(argv[i][2] == 'o' ? &out : &json) = argv[i + 1];
+        if ((!strcmp (argv[i], "--out") || !strcmp (argv[i], "--json") || !strcmp (argv[i], "--html"))
+            && i + 1 < argc) {
+            *(argv[i][2] == 'o' ? &out : argv[i][2] == 'j' ? &json : &html) = argv[i + 1];
             i++;
         }
         else
@@ -274,7 +276,9 @@ main (int argc, char **argv)
     if (rc == 1) {
         cfg_help (cfg, s_usage);
         printf ("  --out DIR                  where the output spools and logs go (new or empty)\n"
-                "  --json FILE                one JSON object a line per message\n");
+                "  --json FILE                one JSON object a line per message\n"
+                "  --html FILE                a page with pictures: scores, verdicts over time,\n"
+                "                             the busiest and flagged accounts, top reasons\n");
         return 0;
     }
     if (rc < 0 || nrest != 2 || !out) {
@@ -491,6 +495,7 @@ main (int argc, char **argv)
     size_t nlat = 0;
     strbuf_t j;
     strbuf_init (&j);
+    report_t *report = html ? report_new () : NULL;
     for (size_t k = 0; k < total; k++) {
         item_t *it = &items[k];
         if (!it->qid[0])
@@ -510,7 +515,7 @@ main (int argc, char **argv)
         counts[where]++;
         if (it->latency_us >= 0)
             lat[nlat++] = it->latency_us;
-        if (!jf)
+        if (!jf && !report)
             continue;
         int fd = openat (spool_fd (spool, where), it->qid, O_RDONLY | O_CLOEXEC);
         envelope_t *env = envelope_new ();
@@ -518,8 +523,12 @@ main (int argc, char **argv)
         if (fd < 0 || spoolfile_read_header (fd, env, &off, err, sizeof err) < 0)
             diag_error ("%s: output unreadable: %s", it->qid, fd < 0 ? strerror (errno) : err);
         else {
-            s_json_line (&j, sample_name (sample, it->index), it->qid, env);
-            fwrite (j.data, 1, j.len, jf);
+            if (jf) {
+                s_json_line (&j, sample_name (sample, it->index), it->qid, env);
+                fwrite (j.data, 1, j.len, jf);
+            }
+            if (report)
+                report_add (report, sample_name (sample, it->index), env);
         }
         if (fd >= 0)
             close (fd);
@@ -528,6 +537,14 @@ main (int argc, char **argv)
     strbuf_free (&j);
     if (jf && fclose (jf) != 0)
         diag_error ("--json %s: %s", json, strerror (errno));
+    if (report) {
+        FILE *hf = fopen (html, "w");
+        char title[600];
+        snprintf (title, sizeof title, "farm-replay: %s", input);
+        if (!hf || report_write (report, title, hf) < 0 || fclose (hf) != 0)
+            diag_error ("--html %s: %s", html, strerror (errno));
+        report_destroy (&report);
+    }
     qsort (lat, nlat, sizeof *lat, s_cmp_i64);
     double secs = (seen ? last_verdict : finished) - started;
     printf ("farm-replay: %zu messages from %s, %d worker(s)\n", total, input, farm.nworkers);
