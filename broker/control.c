@@ -202,25 +202,6 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     diag_info ("control: %s %s: %s", cmd, account, out->data);
 }
 
-static size_t
-s_count (int dirfd)
-{
-    int fd = dup (dirfd);
-    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close (fd);
-        return 0;
-    }
-    rewinddir (d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir (d);
-    return n;
-}
-
 //  requeue / purge SPOOL ID|@ACCOUNT|all
 static void
 s_move (control_t *self, const char *cmd, char **args, size_t n, strbuf_t *out, bool *ok)
@@ -284,7 +265,7 @@ control_handle (control_t *self)
                                             SPOOL_REJECT, SPOOL_OUTGOING, SPOOL_CORRUPT };
         for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
             strbuf_printf (&out, "%-9s %zu\n", spool_dir_name (dirs[i]),
-                           s_count (spool_fd (self->spool, dirs[i])));
+                           spool_count (self->spool, dirs[i]));
     }
     else if (!strcmp (cmd, "workers")) {
         size_t nw = 0;

@@ -86,25 +86,6 @@ metrics_finished (metrics_t *self, const char *verdict, const envelope_t *env, i
     self->sum += s;
 }
 
-static size_t
-s_count_dir (int dirfd)
-{
-    int fd = dup (dirfd);
-    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close (fd);
-        return 0;
-    }
-    rewinddir (d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir (d);
-    return n;
-}
-
 static void
 s_count_flagged (void *arg, const char *key, const sender_t *s)
 {
@@ -144,7 +125,7 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
                                         SPOOL_REJECT, SPOOL_OUTGOING, SPOOL_CORRUPT };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
         strbuf_printf (&o, "farm_queue_messages{spool=\"%s\"} %zu\n", spool_dir_name (dirs[i]),
-                       s_count_dir (spool_fd (spool, dirs[i])));
+                       spool_count (spool, dirs[i]));
     strbuf_printf (&o, "# HELP farm_jobs_in_flight Jobs leased to workers, not answered yet.\n"
                    "# TYPE farm_jobs_in_flight gauge\nfarm_jobs_in_flight %zu\n", in_flight);
     strbuf_adds (&o, "# HELP farm_workers Workers connected, by the model version they run.\n"

@@ -1,5 +1,6 @@
 /*  bayes.c: model file, token table, training and scoring (see bayes.h). */
 #include "bayes.h"
+#include "cfg.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <errno.h>
@@ -27,22 +28,6 @@ bayes_params_default (bayes_params_t *p)
     p->learn_rate = 8.0;
 }
 
-static int
-s_num (zconfig_t *root, const char *path, double min, double max, double *out, char *err, size_t errlen)
-{
-    const char *v = zconfig_get (root, path, NULL);
-    if (!v)
-        return 0;
-    char *end;
-    double d = strtod (v, &end);
-    if (end == v || *end || !(d >= min && d <= max)) {
-        snprintf (err, errlen, "%s: '%s' is not a number from %g to %g", path, v, min, max);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 int
 bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen)
 {
@@ -52,15 +37,15 @@ bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen
         return -1;
     }
     double maxt = (double) p->max_tokens, epochs = (double) p->epochs;
-    int rc = s_num (root, "bayes/hold", 0, 1, &p->hold, err, errlen)
-          || s_num (root, "bayes/reject", 0, 1, &p->reject, err, errlen)
-          || s_num (root, "bayes/prior-strength", 0, 100, &p->robs, err, errlen)
-          || s_num (root, "bayes/prior", 0.01, 0.99, &p->robx, err, errlen)
-          || s_num (root, "bayes/min-deviation", 0, 0.49, &p->min_dev, err, errlen)
-          || s_num (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen)
-          || s_num (root, "bayes/discriminative", 0, 1, &p->discriminative, err, errlen)
-          || s_num (root, "bayes/epochs", 0, 1000, &epochs, err, errlen)
-          || s_num (root, "bayes/learn-rate", 0.001, 1000, &p->learn_rate, err, errlen);
+    int rc = cfg_zpl_number (root, "bayes/hold", 0, 1, &p->hold, err, errlen)
+          || cfg_zpl_number (root, "bayes/reject", 0, 1, &p->reject, err, errlen)
+          || cfg_zpl_number (root, "bayes/prior-strength", 0, 100, &p->robs, err, errlen)
+          || cfg_zpl_number (root, "bayes/prior", 0.01, 0.99, &p->robx, err, errlen)
+          || cfg_zpl_number (root, "bayes/min-deviation", 0, 0.49, &p->min_dev, err, errlen)
+          || cfg_zpl_number (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen)
+          || cfg_zpl_number (root, "bayes/discriminative", 0, 1, &p->discriminative, err, errlen)
+          || cfg_zpl_number (root, "bayes/epochs", 0, 1000, &epochs, err, errlen)
+          || cfg_zpl_number (root, "bayes/learn-rate", 0.001, 1000, &p->learn_rate, err, errlen);
     p->max_tokens = (size_t) maxt;
     p->epochs = (unsigned) epochs;
     zconfig_destroy (&root);

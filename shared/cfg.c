@@ -297,3 +297,20 @@ cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const ch
     diag_init (prog, cfg_bool (self, "log/syslog"));
     return -1;
 }
+
+int
+cfg_zpl_number (void *root, const char *path, double min, double max, double *out, char *err,
+                size_t errlen)
+{
+    const char *v = zconfig_get ((zconfig_t *) root, path, NULL);
+    if (!v)
+        return 0;
+    char *end;
+    double d = strtod (v, &end);
+    if (end == v || *end || !(d >= min && d <= max)) {
+        snprintf (err, errlen, "%s: '%s' is not a number from %g to %g", path, v, min, max);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}

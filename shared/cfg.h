@@ -47,6 +47,11 @@ int64_t cfg_int (cfg_t *self, const char *path);
 bool cfg_bool (cfg_t *self, const char *path);
 //  Print the flags of this program with defaults and meaning.
 void cfg_help (cfg_t *self, const char *usage);
+//  A number from a loaded ZPL tree (zconfig_t *root) at path, min..max, into
+//  *out; absent leaves *out. 0, or -1 with "path: 'v' is not a number from
+//  min to max" in err.
+int cfg_zpl_number (void *root, const char *path, double min, double max, double *out,
+                    char *err, size_t errlen);
 //  A commented ZPL file of every broker and worker key with its value
 //  (--print-config; tools/farm.cfg.sample is its output with the defaults).
 void cfg_sample (cfg_t *self, FILE *out);

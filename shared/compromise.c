@@ -1,5 +1,6 @@
 /*  compromise.c: parameters and the compromise decision (see compromise.h). */
 #include "compromise.h"
+#include "cfg.h"
 #include <czmq.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,18 +69,12 @@ compromise_params_load (compromise_params_t *p, const char *file, char *err, siz
     }
     int rc = 0;
     for (size_t i = 0; i < sizeof s_keys / sizeof s_keys[0] && !rc; i++) {
-        const char *v = zconfig_get (root, s_keys[i].path, NULL);
-        if (!v)
-            continue;
-        char *end;
-        double d = strtod (v, &end);
-        if (end == v || *end || !(d >= s_keys[i].min && d <= s_keys[i].max)) {
-            snprintf (err, errlen, "%s: %s: '%s' is not a number from %g to %g", file,
-                      s_keys[i].path, v, s_keys[i].min, s_keys[i].max);
+        double *field = (double *) ((char *) p + s_keys[i].off);
+        char why[512];
+        if (cfg_zpl_number (root, s_keys[i].path, s_keys[i].min, s_keys[i].max, field, why, sizeof why) < 0) {
+            snprintf (err, errlen, "%s: %s", file, why);
             rc = -1;
         }
-        else
-            *(double *) ((char *) p + s_keys[i].off) = d;
     }
     zconfig_destroy (&root);
     return rc;

@@ -8,6 +8,7 @@
 #include "spoolfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -163,4 +164,23 @@ spool_enter (spool_t *self, envelope_t *env, const void *msg, size_t len, char *
     batch_destroy (&batch);
     errno = status;
     return status ? -1 : 0;
+}
+
+size_t
+spool_count (spool_t *self, spool_dir_t dir)
+{
+    int fd = dup (spool_fd (self, dir));
+    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close (fd);
+        return 0;
+    }
+    rewinddir (d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir (d);
+    return n;
 }

@@ -36,6 +36,9 @@ const char *spool_root (spool_t *self);
 int spool_fd (spool_t *self, spool_dir_t dir);
 //  The state directory's name ("incoming", ...).
 const char *spool_dir_name (spool_dir_t dir);
+//  Files in one folder of the spool (names not starting with '.'); 0 when
+//  it cannot be read.
+size_t spool_count (spool_t *self, spool_dir_t dir);
 //  Device of the spool (renames work only within one).
 dev_t spool_dev (spool_t *self);
 //  Write env + message as a new spool file into dir (normally incoming/),

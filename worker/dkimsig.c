@@ -21,9 +21,9 @@
 
 #define MARGIN 75
 
-//  Header fields signed when present (the same list as signer.c gives
-//  libopendkim), and the one signed once more than it occurs.
-static const char *s_signed[] = {
+//  Header fields signed when present (signer.c gives libopendkim the same
+//  list); from is also signed once more than it occurs.
+const char *dkimsig_signed[] = {
     "from", "to", "cc", "subject", "date", "message-id", "reply-to", "sender", "mime-version",
     "content-type", "content-transfer-encoding", "content-disposition", "in-reply-to",
     "references", "list-id", "list-unsubscribe", "list-unsubscribe-post", "list-help",
@@ -40,7 +40,7 @@ s_wsp (char c)
 static bool
 s_is_signed (const char *name, size_t n)
 {
-    for (const char **s = s_signed; *s; s++)
+    for (const char **s = dkimsig_signed; *s; s++)
         if (strlen (*s) == n && strncasecmp (*s, name, n) == 0)
             return true;
     return false;

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+//  Header fields signed when present, NULL-terminated (both signers use it:
+//  the two must choose the same fields to give the same signature).
+extern const char *dkimsig_signed[];
+
 //  Sign msg (header section parsed into hdr) with key at time t (t=),
 //  relaxed header canonicalization, body relaxed or simple; append one
 //  "DKIM-Signature: ..." field ending in the message's own line end to out.

@@ -29,13 +29,6 @@ struct signer_t {
 };
 
 //  What we sign when present (RFC 6376 5.4.1 and what verifiers expect).
-static const char *s_signed[] = {
-    "from", "to", "cc", "subject", "date", "message-id", "reply-to", "sender", "mime-version",
-    "content-type", "content-transfer-encoding", "content-disposition", "in-reply-to",
-    "references", "list-id", "list-unsubscribe", "list-unsubscribe-post", "list-help",
-    "list-post", "list-subscribe", "list-owner", "list-archive", "resent-date", "resent-from",
-    "resent-to", "resent-cc", "resent-message-id", "feedback-id", NULL
-};
 static const char *s_oversigned[] = { "from", NULL };
 
 signer_t *
@@ -50,7 +43,7 @@ signer_new (uint64_t fixed_time, signer_kind_t kind)
         return NULL;
     }
     //  List options take the array itself, with the size of a pointer.
-    dkim_options (self->lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS, s_signed, sizeof (char **));
+    dkim_options (self->lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS, dkimsig_signed, sizeof (char **));
     dkim_options (self->lib, DKIM_OP_SETOPT, DKIM_OPTS_OVERSIGNHDRS, s_oversigned, sizeof (char **));
     if (fixed_time)
         dkim_options (self->lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &fixed_time, sizeof fixed_time);

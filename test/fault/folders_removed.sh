@@ -3,10 +3,8 @@
 # worker: it keeps the last good model and keys, says so in its log, and goes
 # on scoring and signing.
 . "$(dirname "$0")/../lib/farm.sh"
-mkdir -p "$T/ham" "$T/spam" "$T/models" "$T/keys"
-cp "$TOP"/test/sample/msg-0[01]*.eml "$T/ham/"
-cp "$TOP"/test/sample/spam-00[12].eml "$T/spam/"
-"$FARM_BIN/farm-train" --ham "$T/ham" --spam "$T/spam" --models "$T/models" >/dev/null 2>&1 || fail "train"
+mkdir -p "$T/keys"
+tiny_model
 "$FARM_BIN/farm-keygen" shop.example s1 --ed25519 --keys "$T/keys" >/dev/null || fail "keygen"
 submit() {
     printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note %s\n\nthe meeting notes\n' "$1" \

@@ -9,10 +9,8 @@ case $FARM_BIN in *asan*) echo "skipped: valgrind runs on the optimised build, n
 command -v valgrind >/dev/null || fail "valgrind is not installed (tools/setup.sh installs it)"
 VG="valgrind --tool=memcheck --error-exitcode=99 --track-origins=yes --log-file=$T/vg-%p.log"
 HB="--heartbeat-ms 1000"
-mkdir -p "$T/ham" "$T/spam" "$T/models" "$T/keys"
-cp "$TOP"/test/sample/msg-0[01]*.eml "$T/ham/"
-cp "$TOP"/test/sample/spam-00[12].eml "$T/spam/"
-"$FARM_BIN/farm-train" --ham "$T/ham" --spam "$T/spam" --models "$T/models" >/dev/null 2>&1 || fail "train"
+mkdir -p "$T/keys"
+tiny_model
 "$FARM_BIN/farm-keygen" shop.example rsa1 --keys "$T/keys" >/dev/null || fail "keygen rsa"
 "$FARM_BIN/farm-keygen" shop.example ed1 --ed25519 --keys "$T/keys" >/dev/null || fail "keygen ed25519"
 printf 'carol shop.example\nhost host.example\n' >"$T/accounts"

@@ -46,6 +46,16 @@ start_worker() {
     WORKERS+=($!)
 }
 
+# tiny_model: a Bayes model in $T/models trained on a few of test/sample's
+# messages (ham msg-00*, msg-01*; spam spam-001, spam-002), for tests that
+# need the content stage to run
+tiny_model() {
+    mkdir -p "$T/ham" "$T/spam" "$T/models"
+    cp "$TOP"/test/sample/msg-0[01]*.eml "$T/ham/"
+    cp "$TOP"/test/sample/spam-00[12].eml "$T/spam/"
+    "$FARM_BIN/farm-train" --ham "$T/ham" --spam "$T/spam" --models "$T/models" >/dev/null 2>&1 || fail "train"
+}
+
 # final_count: messages in the final spools
 final_count() {
     local n=0 d
