@@ -60,6 +60,8 @@ struct broker_t {
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again
     int64_t hb_ms, liveness, lease_ms, max_inflight, retry_s, max_size;
     int64_t paused_until;       //  ms: no dispatch while outputs fail
+    int64_t commit_max, flush_ms;   //  spool/batch, spool/flush-ms
+    bool commit_timer;          //  a one-shot timer will commit the batch
     strbuf_t envbuf;
     char *body;
     size_t bodycap;
@@ -252,6 +254,7 @@ s_pump (broker_t *self)
     }
 }
 
+//  Commit every output queued, now (before answering an operator, at exit).
 static void
 s_commit (broker_t *self)
 {
@@ -259,6 +262,37 @@ s_commit (broker_t *self)
         spooler_commit (self->spooler, s_output_failed, self);
     if (self->watch)
         watch_commit (self->watch);
+}
+
+static int s_on_commit_timer (zloop_t *loop, int timer_id, void *arg);
+
+//  Group commit: the batch is committed once it holds spool/batch outputs or
+//  its oldest has waited spool/flush-ms, so that one journal commit serves
+//  many messages; until then a one-shot timer stands guard.
+static void
+s_commit_due (broker_t *self)
+{
+    size_t n = spooler_pending (self->spooler);
+    int64_t wait = n ? self->flush_ms - (zclock_mono () - spooler_oldest_ms (self->spooler)) : 0;
+    if (n && (wait <= 0 || (int64_t) n >= self->commit_max || !self->loop))
+        s_commit (self);
+    else {
+        if (n && !self->commit_timer) {
+            zloop_timer (self->loop, (size_t) wait, 1, s_on_commit_timer, self);
+            self->commit_timer = true;
+        }
+        if (self->watch)
+            watch_commit (self->watch);
+    }
+}
+
+static int
+s_on_commit_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    broker_t *self = arg;
+    self->commit_timer = false;
+    s_commit_due (self);
+    return 0;
 }
 
 static void
@@ -343,10 +377,11 @@ s_on_router (zloop_t *loop, zsock_t *sock, void *arg)
             break;
         s_on_message (self, msg);
         zmsg_destroy (&msg);
+        if ((int64_t) spooler_pending (self->spooler) >= self->commit_max)
+            s_commit (self);
     }
-    s_commit (self);
     s_pump (self);
-    s_commit (self);
+    s_commit_due (self);
     return 0;
 }
 
@@ -356,7 +391,7 @@ s_on_inotify (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     broker_t *self = arg;
     ingest_notified (self->ingest);
     s_pump (self);
-    s_commit (self);
+    s_commit_due (self);
     return 0;
 }
 
@@ -385,7 +420,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
     s_pump (self);
-    s_commit (self);
+    s_commit_due (self);
     return 0;
 }
 
@@ -436,6 +471,8 @@ broker_new (cfg_t *cfg)
     self->lease_ms = cfg_int (cfg, "lease/timeout-ms");
     self->max_inflight = cfg_int (cfg, "lease/max-inflight");
     self->retry_s = cfg_int (cfg, "spool/retry-s");
+    self->commit_max = cfg_int (cfg, "spool/batch");
+    self->flush_ms = cfg_int (cfg, "spool/flush-ms");
     self->max_size = cfg_int (cfg, "limits/message-size");
     strbuf_init (&self->envbuf);
     self->spool = s_open_spool (cfg_str (cfg, "spool/root"));
@@ -464,7 +501,11 @@ broker_new (cfg_t *cfg)
                                cfg_int (cfg, "spool/rescan-ms"));
     self->pool = pool_new ();
     self->leases = lease_table_new ();
-    self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"));
+    const char *sync = cfg_str (cfg, "spool/sync");
+    if (strcmp (sync, "filesystem") && strcmp (sync, "files"))
+        diag_fatal ("spool/sync: '%s' is not filesystem or files", sync);
+    self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"),
+                                 strcmp (sync, "files") ? BATCH_SYNC_FILESYSTEM : BATCH_SYNC_FILES);
     if (cfg_bool (cfg, "state/watch"))
         self->watch = watch_new (cfg, spool_root (self->spool));
     else

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -35,6 +36,7 @@ struct spooler_t {
     void *failed_arg;
     spooler_observer_fn *observer;
     void *observer_arg;
+    int64_t oldest_ms;          //  monotonic ms of the first output queued
 };
 
 void
@@ -45,11 +47,12 @@ spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg)
 }
 
 spooler_t *
-spooler_new (spool_t *spool, const char *verdict_log)
+spooler_new (spool_t *spool, const char *verdict_log, batch_sync_t sync)
 {
     spooler_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
     self->batch = batch_new ();
+    batch_set_sync (self->batch, sync);
     self->logfd = -1;
     if (verdict_log && *verdict_log) {
         self->logfd = open (verdict_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -185,6 +188,11 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     out->scan_usec = scan_usec;
     static const spool_dir_t dirs[VERDICT_COUNT] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
                                                      SPOOL_DEFERRED };
+    if (batch_size (self->batch) == 0) {
+        struct timespec ts;
+        clock_gettime (CLOCK_MONOTONIC, &ts);
+        self->oldest_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
     batch_add (self->batch, fd, tmpdir, tmpname, spool_fd (self->spool, dirs[v->code]), qid,
                v->code == VERDICT_DEFER ? v->retry_at : 0, out);
     return 0;
@@ -194,6 +202,12 @@ size_t
 spooler_pending (spooler_t *self)
 {
     return batch_size (self->batch);
+}
+
+int64_t
+spooler_oldest_ms (spooler_t *self)
+{
+    return self->oldest_ms;
 }
 
 //  The verdict log: one JSON object a line, after the output is durable.

@@ -5,6 +5,7 @@
  *  unlinks the message from active/. */
 #ifndef FARM_SPOOLER_H
 #define FARM_SPOOLER_H
+#include "batch.h"
 #include "envelope.h"
 #include "spool.h"
 #include "verdict.h"
@@ -21,8 +22,9 @@ typedef void (spooler_failed_fn) (void *arg, const char *qid, int status);
 typedef void (spooler_observer_fn) (void *arg, const char *verdict, const envelope_t *env,
                                     int64_t latency_usec);
 
-//  verdict_log: path of the JSON-lines verdict log, or "" for none.
-spooler_t *spooler_new (spool_t *spool, const char *verdict_log);
+//  verdict_log: path of the JSON-lines verdict log, or "" for none; sync:
+//  how each batch is made durable (see batch.h).
+spooler_t *spooler_new (spool_t *spool, const char *verdict_log, batch_sync_t sync);
 void spooler_destroy (spooler_t **self_p);
 void spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg);
 //  Write the output of v for qid (in active/; env read from it, taken) to a
@@ -32,6 +34,8 @@ int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_
                  const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec);
 //  Outputs waiting for commit.
 size_t spooler_pending (spooler_t *self);
+//  When the oldest output waiting for commit was queued (CLOCK_MONOTONIC ms, as zclock_mono).
+int64_t spooler_oldest_ms (spooler_t *self);
 //  Commit what is queued; returns how many failed (each reported to failed).
 size_t spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg);
 //  Move active/qid to corrupt/ because it cannot be read, with a log line

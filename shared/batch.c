@@ -25,12 +25,19 @@ typedef struct {
 struct batch_t {
     s_entry_t *entries;
     size_t count, cap;
+    batch_sync_t sync;
 };
 
 batch_t *
 batch_new (void)
 {
     return xcalloc (1, sizeof (batch_t));
+}
+
+void
+batch_set_sync (batch_t *self, batch_sync_t sync)
+{
+    self->sync = sync;
 }
 
 void
@@ -105,10 +112,64 @@ batch_sync_dir (int dirfd)
     return fsync (dirfd);
 }
 
+//  One syncfs for every entry still good. An error fails them all, since
+//  syncfs cannot say whose it was.
+static void
+s_sync_filesystem (batch_t *self, int anyfd)
+{
+    int status = syncfs (anyfd) < 0 ? errno : 0;
+    for (size_t i = 0; i < self->count; i++) {
+        s_entry_t *e = &self->entries[i];
+        if (!e->status)
+            e->status = status;
+    }
+}
+
+//  fsync of each entry's file.
+static void
+s_sync_files (batch_t *self)
+{
+    //  Start the writeback of every file at once, so that each fsync below
+    //  finds its data under way.
+    for (size_t i = 0; i < self->count; i++)
+        if (!self->entries[i].status)
+            (void) sync_file_range (self->entries[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    for (size_t i = 0; i < self->count; i++) {
+        s_entry_t *e = &self->entries[i];
+        if (!e->status && fsync (e->fd) < 0)
+            e->status = errno;
+    }
+}
+
+//  Directory entries durable: each directory that received a file once.
+static void
+s_sync_dirs (batch_t *self)
+{
+    int dirs[16], dir_status[16];
+    size_t ndirs = 0;
+    for (size_t i = 0; i < self->count; i++) {
+        s_entry_t *e = &self->entries[i];
+        if (e->status)
+            continue;
+        size_t d = 0;
+        while (d < ndirs && dirs[d] != e->dstdir)
+            d++;
+        if (d == ndirs && ndirs < 16) {
+            dirs[ndirs] = e->dstdir;
+            dir_status[ndirs++] = batch_sync_dir (e->dstdir) < 0 ? errno : 0;
+        }
+        if (d < ndirs)
+            e->status = dir_status[d];
+        else    //  more than 16 directories in one batch: rare, synced alone
+            e->status = batch_sync_dir (e->dstdir) < 0 ? errno : 0;
+    }
+}
+
 size_t
 batch_commit (batch_t *self, batch_done_fn *done, void *arg)
 {
-    size_t failed = 0;
+    if (!self->count)
+        return 0;
     //  1. Data and inode of every file on disk.
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *e = &self->entries[i];
@@ -118,49 +179,35 @@ batch_commit (batch_t *self, batch_done_fn *done, void *arg)
             if (futimens (e->fd, ts) < 0)
                 e->status = errno;
         }
-        if (!e->status && fsync (e->fd) < 0)
-            e->status = errno;
+    }
+    if (self->sync == BATCH_SYNC_FILESYSTEM)
+        s_sync_filesystem (self, self->entries[0].fd);
+    else
+        s_sync_files (self);
+    for (size_t i = 0; i < self->count; i++) {
+        s_entry_t *e = &self->entries[i];
         if (close (e->fd) < 0 && !e->status)
             e->status = errno;
         e->fd = -1;
     }
-    //  2. Final names; 3. each directory once.
-    int dirs[16];
-    size_t ndirs = 0;
-    bool dir_overflow = false;
+    //  2. Final names.
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *e = &self->entries[i];
         if (!e->status && batch_rename (e->tmpdir, e->tmpname, e->dstdir, e->dstname) < 0)
             e->status = errno;
-        if (e->status) {
+        if (e->status)
             unlinkat (e->tmpdir, e->tmpname, 0);
-            continue;
-        }
-        size_t d = 0;
-        while (d < ndirs && dirs[d] != e->dstdir)
-            d++;
-        if (d == ndirs) {
-            if (ndirs < 16)
-                dirs[ndirs++] = e->dstdir;
-            else
-                dir_overflow = true;
-        }
     }
-    int dir_status[16] = { 0 };
-    for (size_t d = 0; d < ndirs; d++)
-        if (batch_sync_dir (dirs[d]) < 0)
-            dir_status[d] = errno;
+    //  3. The names durable.
+    if (self->sync == BATCH_SYNC_FILESYSTEM) {
+        int fd = self->entries[0].dstdir;
+        s_sync_filesystem (self, fd);
+    }
+    else
+        s_sync_dirs (self);
+    size_t failed = 0;
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *e = &self->entries[i];
-        if (!e->status) {
-            size_t d = 0;
-            while (d < ndirs && dirs[d] != e->dstdir)
-                d++;
-            if (d == ndirs && dir_overflow)
-                e->status = batch_sync_dir (e->dstdir) < 0 ? errno : 0;
-            else if (d < ndirs)
-                e->status = dir_status[d];
-        }
         if (e->status)
             failed++;
         if (done)

@@ -10,11 +10,20 @@
 #include <sys/types.h>
 
 typedef struct batch_t batch_t;
+
+//  How a batch is made durable. BATCH_SYNC_FILES: fsync every file, then
+//  every directory that received one (nothing else on the filesystem is
+//  touched). BATCH_SYNC_FILESYSTEM: one syncfs before the renames and one
+//  after, whatever the batch's size: far cheaper per message where each
+//  fsync costs a device cache flush, but it also flushes whatever else is
+//  dirty on that filesystem, so the spool should have a filesystem of its own.
+typedef enum { BATCH_SYNC_FILES, BATCH_SYNC_FILESYSTEM } batch_sync_t;
 //  Called once per entry by batch_commit: status 0 when the file is durable
 //  under its final name, else an errno value (the temporary file is gone).
 typedef void (batch_done_fn) (void *arg, void *entry_arg, int status);
 
 batch_t *batch_new (void);
+void batch_set_sync (batch_t *self, batch_sync_t sync);
 void batch_destroy (batch_t **self_p);
 //  Create tmpdir/tmpname exclusively (mode 0640 less umask) for writing.
 //  Returns the fd, or -1 with errno.

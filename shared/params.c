@@ -23,6 +23,10 @@ const cfg_key_t params_table[] = {
       "retry time of a deferred message when its verdict gives none, in seconds" },
     { "spool/batch", "commit-batch", CFG_INT, "256", 1, 100000, B,
       "outputs committed (fsync'd) together at most" },
+    { "spool/sync", "sync", CFG_STR, "filesystem", 0, 0, B,
+      "how a batch of outputs is made durable: filesystem (one syncfs before the renames "
+      "and one after, whatever the batch's size; give the spool a filesystem of its own) "
+      "or files (an fsync per file and per directory)" },
     { "spool/flush-ms", "flush-ms", CFG_INT, "2", 0, 1000, B,
       "longest a verdict waits for its batch to fill before the commit, in ms" },
     { "wire/endpoint", "endpoint", CFG_STR, "ipc://farm-broker.sock", 0, 0, B | W,

@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.."
 N=${1:-10000}
 W=${2:-2}
 B=build/bin
-T=$(mktemp -d /tmp/farm-bench-broker.XXXXXX)
+T=$(mktemp -d "${BENCH_DIR:-/tmp}/farm-bench-broker.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 python3 test/lib/spoolgen.py "$T/spool" "$N" "$T/orig"
 "$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning \
-    --watch="${WATCH:-false}" --control "ipc://$T/c.sock" 2>"$T/broker.log" &
+    --watch="${WATCH:-false}" ${BROKER_ARGS:-} --control "ipc://$T/c.sock" 2>"$T/broker.log" &
 broker=$!
 for i in $(seq 1 "$W"); do
     "$B/farm-worker" --endpoint "ipc://$T/b.sock" --log-level error 2>>"$T/workers.log" &

@@ -51,7 +51,7 @@ for alg in rsa ed25519; do
     broker=$!
     pids=()
     for i in $(seq 1 "$W"); do
-        "$B/farm-worker" --endpoint "ipc://$T/b.sock" "${MODELS[@]}" --keys "$T/keys" \
+        "$B/farm-worker" --endpoint "ipc://$T/b.sock" "${MODELS[@]}" --keys "$T/keys" ${WORKER_ARGS:-} \
             --log-level error 2>>"$T/workers.log" &
         pids+=($!)
     done

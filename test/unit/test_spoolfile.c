@@ -191,6 +191,43 @@ test_batch_commit_many (void **state)
     spool_destroy (&spool);
 }
 
+//  One syncfs a stage: every entry lands but the one whose name is taken,
+//  which fails alone, leaves the existing file as it was and no tmp file.
+static void
+test_batch_commit_filesystem_sync (void **state)
+{
+    spool_t *spool = spool_new (s_root, true);
+    batch_t *batch = batch_new ();
+    batch_set_sync (batch, BATCH_SYNC_FILESYSTEM);
+    int tmp = spool_fd (spool, SPOOL_TMP), out = spool_fd (spool, SPOOL_OUTGOING);
+    int fd = openat (out, "taken", O_WRONLY | O_CREAT | O_EXCL, 0640);
+    assert_true (fd >= 0);
+    assert_int_equal (write (fd, "old", 3), 3);
+    close (fd);
+    for (int i = 0; i < 50; i++) {
+        char tmpname[32], name[32];
+        snprintf (tmpname, sizeof tmpname, "t%d", i);
+        snprintf (name, sizeof name, i == 25 ? "taken" : "n%d", i);
+        fd = batch_open (batch, tmp, tmpname);
+        assert_true (fd >= 0);
+        assert_int_equal (write (fd, "new", 3), 3);
+        batch_add (batch, fd, tmp, tmpname, out, name, 0, NULL);
+    }
+    int counts[2] = { 0, 0 };
+    assert_int_equal (batch_commit (batch, s_count_done, counts), 1);
+    assert_int_equal (counts[0], 49);
+    assert_int_equal (counts[1], 1);
+    assert_int_equal (s_count (spool, SPOOL_OUTGOING), 50);
+    assert_int_equal (s_count (spool, SPOOL_TMP), 0);
+    char buf[8] = "";
+    fd = openat (out, "taken", O_RDONLY);
+    assert_int_equal (read (fd, buf, sizeof buf), 3);
+    close (fd);
+    assert_memory_equal (buf, "old", 3);
+    batch_destroy (&batch);
+    spool_destroy (&spool);
+}
+
 static void
 test_qids_unique_and_ordered (void **state)
 {
@@ -219,6 +256,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_truncated_file_on_disk, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_rename_never_replaces, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_batch_commit_many, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_batch_commit_filesystem_sync, s_setup, s_teardown),
         cmocka_unit_test (test_qids_unique_and_ordered),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
