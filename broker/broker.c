@@ -258,7 +258,7 @@ s_pump (broker_t *self)
 static void
 s_commit (broker_t *self)
 {
-    if (spooler_pending (self->spooler))
+    if (spooler_pending (self->spooler) || spooler_committing (self->spooler))
         spooler_commit (self->spooler, s_output_failed, self);
     if (self->watch)
         watch_commit (self->watch);
@@ -266,24 +266,33 @@ s_commit (broker_t *self)
 
 static int s_on_commit_timer (zloop_t *loop, int timer_id, void *arg);
 
-//  Group commit: the batch is committed once it holds spool/batch outputs or
-//  its oldest has waited spool/flush-ms, so that one journal commit serves
-//  many messages; until then a one-shot timer stands guard.
+//  Group commit: the committer thread takes the batch once it holds
+//  spool/batch outputs or its oldest has waited spool/flush-ms, and only
+//  when the commit before is done, so that one sync serves all that gathered
+//  meanwhile; until then a one-shot timer stands guard.
 static void
 s_commit_due (broker_t *self)
 {
     size_t n = spooler_pending (self->spooler);
-    int64_t wait = n ? self->flush_ms - (zclock_mono () - spooler_oldest_ms (self->spooler)) : 0;
-    if (n && (wait <= 0 || (int64_t) n >= self->commit_max || !self->loop))
-        s_commit (self);
-    else {
-        if (n && !self->commit_timer) {
+    if (n && !spooler_committing (self->spooler)) {
+        int64_t wait = self->flush_ms - (zclock_mono () - spooler_oldest_ms (self->spooler));
+        if (wait <= 0 || (int64_t) n >= self->commit_max)
+            spooler_commit_start (self->spooler, s_output_failed, self);
+        else if (!self->commit_timer) {
             zloop_timer (self->loop, (size_t) wait, 1, s_on_commit_timer, self);
             self->commit_timer = true;
         }
-        if (self->watch)
-            watch_commit (self->watch);
     }
+    if (self->watch)
+        watch_commit (self->watch);
+}
+
+//  A full batch: wait for the commit under way, if any, and start this one.
+static void
+s_commit_full (broker_t *self)
+{
+    spooler_commit_done (self->spooler);
+    spooler_commit_start (self->spooler, s_output_failed, self);
 }
 
 static int
@@ -292,6 +301,16 @@ s_on_commit_timer (zloop_t *loop, int timer_id, void *arg)
     broker_t *self = arg;
     self->commit_timer = false;
     s_commit_due (self);
+    return 0;
+}
+
+static int
+s_on_committed (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    broker_t *self = arg;
+    spooler_commit_done (self->spooler);
+    s_commit_due (self);
+    s_pump (self);      //  outputs that failed are to be done again
     return 0;
 }
 
@@ -378,7 +397,7 @@ s_on_router (zloop_t *loop, zsock_t *sock, void *arg)
         s_on_message (self, msg);
         zmsg_destroy (&msg);
         if ((int64_t) spooler_pending (self->spooler) >= self->commit_max)
-            s_commit (self);
+            s_commit_full (self);
     }
     s_pump (self);
     s_commit_due (self);
@@ -579,6 +598,7 @@ broker_run (broker_t *self)
 {
     self->loop = zloop_new ();
     zloop_reader (self->loop, self->router, s_on_router, self);
+    zloop_reader (self->loop, spooler_sock (self->spooler), s_on_committed, self);
     if (self->control)
         zloop_reader (self->loop, control_sock (self->control), s_on_control, self);
     if (self->metrics) {

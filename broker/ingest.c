@@ -237,7 +237,13 @@ ingest_claim (ingest_t *self, char *qid, bool *deferred)
                 self->rr = i + 1;
                 return 1;
             }
-            if (errno != ENOENT)
+            //  EEXIST: the output of its last pass (a deferral) is durable but
+            //  the committer has not yet removed that pass's active/ copy.
+            //  Start-up recovery settles every other such pair, so this one
+            //  is only early: the next scan takes it.
+            if (errno == EEXIST)
+                diag_debug ("%s: its last pass is still being committed; claimed later", name);
+            else if (errno != ENOENT)
                 diag_error ("%s: claim from %s/%s: %s", name, spool_root (s->spool),
                             spool_dir_name (s->dir), strerror (errno));
         }

@@ -2,13 +2,19 @@
  *  Crash behaviour: an output is named by queue id and renamed into place
  *  before active/ is unlinked, so after a crash recovery finds either no
  *  output (the message is scanned again) or an output (the message is done);
- *  never two outputs, never none. */
+ *  never two outputs, never none.
+ *  Threads: the blocking part of a commit (fsyncs, renames, unlinks) runs in
+ *  a committer actor while the broker's loop fills the next batch, so the
+ *  loop never waits for the disk and each commit takes whatever gathered
+ *  during the one before; the callbacks (logs, observer, retries) run back
+ *  on the loop's thread in spooler_commit_done. */
 #include "spooler.h"
 #include "diag.h"
 #include "fileio.h"
 #include "spoolfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,7 +43,36 @@ struct spooler_t {
     spooler_observer_fn *observer;
     void *observer_arg;
     int64_t oldest_ms;          //  monotonic ms of the first output queued
+    batch_t *flying;            //  being committed by the committer, or NULL
+    batch_t *spare;             //  the other batch, empty, while none flies
+    zactor_t *committer;
 };
+
+//  The committer actor: "COMMIT" + a batch pointer in, a signal out when the
+//  batch is durable (statuses set); the loop then finishes it.
+static void
+s_committer (zsock_t *pipe, void *args)
+{
+    (void) args;
+    zsock_signal (pipe, 0);
+    while (true) {
+        char *cmd = NULL;
+        void *batch = NULL;
+        if (zsock_recv (pipe, "sp", &cmd, &batch) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        bool term = !cmd || streq (cmd, "$TERM");
+        if (!term && batch) {
+            batch_sync (batch);
+            zsock_signal (pipe, 0);
+        }
+        zstr_free (&cmd);
+        if (term)
+            break;
+    }
+}
 
 void
 spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg)
@@ -52,7 +87,12 @@ spooler_new (spool_t *spool, const char *verdict_log, batch_sync_t sync)
     spooler_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
     self->batch = batch_new ();
+    self->spare = batch_new ();
     batch_set_sync (self->batch, sync);
+    batch_set_sync (self->spare, sync);
+    batch_set_consume (self->batch, spool_fd (spool, SPOOL_ACTIVE));
+    batch_set_consume (self->spare, spool_fd (spool, SPOOL_ACTIVE));
+    self->committer = zactor_new (s_committer, NULL);
     self->logfd = -1;
     if (verdict_log && *verdict_log) {
         self->logfd = open (verdict_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -68,9 +108,11 @@ spooler_destroy (spooler_t **self_p)
     spooler_t *self = *self_p;
     if (!self)
         return;
-    if (batch_size (self->batch))
+    if (batch_size (self->batch) || self->flying)
         diag_panic ("spooler destroyed with %zu outputs uncommitted", batch_size (self->batch));
+    zactor_destroy (&self->committer);
     batch_destroy (&self->batch);
+    batch_destroy (&self->spare);
     if (self->logfd >= 0)
         close (self->logfd);
     free (self);
@@ -259,8 +301,6 @@ s_done (void *arg, void *entry_arg, int status)
             self->failed (self->failed_arg, out->qid, status);
     }
     else {
-        if (unlinkat (spool_fd (self->spool, SPOOL_ACTIVE), out->qid, 0) < 0 && errno != ENOENT)
-            diag_error ("%s: unlink active: %s (recovery will finish it)", out->qid, strerror (errno));
         strbuf_t r;
         strbuf_init (&r);
         for (size_t i = 0; i < out->env->reason_count; i++)
@@ -279,9 +319,50 @@ s_done (void *arg, void *entry_arg, int status)
     free (out);
 }
 
+bool
+spooler_commit_start (spooler_t *self, spooler_failed_fn *failed, void *arg)
+{
+    if (self->flying || !batch_size (self->batch))
+        return false;
+    self->failed = failed;
+    self->failed_arg = arg;
+    self->flying = self->batch;
+    self->batch = self->spare;
+    self->spare = NULL;
+    if (zsock_send (self->committer, "sp", "COMMIT", self->flying) < 0)
+        diag_panic ("committer: %s", zmq_strerror (zmq_errno ()));
+    return true;
+}
+
+bool
+spooler_committing (spooler_t *self)
+{
+    return self->flying != NULL;
+}
+
+void *
+spooler_sock (spooler_t *self)
+{
+    return zactor_sock (self->committer);
+}
+
+void
+spooler_commit_done (spooler_t *self)
+{
+    if (!self->flying)
+        return;
+    while (zsock_wait (self->committer) < 0)
+        if (errno != EINTR)
+            diag_panic ("committer: %s", zmq_strerror (zmq_errno ()));
+    batch_finish (self->flying, s_done, self);
+    self->spare = self->flying;
+    self->flying = NULL;
+}
+
 size_t
 spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg)
 {
+    spooler_commit_done (self);
     self->failed = failed;
     self->failed_arg = arg;
     return batch_commit (self->batch, s_done, self);

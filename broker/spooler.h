@@ -9,6 +9,7 @@
 #include "envelope.h"
 #include "spool.h"
 #include "verdict.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,7 +37,20 @@ int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_
 size_t spooler_pending (spooler_t *self);
 //  When the oldest output waiting for commit was queued (CLOCK_MONOTONIC ms, as zclock_mono).
 int64_t spooler_oldest_ms (spooler_t *self);
-//  Commit what is queued; returns how many failed (each reported to failed).
+//  Start committing what is queued in the committer thread, if no commit is
+//  under way and something is queued; true when one was started. New outputs
+//  gather in the next batch meanwhile.
+bool spooler_commit_start (spooler_t *self, spooler_failed_fn *failed, void *arg);
+//  A commit is under way.
+bool spooler_committing (spooler_t *self);
+//  The socket that turns readable when the commit under way is durable
+//  (for zloop_reader); then call spooler_commit_done.
+void *spooler_sock (spooler_t *self);
+//  Wait for the commit under way (if any) and finish it: the active/ copies
+//  are gone, failures reported to failed, logs written.
+void spooler_commit_done (spooler_t *self);
+//  Finish the commit under way, then commit what is queued here and now;
+//  returns how many of the latter failed (each reported to failed).
 size_t spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg);
 //  Move active/qid to corrupt/ because it cannot be read, with a log line
 //  and a verdict-log entry. 0 or -1.

@@ -4,6 +4,7 @@
  *  batch in a row lets the filesystem merge them, and each directory is
  *  synced once per batch rather than once per file. Nothing is skipped. */
 #include "batch.h"
+#include "diag.h"
 #include "xalloc.h"
 #include <errno.h>
 #include <stdbool.h>
@@ -26,12 +27,21 @@ struct batch_t {
     s_entry_t *entries;
     size_t count, cap;
     batch_sync_t sync;
+    int consume;                //  srcdir of batch_set_consume, or -1
 };
 
 batch_t *
 batch_new (void)
 {
-    return xcalloc (1, sizeof (batch_t));
+    batch_t *self = xcalloc (1, sizeof (batch_t));
+    self->consume = -1;
+    return self;
+}
+
+void
+batch_set_consume (batch_t *self, int srcdir)
+{
+    self->consume = srcdir;
 }
 
 void
@@ -166,7 +176,7 @@ s_sync_dirs (batch_t *self)
 }
 
 size_t
-batch_commit (batch_t *self, batch_done_fn *done, void *arg)
+batch_sync (batch_t *self)
 {
     if (!self->count)
         return 0;
@@ -199,22 +209,43 @@ batch_commit (batch_t *self, batch_done_fn *done, void *arg)
             unlinkat (e->tmpdir, e->tmpname, 0);
     }
     //  3. The names durable.
-    if (self->sync == BATCH_SYNC_FILESYSTEM) {
-        int fd = self->entries[0].dstdir;
-        s_sync_filesystem (self, fd);
-    }
+    if (self->sync == BATCH_SYNC_FILESYSTEM)
+        s_sync_filesystem (self, self->entries[0].dstdir);
     else
         s_sync_dirs (self);
+    //  4. The sources gone. EEXIST means an earlier commit of this name got
+    //  there: its source is done too. A source that cannot be removed is left
+    //  to recovery, which finds the output and removes it.
     size_t failed = 0;
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *e = &self->entries[i];
         if (e->status)
             failed++;
+        if (self->consume >= 0 && (!e->status || e->status == EEXIST) &&
+            unlinkat (self->consume, e->dstname, 0) < 0 && errno != ENOENT)
+            diag_error ("%s: cannot remove its source: %s (recovery will finish it)",
+                        e->dstname, strerror (errno));
+    }
+    return failed;
+}
+
+void
+batch_finish (batch_t *self, batch_done_fn *done, void *arg)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        s_entry_t *e = &self->entries[i];
         if (done)
             done (arg, e->arg, e->status);
         free (e->tmpname);
         free (e->dstname);
     }
     self->count = 0;
+}
+
+size_t
+batch_commit (batch_t *self, batch_done_fn *done, void *arg)
+{
+    size_t failed = batch_sync (self);
+    batch_finish (self, done, arg);
     return failed;
 }

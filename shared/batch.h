@@ -37,8 +37,18 @@ void batch_add (batch_t *self, int fd, int tmpdir, const char *tmpname, int dstd
 void batch_abort (int fd, int tmpdir, const char *tmpname);
 //  Entries waiting for commit.
 size_t batch_size (batch_t *self);
+//  Once an entry is durable, remove srcdir/<its final name> (the source it
+//  was made from; ENOENT is fine). -1 for none (the default).
+void batch_set_consume (batch_t *self, int srcdir);
 //  Commit every queued entry, calling done for each. Returns how many failed.
+//  Equal to batch_sync then batch_finish.
 size_t batch_commit (batch_t *self, batch_done_fn *done, void *arg);
+//  The blocking part of a commit (fsyncs, renames, removal of the sources),
+//  with no callback: another thread may run it while this one fills another
+//  batch. Returns how many entries failed.
+size_t batch_sync (batch_t *self);
+//  After batch_sync: done for each entry, and the batch is empty again.
+void batch_finish (batch_t *self, batch_done_fn *done, void *arg);
 //  Move dir/name to todir/toname without ever replacing a file: 0, or -1
 //  with errno (EEXIST when toname exists).
 int batch_rename (int dir, const char *name, int todir, const char *toname);

@@ -12,6 +12,7 @@ B=build/bin
 T=$(mktemp -d "${BENCH_DIR:-/tmp}/farm-bench-broker.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 python3 test/lib/spoolgen.py "$T/spool" "$N" "$T/orig"
+sync    # the new spool on disk before the clock starts
 "$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --log-level warning \
     --watch="${WATCH:-false}" ${BROKER_ARGS:-} --control "ipc://$T/c.sock" 2>"$T/broker.log" &
 broker=$!

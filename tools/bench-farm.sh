@@ -46,8 +46,9 @@ for alg in rsa ed25519; do
     fi
     echo "u0 bench.example" >"$T/accounts"
     python3 test/lib/corpusgen.py "$CORPUS" "$T/spool" "$N" bench.example
+    sync    # the new spool on disk before the clock starts
     "$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --control "ipc://$T/c.sock" \
-        "${MODELS[@]}" --verdict-log "$T/v.jsonl" --log-level warning 2>"$T/broker.log" &
+        "${MODELS[@]}" --verdict-log "$T/v.jsonl" --log-level warning ${BROKER_ARGS:-} 2>"$T/broker.log" &
     broker=$!
     pids=()
     for i in $(seq 1 "$W"); do

@@ -28,8 +28,11 @@ done
 wait_empty "$T/spool/incoming" 30
 kill -0 "$BROKER" || fail "the broker died"
 grep -q "raise state/map-mb" "$T/broker.log" || fail "no clear error in the log"
-grep -q '"verdict":"defer".*"state-full: the sender state file is full (state/map-mb 1)' "$T/verdicts.jsonl" ||
-    fail "deferred without the reason"
+# The verdict log follows the output once its commit is finished.
+i=0
+until grep -q '"verdict":"defer".*"state-full: the sender state file is full (state/map-mb 1)' "$T/verdicts.jsonl"; do
+    i=$((i + 1)); [ $i -gt 50 ] && fail "deferred without the reason"; sleep 0.1
+done
 deferred=$(grep -c '"verdict":"defer"' "$T/verdicts.jsonl")
 stop_farm
 start_broker --state-map-mb 64 --retry-s 1
