@@ -237,8 +237,8 @@ cfg_help (cfg_t *self, const char *usage)
 void
 cfg_sample (cfg_t *self, FILE *out)
 {
-    fprintf (out, "#   farm.cfg: the configuration of farm-broker and farm-worker (ZPL, czmq\n"
-                  "#   zconfig; --config FILE). One file may serve both: each program reads\n"
+    fprintf (out, "#   farm.cfg: the configuration of farm-broker, farm-worker and farm-relay\n"
+                  "#   (ZPL, czmq zconfig; --config FILE). One file may serve all three: each reads\n"
                   "#   the keys it uses and warns about keys it does not know. Every key is\n"
                   "#   shown with its value (the default, unless set) and its meaning; a\n"
                   "#   command-line flag (--name) overrides the file. Made by\n"
@@ -255,14 +255,19 @@ cfg_sample (cfg_t *self, FILE *out)
         bool any = false;
         for (size_t j = i; j < params_count; j++) {
             const cfg_key_t *k = &params_table[j];
-            if (strncmp (k->path, p, sl) || k->path[sl] != '/' || !(k->users & (CFG_BROKER | CFG_WORKER))
+            if (strncmp (k->path, p, sl) || k->path[sl] != '/' || !(k->users & (CFG_BROKER | CFG_WORKER | CFG_RELAY))
                 || !strncmp (k->path, "test/", 5))
                 continue;
             if (!any)
                 fprintf (out, "%.*s\n", (int) sl, p);
             any = true;
-            const char *who = (k->users & CFG_BROKER) && (k->users & CFG_WORKER) ? "broker and worker"
-                              : (k->users & CFG_BROKER) ? "broker" : "worker";
+            char who[64] = "";
+            static const struct { unsigned bit; const char *name; } progs[] = {
+                { CFG_BROKER, "broker" }, { CFG_WORKER, "worker" }, { CFG_RELAY, "relay" } };
+            for (size_t b = 0; b < 3; b++)
+                if (k->users & progs[b].bit)
+                    snprintf (who + strlen (who), sizeof who - strlen (who), "%s%s",
+                              *who ? ", " : "", progs[b].name);
             fprintf (out, "    #   %s (%s; --%s)\n", k->help, who, k->flag ? k->flag : "");
             fprintf (out, "    %s = \"%s\"\n", k->path + sl + 1, cfg_str (self, k->path));
         }

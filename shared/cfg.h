@@ -18,6 +18,7 @@ typedef enum { CFG_STR, CFG_INT, CFG_BOOL } cfg_type_t;
 #define CFG_SUBMIT 8
 #define CFG_TRAIN 16
 #define CFG_CTL 32
+#define CFG_RELAY 64
 
 typedef struct {
     const char *path;       //  "section/name" in the ZPL file

@@ -9,9 +9,10 @@
 #define S CFG_SUBMIT
 #define T CFG_TRAIN
 #define C CFG_CTL
+#define L CFG_RELAY
 
 const cfg_key_t params_table[] = {
-    { "spool/root", "spool", CFG_STR, "spool", 0, 0, B | S,
+    { "spool/root", "spool", CFG_STR, "spool", 0, 0, B | S | L,
       "spool root: tmp/ incoming/ active/ outgoing/ hold/ reject/ deferred/ corrupt/" },
     { "spool/ingest", "ingest", CFG_STR, "", 0, 0, B,
       "more ingest spools (comma-separated roots, each with tmp/ and incoming/), served fairly" },
@@ -56,7 +57,7 @@ const cfg_key_t params_table[] = {
       "a job not answered within this goes to another worker, in ms" },
     { "lease/max-inflight", "max-inflight", CFG_INT, "512", 1, 1000000, B,
       "jobs in flight at most (active/ holds no more than this)" },
-    { "limits/message-size", "max-size", CFG_INT, "33554432", 1024, 1073741824, B | W | S | R | T,
+    { "limits/message-size", "max-size", CFG_INT, "33554432", 1024, 1073741824, B | W | S | R | T | L,
       "largest message in bytes; larger ones are rejected with reason message-size" },
     { "limits/recipients", "max-rcpt", CFG_INT, "1000", 1, 1000000, W,
       "most envelope recipients; more are rejected with reason too-many-recipients" },
@@ -117,12 +118,30 @@ const cfg_key_t params_table[] = {
       "testing only: the t= of every signature (0: the clock)" },
     { "bayes/explain", "explain", CFG_BOOL, "false", 0, 0, W | R,
       "name the strongest tokens in the reasons" },
-    { "log/level", "log-level", CFG_STR, "info", 0, 0, B | W | R | S | T,
+    { "log/level", "log-level", CFG_STR, "info", 0, 0, B | W | R | S | T | L,
       "error, warning, info or debug" },
-    { "log/syslog", "syslog", CFG_BOOL, "false", 0, 0, B | W,
+    { "log/syslog", "syslog", CFG_BOOL, "false", 0, 0, B | W | L,
       "log to syslog (mail facility) instead of stderr" },
     { "log/verdicts", "verdict-log", CFG_STR, "", 0, 0, B,
       "append one JSON line per finished message to this file" },
+    { "relay/smarthost", "smarthost", CFG_STR, "127.0.0.1:10026", 0, 0, L,
+      "where farm-relay hands outgoing/ on over SMTP: host:port ([v6]:port), normally the "
+      "MTA's re-injection listener" },
+    { "relay/helo", "helo", CFG_STR, "", 0, 0, L,
+      "the name farm-relay gives in EHLO and as the Reporting-MTA of bounces (empty: this "
+      "host's name)" },
+    { "relay/timeout-s", "smtp-timeout-s", CFG_INT, "60", 1, 3600, L,
+      "longest wait for the smarthost's connection or any one reply, in seconds" },
+    { "relay/retry-s", "relay-retry-s", CFG_INT, "60", 1, 86400, L,
+      "first wait after a temporary failure (4xx, no connection), in seconds; the wait "
+      "grows with the message's age, up to relay/retry-max-s" },
+    { "relay/retry-max-s", "relay-retry-max-s", CFG_INT, "3600", 1, 86400, L,
+      "longest wait between two attempts, in seconds" },
+    { "relay/max-queue-s", "max-queue-s", CFG_INT, "432000", 60, 86400 * 60, L,
+      "a message still refused for the time being this long after it was received is "
+      "bounced to its account (5 days)" },
+    { "relay/scan-ms", "scan-ms", CFG_INT, "500", 10, 60000, L,
+      "how often farm-relay looks in outgoing/ for mail, in ms" },
     { "replay/workers", "workers", CFG_INT, "2", 1, 256, R,
       "worker processes replay starts" },
     { "replay/timeout-s", "timeout-s", CFG_INT, "600", 1, 86400, R,

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """dkim_check.py KEYS FILE...: check farm-signed spool files with dkimpy, an
 independent DKIM implementation (Debian's python3-dkim).
+A FILE that is not a spool file is a message as an SMTP server received it
+(Received: lines and all): each of its DKIM-Signatures counts as ours.
 
 For each FILE (a spool file: header block, blank line, message): every
 DKIM-Signature we added (the spool file's `dkim:` lines say how many) must
@@ -38,6 +40,10 @@ def public_records(keys):
 
 def message_of(path):
     data = open(path, "rb").read()
+    if not data.startswith(b"farm-spool:"):
+        msg = re.sub(rb"(?<!\r)\n", b"\r\n", data)
+        heads = msg.partition(b"\r\n\r\n")[0]
+        return msg, ["received"] * len(re.findall(rb"(?im)^dkim-signature:", heads))
     head, _, msg = data.partition(b"\n\n")
     ours = [l[6:].decode() for l in head.split(b"\n") if l.startswith(b"dkim: ")]
     # As it travels: CRLF line ends.

@@ -1,0 +1,471 @@
+/*  relay.c: farm-relay, the delivery relay. Hands every message in the
+ *  farm's outgoing/ to a smarthost over SMTP (normally the MTA's re-injection
+ *  listener), and then removes it. A temporary failure (4xx, no connection)
+ *  leaves the message where it is with its next attempt as the file's mtime,
+ *  keeping only the recipients still to do; a permanent one (5xx), or a
+ *  message still refused after relay/max-queue-s, sends a bounce (RFC 3464
+ *  DSN) to the message's envelope sender, itself queued in outgoing/.
+ *
+ *  Never lost: the bounce is durable in outgoing/ before the original is
+ *  changed or removed, and a message is removed only after the smarthost
+ *  said 250 to its DATA. A crash in between sends a message or a bounce
+ *  twice, never none. A refused bounce (null sender) is kept in reject/.
+ *
+ *  farm-relay [--spool DIR] [--smarthost HOST:PORT] [--once] ... (--help) */
+#include "batch.h"
+#include "cfg.h"
+#include "diag.h"
+#include "dsn.h"
+#include "envelope.h"
+#include "qid.h"
+#include "smtp.h"
+#include "spool.h"
+#include "spoolfile.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *s_usage =
+    "usage: farm-relay [--config FILE] [--spool DIR] [--smarthost HOST:PORT] [--once] [flags]\n\n"
+    "Hands every message in the spool's outgoing/ to the smarthost over SMTP and removes it;\n"
+    "retries on temporary failures, bounces (RFC 3464) to the sender on permanent ones.\n"
+    "--once: one pass over the messages that are due, then exit (0 when none is left to\n"
+    "retry, 75 when some wait for a later attempt).";
+
+static volatile sig_atomic_t s_stop;
+
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    s_stop = 1;
+}
+
+typedef struct {
+    cfg_t *cfg;
+    spool_t *spool;
+    smtp_t *smtp;
+    char helo[256];
+    const char *smarthost;
+    bool down;                  //  the smarthost could not be reached this pass
+    smtp_reply_t down_reply;
+    int64_t max_size;
+    size_t relayed, deferred, bounced, waiting;
+} relay_t;
+
+//  What became of each recipient of one attempt.
+typedef enum { FATE_SENT, FATE_LATER, FATE_REFUSED } rcpt_fate_t;
+
+typedef struct {
+    rcpt_fate_t fate;
+    char status[16];
+    char diag[512];
+} rcpt_result_t;
+
+static void
+s_result (rcpt_result_t *res, rcpt_fate_t fate, const smtp_reply_t *r)
+{
+    res->fate = fate;
+    dsn_status (r->code, r->status, res->status, sizeof res->status);
+    snprintf (res->diag, sizeof res->diag, "%s", r->text);
+}
+
+//  The next attempt's wait: grows with the message's age, between the bounds.
+static int64_t
+s_backoff (relay_t *self, const envelope_t *env, int64_t now)
+{
+    int64_t lo = cfg_int (self->cfg, "relay/retry-s"), hi = cfg_int (self->cfg, "relay/retry-max-s");
+    int64_t age = env->received_at != ENVELOPE_NO_TIME ? now - env->received_at : 0;
+    int64_t wait = age / 2;
+    return wait < lo ? lo : wait > hi ? hi : wait;
+}
+
+//  An address as SMTP wants it: "<a@b>" ("<>" for the null sender), whether
+//  the envelope kept the brackets or not.
+static const char *
+s_path (const char *addr, char *buf, size_t size)
+{
+    if (!addr || !*addr)
+        return "<>";
+    if (addr[0] == '<')
+        return addr;
+    snprintf (buf, size, "<%s>", addr);
+    return buf;
+}
+
+//  One attempt at the smarthost for every recipient of env; fills res.
+static void
+s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rcpt_result_t *res)
+{
+    smtp_reply_t r;
+    if (!self->smtp && !self->down) {
+        self->smtp = smtp_connect (self->smarthost, self->helo,
+                                   (int) cfg_int (self->cfg, "relay/timeout-s"), &r);
+        if (!self->smtp) {
+            self->down = true;
+            self->down_reply = r;
+            diag_warn ("smarthost %s: %s; mail waits", self->smarthost, r.text);
+        }
+    }
+    if (self->down) {
+        //  Unreachable, or it refused us at the greeting: temporary unless it
+        //  said 5xx there, which is a fault of the setup, not of the mail.
+        smtp_reply_t t = self->down_reply;
+        if (t.code >= 500)
+            t.code = 421;
+        for (size_t i = 0; i < env->rcpt_count; i++)
+            s_result (&res[i], FATE_LATER, &t);
+        return;
+    }
+    bool broken = false;
+    char path[1024];
+    int code = smtp_command (self->smtp, &r, "MAIL FROM:%s",
+                             s_path (env->mail_from, path, sizeof path));
+    if (code != 250) {
+        for (size_t i = 0; i < env->rcpt_count; i++)
+            s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+        broken = code < 0;
+    }
+    else {
+        size_t accepted = 0;
+        for (size_t i = 0; i < env->rcpt_count; i++) {
+            code = broken ? -1 : smtp_command (self->smtp, &r, "RCPT TO:%s",
+                                                s_path (env->rcpt[i], path, sizeof path));
+            if (code == 250 || code == 251) {
+                res[i].fate = FATE_SENT;
+                accepted++;
+            }
+            else {
+                broken = broken || code < 0;
+                s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+            }
+        }
+        if (accepted && !broken) {
+            code = smtp_data (self->smtp, msg, len, &r);
+            if (code != 250)
+                for (size_t i = 0; i < env->rcpt_count; i++)
+                    if (res[i].fate == FATE_SENT)
+                        s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+            broken = code < 0;
+        }
+        else if (!broken && smtp_command (self->smtp, &r, "RSET") != 250)
+            broken = true;
+        if (broken)
+            for (size_t i = 0; i < env->rcpt_count; i++)
+                if (res[i].fate == FATE_SENT && code != 250)
+                    s_result (&res[i], FATE_LATER, &r);
+    }
+    if (broken)
+        smtp_destroy (&self->smtp);
+}
+
+//  A new spool file in dir for env + msg, committed; 0 or -1 with errno.
+static int
+s_write (relay_t *self, spool_dir_t dir, envelope_t *env, const char *msg, size_t len, char *qid)
+{
+    batch_t *batch = batch_new ();
+    int rc = spool_write (self->spool, batch, dir, env, msg, len, qid, NULL);
+    if (rc == 0 && batch_commit (batch, NULL, NULL))
+        rc = -1;
+    batch_destroy (&batch);
+    return rc;
+}
+
+//  The bounce for the recipients of res with fate FATE_REFUSED into outgoing/.
+static int
+s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
+          const rcpt_result_t *res)
+{
+    dsn_rcpt_t *list = xcalloc (env->rcpt_count, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; i < env->rcpt_count; i++)
+        if (res[i].fate == FATE_REFUSED)
+            list[n++] = (dsn_rcpt_t) { env->rcpt[i], res[i].status, res[i].diag };
+    strbuf_t dsn;
+    strbuf_init (&dsn);
+    int64_t now = (int64_t) time (NULL);
+    dsn_format (&dsn, env, msg, len, list, n, self->helo, self->down ? "" : self->smarthost, now);
+    free (list);
+    envelope_t *b = envelope_new ();
+    envelope_set (&b->account, env->account ? env->account : "");
+    envelope_set (&b->mail_from, "");
+    envelope_add_rcpt (b, env->mail_from);
+    envelope_set (&b->verdict, "deliver");
+    envelope_add_reason (b, "dsn: a bounce made by farm-relay");
+    b->received_at = now;
+    char qid[QID_SIZE];
+    int rc = s_write (self, SPOOL_OUTGOING, b, dsn.data, dsn.len, qid);
+    if (rc == 0)
+        diag_info ("%s: bounce %s to %s for %zu recipient(s)", env->qid ? env->qid : "?", qid,
+                   env->mail_from, n);
+    else
+        diag_error ("%s: cannot queue its bounce: %s; the message stays", env->qid ? env->qid : "?",
+                    strerror (errno));
+    envelope_destroy (&b);
+    strbuf_free (&dsn);
+    return rc;
+}
+
+//  Replace outgoing/name by the same message for the recipients still to do,
+//  due at next. 0 or -1 with errno.
+static int
+s_keep (relay_t *self, const char *name, const envelope_t *env, const char *msg, size_t len,
+        const rcpt_result_t *res, int64_t next)
+{
+    int dir = spool_fd (self->spool, SPOOL_OUTGOING);
+    size_t left = 0;
+    for (size_t i = 0; i < env->rcpt_count; i++)
+        left += res[i].fate == FATE_LATER;
+    if (left < env->rcpt_count) {
+        //  Some are done: write the rest under the same name (tmp + rename
+        //  over it), so that the done ones are never sent again.
+        char **all = env->rcpt, **rest = xcalloc (left, sizeof *rest);
+        size_t count = env->rcpt_count, k = 0;
+        for (size_t i = 0; i < count; i++)
+            if (res[i].fate == FATE_LATER)
+                rest[k++] = all[i];
+        envelope_t *e = (envelope_t *) env;
+        e->rcpt = rest;
+        e->rcpt_count = left;
+        strbuf_t out;
+        strbuf_init (&out);
+        spoolfile_header (e, len, &out);
+        strbuf_add (&out, msg, len);
+        e->rcpt = all;
+        e->rcpt_count = count;
+        free (rest);
+        char tmpname[QID_SIZE + 8];
+        snprintf (tmpname, sizeof tmpname, "%s.relay", name);
+        int tmp = spool_fd (self->spool, SPOOL_TMP);
+        int fd = openat (tmp, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        int rc = fd < 0 ? -1 : 0;
+        if (rc == 0 && (write (fd, out.data, out.len) != (ssize_t) out.len || fsync (fd) < 0))
+            rc = -1;
+        int saved = errno;
+        if (fd >= 0)
+            close (fd);
+        strbuf_free (&out);
+        if (rc == 0 && renameat (tmp, tmpname, dir, name) < 0)
+            rc = -1, saved = errno;
+        if (rc < 0) {
+            unlinkat (tmp, tmpname, 0);
+            errno = saved;
+            return -1;
+        }
+    }
+    struct timespec ts[2] = { { .tv_sec = (time_t) next }, { .tv_sec = (time_t) next } };
+    if (utimensat (dir, name, ts, 0) < 0)
+        return -1;
+    return batch_sync_dir (dir);
+}
+
+static void
+s_deliver (relay_t *self, const char *name, int64_t now)
+{
+    int dir = spool_fd (self->spool, SPOOL_OUTGOING);
+    int fd = openat (dir, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            diag_error ("%s: cannot open: %s", name, strerror (errno));
+        return;
+    }
+    struct stat st;
+    char *data = NULL;
+    ssize_t got = -1;
+    if (fstat (fd, &st) == 0 && st.st_size <= self->max_size + SPOOLFILE_MAX_HEADER) {
+        data = xmalloc ((size_t) st.st_size + 1);
+        got = read (fd, data, (size_t) st.st_size);
+    }
+    close (fd);
+    envelope_t *env = envelope_new ();
+    size_t body = 0;
+    char err[256] = "";
+    if (got != (ssize_t) st.st_size)
+        snprintf (err, sizeof err, "%s", data ? "cannot be read whole" : "larger than limits/message-size");
+    else if (spoolfile_parse (data, (size_t) got, env, &body, err, sizeof err) != 0)
+        ;   //  err says why
+    else if (env->rcpt_count == 0)
+        snprintf (err, sizeof err, "no recipients");
+    if (*err) {
+        diag_error ("%s: not a message the relay can send (%s); moved to corrupt/", name, err);
+        if (batch_rename (dir, name, spool_fd (self->spool, SPOOL_CORRUPT), name) == 0)
+            batch_sync_dir (spool_fd (self->spool, SPOOL_CORRUPT));
+        else
+            diag_error ("%s: cannot move it to corrupt/: %s", name, strerror (errno));
+        free (data);
+        envelope_destroy (&env);
+        return;
+    }
+    if (!env->qid)
+        envelope_set (&env->qid, name);
+    const char *msg = data + body;
+    size_t len = (size_t) got - body;
+    rcpt_result_t *res = xcalloc (env->rcpt_count, sizeof *res);
+    s_attempt (self, env, msg, len, res);
+
+    size_t ok = 0, temp = 0, perm = 0;
+    bool expired = env->received_at != ENVELOPE_NO_TIME &&
+                   now - env->received_at > cfg_int (self->cfg, "relay/max-queue-s");
+    for (size_t i = 0; i < env->rcpt_count; i++) {
+        if (res[i].fate == FATE_LATER && expired) {
+            res[i].fate = FATE_REFUSED;
+            char d[512];
+            snprintf (d, sizeof d, "still refused after %" PRId64 " s in the queue; last: %s",
+                      now - env->received_at, res[i].diag);
+            snprintf (res[i].diag, sizeof res[i].diag, "%s", d);
+        }
+        ok += res[i].fate == FATE_SENT;
+        temp += res[i].fate == FATE_LATER;
+        perm += res[i].fate == FATE_REFUSED;
+        if (res[i].fate != FATE_SENT)
+            diag_info ("%s: %s %s: %s", name, env->rcpt[i],
+                       res[i].fate == FATE_REFUSED ? "refused for good" : "refused for now", res[i].diag);
+    }
+    if (ok)
+        diag_info ("%s: relayed to %s for %zu recipient(s)", name, self->smarthost, ok);
+
+    bool null_sender = !env->mail_from || !*env->mail_from || !strcmp (env->mail_from, "<>");
+    if (perm && null_sender) {
+        //  A bounce is never bounced: a copy stays in reject/ for the operator.
+        char qid[QID_SIZE];
+        envelope_add_reason (env, "relay: refused for good, and a bounce is never bounced");
+        if (s_write (self, SPOOL_REJECT, env, msg, len, qid) < 0) {
+            diag_error ("%s: cannot keep the refused bounce in reject/: %s; it stays", name,
+                        strerror (errno));
+            goto out;
+        }
+        diag_warn ("%s: a bounce refused for good; kept in reject/ as %s", name, qid);
+    }
+    else if (perm && s_bounce (self, env, msg, len, res) < 0)
+        goto out;       //  nothing changed: tried again next pass
+    if (perm)
+        self->bounced++;
+    if (temp) {
+        int64_t next = now + s_backoff (self, env, now);
+        if (s_keep (self, name, env, msg, len, res, next) < 0)
+            diag_error ("%s: cannot note its next attempt: %s", name, strerror (errno));
+        else
+            diag_info ("%s: %zu recipient(s) wait; next attempt in %" PRId64 " s", name, temp, next - now);
+        self->deferred++;
+        self->waiting++;
+    }
+    else {
+        if (unlinkat (dir, name, 0) < 0 && errno != ENOENT)
+            diag_error ("%s: sent but cannot be removed: %s (it would be sent again)", name,
+                        strerror (errno));
+        self->relayed += ok > 0;
+    }
+out:
+    free (res);
+    free (data);
+    envelope_destroy (&env);
+}
+
+static int
+s_name_cmp (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+//  One pass over outgoing/: every message that is due, oldest queue id first.
+static void
+s_pass (relay_t *self)
+{
+    int dir = spool_fd (self->spool, SPOOL_OUTGOING);
+    int dfd = dup (dir);
+    DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
+    if (!d) {
+        diag_error ("outgoing/: %s", strerror (errno));
+        if (dfd >= 0)
+            close (dfd);
+        return;
+    }
+    rewinddir (d);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int64_t now = (int64_t) time (NULL);
+    self->waiting = 0;
+    for (struct dirent *e; (e = readdir (d));) {
+        if (!qid_valid (e->d_name))
+            continue;
+        struct stat st;
+        if (fstatat (dir, e->d_name, &st, 0) < 0)
+            continue;
+        if (st.st_mtime > now) {
+            self->waiting++;
+            continue;
+        }
+        if (n == cap)
+            names = xrealloc (names, (cap = cap ? cap * 2 : 256) * sizeof *names);
+        names[n++] = xstrdup (e->d_name);
+    }
+    closedir (d);
+    qsort (names, n, sizeof *names, s_name_cmp);
+    self->down = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!s_stop)
+            s_deliver (self, names[i], now);
+        free (names[i]);
+    }
+    free (names);
+    //  Removals durable, so that a crash does not send them again.
+    if (n)
+        batch_sync_dir (dir);
+    smtp_destroy (&self->smtp);
+}
+
+int
+main (int argc, char **argv)
+{
+    bool once = false;
+    int nargs = 0;
+    for (int i = 0; i < argc; i++)
+        if (strcmp (argv[i], "--once"))
+            argv[nargs++] = argv[i];
+        else
+            once = true;
+    cfg_t *cfg = cfg_new (CFG_RELAY);
+    int rc = cfg_daemon_start (cfg, "farm-relay", nargs, argv, s_usage);
+    if (rc >= 0) {
+        cfg_destroy (&cfg);
+        return rc;
+    }
+    relay_t self = { .cfg = cfg, .smarthost = cfg_str (cfg, "relay/smarthost") };
+    //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
+    self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
+    snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));
+    if (!*self.helo && gethostname (self.helo, sizeof self.helo - 1) < 0)
+        snprintf (self.helo, sizeof self.helo, "localhost");
+    self.spool = spool_new (cfg_str (cfg, "spool/root"), false);
+    if (!self.spool)
+        diag_fatal ("spool %s: cannot open it (is it the broker's spool root?)", cfg_str (cfg, "spool/root"));
+    signal (SIGPIPE, SIG_IGN);
+    struct sigaction sa = { .sa_handler = s_on_signal };
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    diag_info ("relay from %s/outgoing to %s", spool_root (self.spool), self.smarthost);
+    int64_t scan_ms = cfg_int (cfg, "relay/scan-ms");
+    while (!s_stop) {
+        s_pass (&self);
+        if (once)
+            break;
+        struct timespec ts = { .tv_sec = scan_ms / 1000, .tv_nsec = (scan_ms % 1000) * 1000000 };
+        nanosleep (&ts, NULL);
+    }
+    diag_info ("relay stopping: %zu relayed, %zu bounced, %zu deferred; %zu waiting", self.relayed,
+               self.bounced, self.deferred, self.waiting);
+    spool_destroy (&self.spool);
+    cfg_destroy (&cfg);
+    return once && self.waiting ? 75 : 0;
+}

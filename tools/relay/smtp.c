@@ -1,0 +1,269 @@
+/*  smtp.c: the SMTP client of farm-relay (see smtp.h).
+ *  Replies are read through a fixed buffer; a line longer than it is cut
+ *  (RFC 5321 caps them at 512 octets, a hostile server may not), and a reply
+ *  of more than SMTP_MAX_LINES lines is an error, so no server can make the
+ *  relay allocate or wait without bound. */
+#include "smtp.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define SMTP_MAX_LINES 100
+
+struct smtp_t {
+    int fd;
+    char buf[8192];
+    size_t start, end;      //  unread bytes in buf
+};
+
+static void
+s_error (smtp_reply_t *r, const char *what, int err)
+{
+    r->code = 0;
+    r->status[0] = 0;
+    snprintf (r->text, sizeof r->text, "%s: %s", what, err ? strerror (err) : "closed by the server");
+}
+
+int
+smtp_parse_line (const char *line, smtp_reply_t *r, int *last)
+{
+    if (!isdigit ((unsigned char) line[0]) || !isdigit ((unsigned char) line[1]) ||
+        !isdigit ((unsigned char) line[2]) || line[0] < '2' || line[0] > '5' ||
+        (line[3] != ' ' && line[3] != '-' && line[3] != 0))
+        return -1;
+    r->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    *last = line[3] != '-';
+    const char *text = line[3] ? line + 4 : line + 3;
+    snprintf (r->text, sizeof r->text, "%s", line);
+    //  An enhanced status code: class.subject.detail, its class the reply's.
+    r->status[0] = 0;
+    size_t n = strspn (text, "0123456789.");
+    if (n >= 5 && n < sizeof r->status && text[0] == line[0] && text[1] == '.' &&
+        (text[n] == ' ' || text[n] == 0)) {
+        int dots = 0;
+        for (size_t i = 0; i < n; i++)
+            dots += text[i] == '.';
+        if (dots == 2 && text[n - 1] != '.' && !strstr (text, "..")) {
+            memcpy (r->status, text, n);
+            r->status[n] = 0;
+        }
+    }
+    return 0;
+}
+
+//  One line without its CRLF into line (cut to size); 0, or -1 with errno
+//  (0 for end of stream).
+static int
+s_read_line (smtp_t *self, char *line, size_t size)
+{
+    size_t len = 0;
+    while (true) {
+        while (self->start < self->end) {
+            char c = self->buf[self->start++];
+            if (c == '\n') {
+                if (len && line[len - 1] == '\r')
+                    len--;
+                line[len] = 0;
+                return 0;
+            }
+            if (len < size - 1)
+                line[len++] = c;
+        }
+        ssize_t n = read (self->fd, self->buf, sizeof self->buf);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n == 0)
+                errno = 0;
+            else if (errno == EAGAIN)
+                errno = ETIMEDOUT;
+            return -1;
+        }
+        self->start = 0;
+        self->end = (size_t) n;
+    }
+}
+
+static int
+s_read_reply (smtp_t *self, smtp_reply_t *r)
+{
+    char line[1024];
+    for (int i = 0; i < SMTP_MAX_LINES; i++) {
+        if (s_read_line (self, line, sizeof line) < 0) {
+            s_error (r, "reading the reply", errno);
+            return -1;
+        }
+        int last;
+        if (smtp_parse_line (line, r, &last) < 0) {
+            r->code = 0;
+            snprintf (r->text, sizeof r->text, "not an SMTP reply: %.200s", line);
+            return -1;
+        }
+        if (last)
+            return r->code;
+    }
+    s_error (r, "reply of too many lines", EPROTO);
+    return -1;
+}
+
+static int
+s_write_all (smtp_t *self, const char *data, size_t len, smtp_reply_t *r)
+{
+    while (len) {
+        ssize_t n = write (self->fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            s_error (r, "sending", errno == EAGAIN ? ETIMEDOUT : errno);
+            return -1;
+        }
+        data += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+smtp_t *
+smtp_connect (const char *hostport, const char *helo, int timeout_s, smtp_reply_t *r)
+{
+    char host[256], port[16] = "25";
+    const char *colon = strrchr (hostport, ':');
+    size_t hlen = colon ? (size_t) (colon - hostport) : strlen (hostport);
+    if (hostport[0] == '[' && colon && colon[-1] == ']') {
+        hostport++;
+        hlen -= 2;
+    }
+    if (hlen == 0 || hlen >= sizeof host || (colon && strlen (colon + 1) >= sizeof port)) {
+        s_error (r, "bad smarthost (host:port)", EINVAL);
+        return NULL;
+    }
+    memcpy (host, hostport, hlen);
+    host[hlen] = 0;
+    if (colon)
+        snprintf (port, sizeof port, "%s", colon + 1);
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+    int gai = getaddrinfo (host, port, &hints, &res);
+    if (gai) {
+        r->code = 0;
+        r->status[0] = 0;
+        snprintf (r->text, sizeof r->text, "%s: %s", host, gai_strerror (gai));
+        return NULL;
+    }
+    int fd = -1, err = 0;
+    struct timeval tv = { .tv_sec = timeout_s };
+    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+        fd = socket (a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        //  The send timeout bounds connect() too.
+        setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        if (connect (fd, a->ai_addr, a->ai_addrlen) < 0) {
+            err = errno == EINPROGRESS ? ETIMEDOUT : errno;
+            close (fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo (res);
+    if (fd < 0) {
+        s_error (r, "connect", err);
+        return NULL;
+    }
+    smtp_t *self = xcalloc (1, sizeof *self);
+    self->fd = fd;
+    if (s_read_reply (self, r) != 220 ||
+        (smtp_command (self, r, "EHLO %s", helo) != 250 &&
+         (r->code < 500 || smtp_command (self, r, "HELO %s", helo) != 250))) {
+        smtp_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+smtp_destroy (smtp_t **self_p)
+{
+    smtp_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->fd >= 0) {
+        smtp_reply_t r;
+        smtp_command (self, &r, "QUIT");
+        if (self->fd >= 0)
+            close (self->fd);
+    }
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_broken (smtp_t *self)
+{
+    close (self->fd);
+    self->fd = -1;
+}
+
+int
+smtp_command (smtp_t *self, smtp_reply_t *r, const char *fmt, ...)
+{
+    if (self->fd < 0) {
+        s_error (r, "connection", EPIPE);
+        return -1;
+    }
+    char line[1100];
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (line, sizeof line - 2, fmt, ap);
+    va_end (ap);
+    if (n < 0 || (size_t) n >= sizeof line - 2 || strpbrk (line, "\r\n")) {
+        s_error (r, "command too long or with a line break", EINVAL);
+        return -1;
+    }
+    memcpy (line + n, "\r\n", 3);
+    if (s_write_all (self, line, (size_t) n + 2, r) < 0 || s_read_reply (self, r) < 0) {
+        s_broken (self);
+        return -1;
+    }
+    return r->code;
+}
+
+int
+smtp_data (smtp_t *self, const char *msg, size_t len, smtp_reply_t *r)
+{
+    int code = smtp_command (self, r, "DATA");
+    if (code != 354)
+        return code;
+    strbuf_t out;
+    strbuf_init (&out);
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr (msg + pos, '\n', len - pos);
+        size_t end = nl ? (size_t) (nl - msg) : len;
+        size_t stop = end > pos && msg[end - 1] == '\r' ? end - 1 : end;
+        if (msg[pos] == '.')
+            strbuf_addc (&out, '.');
+        strbuf_add (&out, msg + pos, stop - pos);
+        strbuf_adds (&out, "\r\n");
+        pos = nl ? end + 1 : len;
+    }
+    strbuf_adds (&out, ".\r\n");
+    int rc = s_write_all (self, out.data, out.len, r);
+    strbuf_free (&out);
+    if (rc < 0 || s_read_reply (self, r) < 0) {
+        s_broken (self);
+        return -1;
+    }
+    return r->code;
+}
