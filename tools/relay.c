@@ -411,7 +411,8 @@ s_pass (relay_t *self)
         names[n++] = xstrdup (e->d_name);
     }
     closedir (d);
-    qsort (names, n, sizeof *names, s_name_cmp);
+    if (n)
+        qsort (names, n, sizeof *names, s_name_cmp);
     self->down = false;
     for (size_t i = 0; i < n; i++) {
         if (!s_stop)

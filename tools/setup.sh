@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="build-essential clang pkg-config scons libzmq3-dev libczmq-dev liblmdb-dev \
-libopendkim-dev libssl-dev libcmocka-dev openssl python3-dkim valgrind iproute2 tcpdump chromium"
+libopendkim-dev libssl-dev libcmocka-dev openssl python3-dkim valgrind iproute2 tcpdump chromium \
+postfix swaks"
 
 missing=""
 for p in $PKGS; do
@@ -28,6 +29,12 @@ else
 fi
 echo "setup: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix for the test that puts a real MTA in front of the farm and behind it
+# (test/integration/postfix.sh runs a private instance): installed without a
+# system configuration, so that no mail service starts on this machine.
+case "$missing" in *postfix*)
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO apt-get update -qq >&2 || true
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2

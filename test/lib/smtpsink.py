@@ -19,6 +19,14 @@ LOCK = threading.Lock()
 COUNT = [0, 0]      # messages stored, DATA commands seen
 
 
+def path_of(line):
+    """"MAIL FROM:<a@b> SIZE=10" -> "<a@b>" (ESMTP parameters dropped)"""
+    arg = line.split(":", 1)[1].strip() if ":" in line else ""
+    if arg.startswith("<") and ">" in arg:
+        return arg[:arg.index(">") + 1]
+    return arg.split(" ")[0]
+
+
 class Session(socketserver.StreamRequestHandler):
     def say(self, line):
         self.wfile.write((line + "\r\n").encode())
@@ -36,10 +44,10 @@ class Session(socketserver.StreamRequestHandler):
             if verb in ("EHLO", "HELO"):
                 self.say("250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600")
             elif verb == "MAIL":
-                mail_from, rcpts = line.split(":", 1)[1].strip(), []
+                mail_from, rcpts = path_of(line), []
                 self.say("250 2.1.0 Ok")
             elif verb == "RCPT":
-                rcpt = line.split(":", 1)[1].strip()
+                rcpt = path_of(line)
                 if ARGS.refuse and ARGS.refuse in rcpt:
                     self.say("550 5.1.1 <%s>: Recipient address rejected: no such user" % rcpt.strip("<>"))
                 elif ARGS.later and ARGS.later in rcpt:

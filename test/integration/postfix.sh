@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# postfix.sh: a real MTA in front of the farm and behind it, configured as
+# the README says. A private Postfix instance (its own config and queue in
+# the test folder) takes a message from swaks on its submission port, pipes
+# it into farm-submit (content_filter), the farm scans and signs it,
+# farm-relay hands it back on Postfix's re-injection port, and Postfix
+# relays it to an SMTP sink, where it must arrive once, DKIM-signed, and
+# verify with dkimpy. A recipient the sink refuses comes back to the sender
+# as Postfix's RFC 3464 bounce (the relay's own bounces: test relay).
+# Needs root (Postfix's master, and the pipe's own user): skipped, saying so,
+# otherwise. Installs postfix and swaks (tools/setup.sh) when they are absent.
+. "$(dirname "$0")/../lib/farm.sh"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "skipped: a private Postfix instance needs root; run test/run as root to include this test"
+    exit 0
+fi
+if ! command -v postfix >/dev/null || ! command -v swaks >/dev/null; then
+    "$TOP/tools/setup.sh" >"$T/setup.log" 2>&1 || fail "cannot install postfix and swaks: $(tail -3 "$T/setup.log")"
+fi
+PY=/usr/bin/python3
+$PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+IN=$(free_port); BACK=$(free_port); SINK=$(free_port)
+while [ "$BACK" = "$IN" ]; do BACK=$(free_port); done
+while [ "$SINK" = "$IN" ] || [ "$SINK" = "$BACK" ]; do SINK=$(free_port); done
+
+# The pipe runs farm-submit as an ordinary user that owns the spool.
+id farmtest >/dev/null 2>&1 || useradd -r -M -d /nonexistent -s /usr/sbin/nologin farmtest ||
+    fail "useradd farmtest"
+chmod 755 "$T"
+mkdir -p "$T/bin" "$T/spool"
+cp "$FARM_BIN/farm-submit" "$T/bin/"
+chmod 755 "$T/bin" "$T/bin/farm-submit"
+"$FARM_BIN/farm-keygen" shop.example s1 --keys "$T/keys" >/dev/null || fail "keygen"
+echo "alice@shop.example shop.example" >"$T/accounts"
+start_broker
+start_worker --keys "$T/keys" --accounts "$T/accounts"
+for i in $(seq 1 50); do [ -d "$T/spool/incoming" ] && break; sleep 0.1; done
+chown -R farmtest "$T/spool"   # farm-submit opens the spool as the broker does
+"$FARM_BIN/farm-relay" --spool "$T/spool" --smarthost "127.0.0.1:$BACK" --scan-ms 100 \
+    --relay-retry-s 1 >>"$T/relay.log" 2>&1 &
+EXTRA+=($!)
+$PY "$TOP/test/lib/smtpsink.py" --port "$SINK" --dir "$T/sink" --refuse nobody@ \
+    --ready "$T/sink.ready" >"$T/sink.log" 2>&1 &
+EXTRA+=($!)
+
+# The private Postfix: the README's settings, with ports of our own and the
+# sink as the relay host.
+PF="$T/postfix"
+mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
+chown postfix "$PF/data"
+cp /etc/postfix/master.cf /etc/postfix/dynamicmaps.cf "$PF/etc/"
+cat >"$PF/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mta.farm-test.example
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+relayhost = [127.0.0.1]:$SINK
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+maillog_file = $PF/maillog
+maillog_file_prefixes = $PF
+farm_destination_recipient_limit = 1000
+EOF
+# No port 25, nothing chrooted (the queue is in a test folder); then the
+# farm's three services as the README shows them.
+sed -i '/^smtp[[:space:]]\+inet/d' "$PF/etc/master.cf"
+postconf -c "$PF/etc" -F '*/*/chroot = n' >/dev/null
+cat >>"$PF/etc/master.cf" <<EOF
+postlog   unix-dgram n  -       n       -       1       postlogd
+127.0.0.1:$IN inet n    -       n       -       -       smtpd
+  -o content_filter=farm:dummy
+127.0.0.1:$BACK inet n  -       n       -       -       smtpd
+  -o content_filter=
+  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+farm      unix  -       n       n       -       10      pipe
+  flags=Rq user=farmtest null_sender=
+  argv=$T/bin/farm-submit --spool $T/spool -f \${sender} -- \${recipient}
+EOF
+grep -q '^postlog' /etc/postfix/master.cf && sed -i '0,/^postlog.*postlogd$/{//d}' "$PF/etc/master.cf"
+script -qec "postfix -c $PF/etc check" /dev/null >"$T/postfix-check.log" 2>&1 || fail "postfix check: $(tail -3 "$T/postfix-check.log")"
+script -qec "postfix -c $PF/etc start" /dev/null >"$T/postfix-start.log" 2>&1 || fail "postfix start: $(tail -3 "$T/postfix-start.log")"
+trap 'postfix -c "$PF/etc" abort >/dev/null 2>&1; cleanup 2>/dev/null' EXIT
+for i in $(seq 1 100); do
+    $PY -c "import socket; socket.create_connection(('127.0.0.1', $IN), 1)" 2>/dev/null && break
+    [ "$i" -eq 100 ] && fail "postfix does not listen on $IN: $(tail -5 "$PF/maillog" 2>/dev/null)"
+    sleep 0.1
+done
+
+swaks --server "127.0.0.1:$IN" --from alice@shop.example --to bob@dest.example,nobody@dest.example \
+    --header "Subject: through postfix and the farm" --header "From: Alice <alice@shop.example>" \
+    --body $'Hello Bob,\n.a line that starts with a dot\n' --helo client.test >"$T/swaks.log" 2>&1 ||
+    fail "swaks: $(tail -5 "$T/swaks.log")"
+
+# bob's copy, then alice's bounce for nobody.
+i=0
+while [ "$(ls "$T/sink" 2>/dev/null | grep -c '\.eml$')" -lt 2 ]; do
+    i=$((i + 1))
+    [ $i -gt 300 ] && fail "only $(ls "$T/sink" 2>/dev/null | grep -c '\.eml$') of 2 messages at the sink after 30 s; maillog: $(tail -5 "$PF/maillog" 2>/dev/null)"
+    sleep 0.1
+done
+sleep 0.5
+[ "$(ls "$T/sink" | grep -c '\.eml$')" -eq 2 ] || fail "more than 2 messages at the sink: $(ls "$T/sink")"
+bob=$(grep -l '^rcpt-to: <bob@dest.example>$' "$T"/sink/*.env)
+[ -n "$bob" ] || fail "nothing for bob at the sink: $(cat "$T"/sink/*.env)"
+grep -q '^mail-from: <alice@shop.example>$' "$bob" || fail "bob's copy has the wrong sender: $(cat "$bob")"
+msg=${bob%.env}.eml
+grep -q '^Subject: through postfix and the farm' "$msg" || fail "not our message: $(head -20 "$msg")"
+grep -q '^\.a line that starts with a dot' "$msg" || fail "the body changed on the way"
+[ "$(grep -c '^Received: ' "$msg")" -ge 2 ] || fail "not through Postfix twice: $(grep '^Received' "$msg")"
+$PY "$TOP/test/lib/dkim_check.py" "$T/keys" "$msg" >"$T/check.out" 2>&1 ||
+    fail "dkimpy at the sink: $(cat "$T/check.out")"
+grep -q ': [1-9] signature' "$T/check.out" || fail "bob's copy is not signed: $(cat "$T/check.out")"
+bounce=$(grep -l '^mail-from: <>$' "$T"/sink/*.env)
+[ -n "$bounce" ] || fail "no bounce at the sink"
+grep -q '^rcpt-to: <alice@shop.example>$' "$bounce" || fail "the bounce is not for alice: $(cat "$bounce")"
+b=${bounce%.env}.eml
+grep -q 'report-type=delivery-status' "$b" || fail "the bounce is not a DSN"
+grep -q '^Final-Recipient: rfc822; nobody@dest.example' "$b" || fail "the DSN does not name nobody"
+grep -q '^Status: 5.1.1' "$b" || fail "the DSN has not the sink's status"
+# One queue id across the three logs: Postfix's maillog names the farm's.
+qid=$(grep -o 'status=sent (delivered via farm service ([0-9a-f]*))' "$PF/maillog" | head -1 | grep -o '[0-9a-f]\{24\}')
+[ -n "$qid" ] || fail "the maillog shows no pipe into the farm: $(grep relay=farm "$PF/maillog")"
+grep -q "$qid: verdict=deliver" "$T/broker.log" || fail "the broker log does not know $qid"
+grep -q "$qid: relayed to 127.0.0.1:$BACK for 2 recipient(s)" "$T/relay.log" || fail "the relay log does not know $qid"
+[ -z "$(ls "$T/spool/outgoing")" ] || fail "outgoing/ not emptied by the relay"
+no_sanitizer_reports
+echo "ok: swaks -> postfix -> farm-submit -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the refused recipient bounced to alice as a DSN"
