@@ -46,7 +46,7 @@ const cfg_key_t params_table[] = {
       "heartbeat interval both ways, in ms" },
     { "wire/liveness", "liveness", CFG_INT, "3", 2, 100, B | W,
       "heartbeats missed before the peer is taken for dead" },
-    { "wire/credit", "credit", CFG_INT, "4", 1, 1024, W,
+    { "wire/credit", "credit", CFG_INT, "16", 1, 1024, W,
       "jobs a worker holds at once (sent to the broker in READY)" },
     { "wire/max-jobs", "max-jobs", CFG_INT, "50000", 0, 1000000000, W,
       "a worker exits cleanly after this many jobs, for its supervisor to start a fresh one "

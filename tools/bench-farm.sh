@@ -84,5 +84,15 @@ print("           broker %4.0f us CPU/msg, peak %d MB; workers %4.0f us CPU/msg,
       " ratio to signing alone on %s core(s): %.2f" % (
     int(bcpu) / int(hz) * 1e6 / n, int(bmem) // 1024, int(wcpu) / int(hz) * 1e6 / n, int(wmem) // 1024,
     w, rate / limit if limit else 0))
+# What bounds it: every process shares the machine's cores, so the CPU a
+# message costs in all of them caps the rate; the rest of the gap is waiting.
+import os
+b_us, w_us = int(bcpu) / int(hz) * 1e6 / n, int(wcpu) / int(hz) * 1e6 / n
+cores = os.cpu_count() or 1
+cap = cores * 1e6 / (b_us + w_us) if b_us + w_us else 0
+print("           bound: %.0f us of CPU a message (broker %.0f, workers %.0f, of which signing %.0f)"
+      " -> at most %.0f msg/s on this machine's %d core(s); reached %.0f%% of that" % (
+    b_us + w_us, b_us, w_us, 1e6 / float(ref) if float(ref) else 0, cap, cores,
+    100 * rate / cap if cap else 0))
 PY
 done
