@@ -56,9 +56,9 @@ for alg in rsa ed25519; do
             --log-level error 2>>"$T/workers.log" &
         pids+=($!)
     done
-    start=$(date +%s.%N)
+    start=$(date +%s.%N); stat0=$(head -1 /proc/stat)
     while [ "$( (wc -l <"$T/v.jsonl") 2>/dev/null || echo 0)" -lt "$N" ]; do sleep 0.05; done
-    end=$(date +%s.%N)
+    end=$(date +%s.%N); stat1=$(head -1 /proc/stat)
     bcpu=$(cpu $broker); bmem=$(hwm $broker)
     wcpu=0; wmem=0
     for p in "${pids[@]}"; do
@@ -66,9 +66,9 @@ for alg in rsa ed25519; do
     done
     kill $broker "${pids[@]}"; wait $broker "${pids[@]}" 2>/dev/null || true
     signed=$(grep -c '"dkim":\["' "$T/v.jsonl" || true)
-    python3 - "$T/v.jsonl" "$N" "$start" "$end" "$bcpu" "$wcpu" "$hz" "$bmem" "$wmem" "$ref" "$W" "$alg" "$signed" <<'PY'
+    python3 - "$T/v.jsonl" "$N" "$start" "$end" "$bcpu" "$wcpu" "$hz" "$bmem" "$wmem" "$ref" "$W" "$alg" "$signed" "$stat0" "$stat1" <<'PY'
 import json, sys
-path, n, s, e, bcpu, wcpu, hz, bmem, wmem, ref, w, alg, signed = sys.argv[1:]
+path, n, s, e, bcpu, wcpu, hz, bmem, wmem, ref, w, alg, signed, stat0, stat1 = sys.argv[1:]
 n, t = int(n), float(e) - float(s)
 lat = sorted(json.loads(l)["latency_us"] for l in open(path))
 verdicts = {}
@@ -94,5 +94,12 @@ print("           bound: %.0f us of CPU a message (broker %.0f, workers %.0f, of
       " -> at most %.0f msg/s on this machine's %d core(s); reached %.0f%% of that" % (
     b_us + w_us, b_us, w_us, 1e6 / float(ref) if float(ref) else 0, cap, cores,
     100 * rate / cap if cap else 0))
+# The whole machine meanwhile (kernel threads doing our writeback included).
+c0, c1 = [list(map(int, x.split()[1:])) for x in (stat0, stat1)]
+d = [b - a for a, b in zip(c0, c1)]
+idle = d[3] + d[4]          # idle + iowait
+print("           the machine was %.0f%% busy meanwhile (%.0f%% of it outside our processes: "
+      "writeback, interrupts, the bench itself)" % (
+    100 * (1 - idle / sum(d)), 100 * (1 - idle / sum(d)) - 100 * (b_us + w_us) * rate / 1e6 / cores))
 PY
 done
