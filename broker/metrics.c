@@ -169,21 +169,13 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
     strbuf_printf (&o, "# HELP farm_up_seconds Since the broker started.\n# TYPE farm_up_seconds gauge\n"
                    "farm_up_seconds %.0f\n", (fileio_now_usec () - self->started) / 1e6);
     self->writes++;
-    char tmp[4200];
-    snprintf (tmp, sizeof tmp, "%s.tmp", self->file);
-    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int rc = fd < 0 ? -1 : fileio_write_all (fd, o.data, o.len);
-    if (fd >= 0)
-        close (fd);
-    if (rc == 0)
-        rc = rename (tmp, self->file);
+    int rc = fileio_replace (self->file, o.data, o.len, 0644);
     if (rc < 0) {
         static int64_t warned;
         if (fileio_now_usec () - warned > 60000000) {
             diag_warn ("metrics file %s: %s", self->file, strerror (errno));
             warned = fileio_now_usec ();
         }
-        unlink (tmp);
     }
     strbuf_free (&o);
     return rc;

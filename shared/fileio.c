@@ -1,6 +1,8 @@
 /*  fileio.c: whole reads and writes, and the clock (see fileio.h). */
 #include "fileio.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -37,6 +39,28 @@ fileio_pread_all (int fd, void *buf, size_t len, off_t off)
         got += (size_t) n;
     }
     return (ssize_t) got;
+}
+
+int
+fileio_replace (const char *path, const void *data, size_t len, mode_t mode)
+{
+    char tmp[4200];
+    if (snprintf (tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    int rc = fd < 0 ? -1 : fileio_write_all (fd, data, len);
+    int e = errno;
+    if (fd >= 0 && close (fd) < 0 && rc == 0)
+        rc = -1, e = errno;
+    if (rc == 0 && rename (tmp, path) < 0)
+        rc = -1, e = errno;
+    if (rc < 0) {
+        unlink (tmp);
+        errno = e;
+    }
+    return rc;
 }
 
 int64_t

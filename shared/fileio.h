@@ -1,5 +1,5 @@
 /*  fileio.h: whole reads and writes over short counts and EINTR, and the
- *  wall clock in microseconds. */
+ *  wall clock in microseconds, a file replaced whole. */
 #ifndef FARM_FILEIO_H
 #define FARM_FILEIO_H
 #include <stddef.h>
@@ -13,6 +13,10 @@ int fileio_write_all (int fd, const void *data, size_t len);
 ssize_t fileio_pread_all (int fd, void *buf, size_t len, off_t off);
 //  Wall-clock time in microseconds since the epoch.
 int64_t fileio_now_usec (void);
+//  Replace the file at path with data (path.tmp written, then renamed over
+//  it, so that readers see the old or the new, whole); not fsync'd, for files
+//  that are made again anyway (metrics). 0, or -1 with errno.
+int fileio_replace (const char *path, const void *data, size_t len, mode_t mode);
 //  Copy len bytes of in from offset off to the end of out (in the kernel
 //  where it can): 0, or -1 with errno (EIO when in is shorter).
 int fileio_copy (int in, off_t off, int out, int64_t len);

@@ -142,6 +142,9 @@ const cfg_key_t params_table[] = {
       "bounced to its account (5 days)" },
     { "relay/scan-ms", "scan-ms", CFG_INT, "500", 10, 60000, L,
       "how often farm-relay looks in outgoing/ for mail, in ms" },
+    { "relay/metrics-file", "metrics-file", CFG_STR, "", 0, 0, L,
+      "farm-relay's metrics in the Prometheus text format (node_exporter's textfile "
+      "collector), rewritten after every pass" },
     { "replay/workers", "workers", CFG_INT, "2", 1, 256, R,
       "worker processes replay starts" },
     { "replay/timeout-s", "timeout-s", CFG_INT, "600", 1, 86400, R,

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "dsn.h"
 #include "envelope.h"
+#include "fileio.h"
 #include "qid.h"
 #include "smtp.h"
 #include "spool.h"
@@ -61,7 +62,10 @@ typedef struct {
     bool down;                  //  the smarthost could not be reached this pass
     smtp_reply_t down_reply;
     int64_t max_size;
-    size_t relayed, deferred, bounced, waiting;
+    size_t relayed, deferred, bounced, waiting, kept;
+    int64_t started, last_up;   //  unix seconds: start, last pass that reached the smarthost
+    bool reached;               //  this pass talked to the smarthost
+    bool up;                    //  the last connection attempt succeeded
 } relay_t;
 
 //  What became of each recipient of one attempt.
@@ -112,7 +116,10 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
     if (!self->smtp && !self->down) {
         self->smtp = smtp_connect (self->smarthost, self->helo,
                                    (int) cfg_int (self->cfg, "relay/timeout-s"), &r);
-        if (!self->smtp) {
+        self->up = self->smtp != NULL;
+        if (self->smtp)
+            self->reached = true;
+        else {
             self->down = true;
             self->down_reply = r;
             diag_warn ("smarthost %s: %s; mail waits", self->smarthost, r.text);
@@ -346,6 +353,7 @@ s_deliver (relay_t *self, const char *name, int64_t now)
             goto out;
         }
         diag_warn ("%s: a bounce refused for good; kept in reject/ as %s", name, qid);
+        self->kept++;
     }
     else if (perm && s_bounce (self, env, msg, len, res) < 0)
         goto out;       //  nothing changed: tried again next pass
@@ -370,6 +378,43 @@ out:
     free (res);
     free (data);
     envelope_destroy (&env);
+}
+
+//  The Prometheus textfile: what the relay did since it started, and now.
+static void
+s_metrics (relay_t *self, size_t due)
+{
+    const char *file = cfg_str (self->cfg, "relay/metrics-file");
+    if (!*file)
+        return;
+    strbuf_t o;
+    strbuf_init (&o);
+    strbuf_printf (&o, "# HELP farm_relay_messages_total Messages by what became of them at the smarthost.\n"
+                   "# TYPE farm_relay_messages_total counter\n"
+                   "farm_relay_messages_total{outcome=\"relayed\"} %zu\n"
+                   "farm_relay_messages_total{outcome=\"deferred\"} %zu\n"
+                   "farm_relay_messages_total{outcome=\"bounced\"} %zu\n"
+                   "farm_relay_messages_total{outcome=\"bounce_kept_in_reject\"} %zu\n",
+                   self->relayed, self->deferred, self->bounced, self->kept);
+    strbuf_printf (&o, "# HELP farm_relay_queue Messages in outgoing/: due at the last pass, or waiting for a later attempt.\n"
+                   "# TYPE farm_relay_queue gauge\nfarm_relay_queue{state=\"due\"} %zu\n"
+                   "farm_relay_queue{state=\"waiting\"} %zu\n", due, self->waiting);
+    strbuf_printf (&o, "# HELP farm_relay_smarthost_up Whether the last connection to the smarthost succeeded (1 before any).\n"
+                   "# TYPE farm_relay_smarthost_up gauge\nfarm_relay_smarthost_up %d\n"
+                   "# HELP farm_relay_smarthost_last_reached_seconds When the smarthost last answered (unix time, 0: never).\n"
+                   "# TYPE farm_relay_smarthost_last_reached_seconds gauge\n"
+                   "farm_relay_smarthost_last_reached_seconds %" PRId64 "\n"
+                   "# HELP farm_relay_up_seconds Since the relay started.\n# TYPE farm_relay_up_seconds gauge\n"
+                   "farm_relay_up_seconds %" PRId64 "\n",
+                   self->up, self->last_up, (int64_t) time (NULL) - self->started);
+    if (fileio_replace (file, o.data, o.len, 0644) < 0) {
+        static int64_t warned;
+        if (time (NULL) - warned > 60) {
+            diag_warn ("metrics file %s: %s", file, strerror (errno));
+            warned = time (NULL);
+        }
+    }
+    strbuf_free (&o);
 }
 
 static int
@@ -414,12 +459,16 @@ s_pass (relay_t *self)
     if (n)
         qsort (names, n, sizeof *names, s_name_cmp);
     self->down = false;
+    self->reached = false;
     for (size_t i = 0; i < n; i++) {
         if (!s_stop)
             s_deliver (self, names[i], now);
         free (names[i]);
     }
     free (names);
+    if (self->reached)
+        self->last_up = now;
+    s_metrics (self, n);
     //  Removals durable, so that a crash does not send them again.
     if (n)
         batch_sync_dir (dir);
@@ -442,7 +491,8 @@ main (int argc, char **argv)
         cfg_destroy (&cfg);
         return rc;
     }
-    relay_t self = { .cfg = cfg, .smarthost = cfg_str (cfg, "relay/smarthost") };
+    relay_t self = { .cfg = cfg, .smarthost = cfg_str (cfg, "relay/smarthost"),
+                     .started = (int64_t) time (NULL), .up = true };
     //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
     self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
     snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));

@@ -33,7 +33,8 @@ PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 $PY "$TOP/test/lib/smtpsink.py" --port "$PORT" --dir "$T/sink" --refuse nobody@ --later busy@ \
     --later-data 1 --ready "$T/sink.ready" >"$T/sink.log" 2>&1 &
 EXTRA+=($!)
-R=("$FARM_BIN/farm-relay" --spool "$T/spool" --relay-retry-s 1 --max-queue-s 3600 --helo relay.test --once)
+R=("$FARM_BIN/farm-relay" --spool "$T/spool" --relay-retry-s 1 --max-queue-s 3600 --helo relay.test --once
+   --metrics-file "$T/relay.prom")
 
 # 1. The smarthost is down: nothing moves.
 "${R[@]}" --smarthost "127.0.0.1:1" --max-queue-s 86400 >>"$T/relay.log" 2>&1
@@ -41,6 +42,8 @@ rc=$?
 [ $rc -eq 75 ] || fail "smarthost down: exit $rc, expected 75"
 grep -q "smarthost 127.0.0.1:1: connect: Connection refused; mail waits" "$T/relay.log" || fail "no clear log line"
 [ "$(ls "$T/spool/outgoing" | wc -l)" -eq 5 ] || fail "smarthost down: a message moved"
+grep -q '^farm_relay_smarthost_up 0$' "$T/relay.prom" || fail "metrics: the smarthost is not down: $(cat "$T/relay.prom")"
+grep -q '^farm_relay_messages_total{outcome="deferred"} 5$' "$T/relay.prom" || fail "metrics: 5 deferred expected"
 # Waiting ones are not due before their time.
 touch -d '-1 hour' "$T"/spool/outgoing/*
 
@@ -61,6 +64,9 @@ grep -q '^rcpt-to: <busy@dest.example>$' "$T/spool/outgoing/$left" || fail "the 
 grep -q '^rcpt-to: <ok4@dest.example>$' "$T/spool/outgoing/$left" && fail "ok4 would be sent twice"
 [ "$(stat -c %Y "$T/spool/outgoing/$left")" -gt "$(date +%s)" ] || fail "no next attempt time on the waiting message"
 [ "$(ls "$T/spool/reject" | wc -l)" -eq 1 ] || fail "the refused bounce is not in reject/"
+grep -q '^farm_relay_smarthost_up 1$' "$T/relay.prom" || fail "metrics: the smarthost is not up"
+grep -q '^farm_relay_queue{state="waiting"} 1$' "$T/relay.prom" || fail "metrics: 1 waiting expected: $(cat "$T/relay.prom")"
+[ "$(grep -c '^farm_relay_smarthost_last_reached_seconds [1-9]' "$T/relay.prom")" -eq 1 ] || fail "metrics: never reached"
 grep -q "a bounce refused for good; kept in reject/" "$T/relay.log" || fail "no log line for the refused bounce"
 
 $PY - "$T/sink" <<'PY' || fail "sink contents"
