@@ -181,6 +181,12 @@ smtp_connect (const char *hostport, const char *helo, int timeout_s, smtp_reply_
         s_error (r, "connect", err);
         return NULL;
     }
+    return smtp_open_fd (fd, helo, r);
+}
+
+smtp_t *
+smtp_open_fd (int fd, const char *helo, smtp_reply_t *r)
+{
     smtp_t *self = xcalloc (1, sizeof *self);
     self->fd = fd;
     if (s_read_reply (self, r) != 220 ||

@@ -18,6 +18,8 @@ typedef struct {
 //  (HELO when EHLO is refused). NULL on failure with the reason in r (code 0
 //  for a network error, else the refusing reply).
 smtp_t *smtp_connect (const char *hostport, const char *helo, int timeout_s, smtp_reply_t *r);
+//  The same over fd, a stream already connected (taken, closed on failure).
+smtp_t *smtp_open_fd (int fd, const char *helo, smtp_reply_t *r);
 //  Say QUIT (when the connection still works) and close.
 void smtp_destroy (smtp_t **self_p);
 //  Send one command line (CRLF added) and read its reply into r. Returns
