@@ -26,6 +26,8 @@ typedef struct {
     char endpoint[256];
     char server_key[4096];
     zsock_t *sock;
+    zactor_t *monitor;          //  tcp only: tells of a refused handshake
+    bool refusal_told;          //  logged once until the broker is heard again
     int64_t heard, backoff, beat_at, retry_at;  //  retry_at: 0 when connected
 } s_link_t;
 
@@ -46,9 +48,55 @@ struct worker_t {
 };
 
 static void
+s_disconnect (s_link_t *l)
+{
+    zactor_destroy (&l->monitor);
+    zsock_destroy (&l->sock);
+}
+
+//  Over tcp a broker that refuses our certificate (or whose key is not the
+//  one we were given) says nothing we would receive: libzmq's socket monitor
+//  is where the worker learns of it, so that its own log says why it idles.
+static void
+s_monitor (s_link_t *l)
+{
+    if (strncmp (l->endpoint, "tcp://", 6))
+        return;
+    l->monitor = zactor_new (zmonitor, l->sock);
+    zstr_sendx (l->monitor, "LISTEN", "HANDSHAKE_FAILED_AUTH", "HANDSHAKE_FAILED_PROTOCOL",
+                "HANDSHAKE_FAILED_NO_DETAIL", NULL);
+    zstr_sendx (l->monitor, "START", NULL);
+    zsock_wait (l->monitor);
+}
+
+static void
+s_on_monitor (s_link_t *l)
+{
+    if (!(zsock_events (l->monitor) & ZMQ_POLLIN))
+        return;
+    zmsg_t *m = zmsg_recv (l->monitor);
+    if (!m)
+        return;
+    char *event = zmsg_popstr (m), *value = zmsg_popstr (m);
+    if (event && !l->refusal_told) {
+        if (streq (event, "HANDSHAKE_FAILED_AUTH"))
+            diag_error ("%s: the broker refused us (CURVE, status %s): is this worker's public "
+                        "certificate in the broker's curve/allow folder?", l->endpoint,
+                        value ? value : "?");
+        else
+            diag_error ("%s: handshake with the broker failed (%s): is curve/server-key this "
+                        "broker's public certificate, and does it use CURVE?", l->endpoint, event);
+        l->refusal_told = true;
+    }
+    zstr_free (&event);
+    zstr_free (&value);
+    zmsg_destroy (&m);
+}
+
+static void
 s_connect (worker_t *self, s_link_t *l)
 {
-    zsock_destroy (&l->sock);
+    s_disconnect (l);
     l->sock = zsock_new (ZMQ_DEALER);
     zsock_set_linger (l->sock, 0);
     zsock_set_rcvhwm (l->sock, 0);
@@ -58,6 +106,7 @@ s_connect (worker_t *self, s_link_t *l)
     char err[1024];
     if (curve_client (self->cfg, l->sock, l->endpoint, l->server_key, err, sizeof err) < 0)
         diag_fatal ("%s", err);
+    s_monitor (l);
     if (zsock_connect (l->sock, "%s", l->endpoint) < 0)
         diag_fatal ("connect %s: %s", l->endpoint, zmq_strerror (zmq_errno ()));
     wire_send_ready (l->sock, (uint32_t) self->credit, self->name, model_version (self->model));
@@ -160,7 +209,7 @@ worker_destroy (worker_t **self_p)
     for (size_t i = 0; i < self->nlinks; i++) {
         if (self->links[i].sock)
             wire_send_disconnect (self->links[i].sock, NULL);
-        zsock_destroy (&self->links[i].sock);
+        s_disconnect (&self->links[i]);
     }
     model_destroy (&self->model);
     keys_destroy (&self->keys);
@@ -213,6 +262,7 @@ s_receive (worker_t *self, s_link_t *l)
     else {
         l->heard = zclock_mono ();
         l->backoff = self->hb_ms;
+        l->refusal_told = false;    //  a later refusal is news again
         if (m.cmd == WIRE_JOB)
             s_job (self, l, &m);
         else if (m.cmd == WIRE_DISCONNECT) {
@@ -229,7 +279,7 @@ worker_run (worker_t *self)
 {
     for (size_t i = 0; i < self->nlinks; i++)
         s_connect (self, &self->links[i]);
-    zmq_pollitem_t items[MAX_LINKS];
+    zmq_pollitem_t items[MAX_LINKS * 2];
     while (!zsys_interrupted) {
         //  Retire after max-jobs (Postfix's max_use): libopendkim 2.11.0 leaks
         //  about 500 bytes per Ed25519 signature; a fresh process bounds it.
@@ -242,7 +292,7 @@ worker_run (worker_t *self)
         }
         int64_t now = zclock_mono (), wait = self->hb_ms;
         size_t n = 0;
-        s_link_t *polled[MAX_LINKS];
+        s_link_t *polled[MAX_LINKS * 2];
         for (size_t i = 0; i < self->nlinks; i++) {
             s_link_t *l = &self->links[i];
             int64_t next = l->retry_at ? l->retry_at : l->beat_at;
@@ -252,14 +302,26 @@ worker_run (worker_t *self)
                 items[n] = (zmq_pollitem_t) { zsock_resolve (l->sock), 0, ZMQ_POLLIN, 0 };
                 polled[n++] = l;
             }
+            if (!l->retry_at && l->monitor) {
+                items[n] = (zmq_pollitem_t) { zsock_resolve (l->monitor), 0, ZMQ_POLLIN, 0 };
+                polled[n++] = l;
+            }
         }
         if (n == 0)
             zclock_sleep ((int) (wait > 0 ? wait : 0));
         else if (zmq_poll (items, (int) n, wait > 0 ? (long) wait : 0) < 0)
             break;      //  interrupted
-        for (size_t i = 0; i < n; i++)
-            if (items[i].revents & ZMQ_POLLIN)
-                s_receive (self, polled[i]);
+        for (size_t i = 0; i < n; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            //  A link handled earlier in this round may have been connected
+            //  anew: its old sockets are gone, so match the current ones.
+            s_link_t *l = polled[i];
+            if (l->monitor && items[i].socket == zsock_resolve (l->monitor))
+                s_on_monitor (l);
+            else if (l->sock && items[i].socket == zsock_resolve (l->sock))
+                s_receive (self, l);
+        }
         now = zclock_mono ();
         for (size_t i = 0; i < self->nlinks; i++) {
             s_link_t *l = &self->links[i];
@@ -273,7 +335,7 @@ worker_run (worker_t *self)
                 diag_warn ("%s: broker silent for %lld ms; reconnecting in %lld ms", l->endpoint,
                            (long long) (now - l->heard), (long long) l->backoff);
                 //  This link waits; the others go on working meanwhile.
-                zsock_destroy (&l->sock);
+                s_disconnect (l);
                 l->retry_at = now + l->backoff;
                 l->backoff = l->backoff * 2 < self->backoff_max ? l->backoff * 2 : self->backoff_max;
                 continue;

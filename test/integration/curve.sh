@@ -46,6 +46,9 @@ sleep 1.5
 key=$(sed -n 's/^ *public-key = "\(.*\)"/\1/p' "$C/w/stranger.cert")
 [ ${#key} -eq 40 ] || fail "no public key in the certificate"
 grep -qF "denied (CURVE) client_key=$key" "$T/broker.log" || fail "the refusal is not logged"
+grep -q "$EP1: the broker refused us (CURVE, status 400)" "$T/worker-0.log" ||
+    fail "the stranger worker does not say it was refused: $(tail -3 "$T/worker-0.log")"
+[ "$(grep -c 'the broker refused us' "$T/worker-0.log")" -eq 1 ] || fail "the refusal is logged more than once"
 # The good worker serves both brokers (and checks each one's key).
 start_worker --endpoint "$EP1,$EP2" --curve-cert "$C/w/good.cert" \
     --curve-server-key "$C/broker1.cert,$C/broker2.cert"
@@ -58,4 +61,4 @@ python3 "$TOP/test/lib/check_spool.py" "$T/spool" "$T/orig" || fail "spool 1 inv
 python3 "$TOP/test/lib/check_spool.py" "$T/spool2" "$T/orig2" || fail "spool 2 invariant"
 stop_farm
 no_sanitizer_reports
-echo "ok: tcp refused without CURVE, loud when insecure; a stranger refused and logged; one worker served two brokers, 600 once"
+echo "ok: tcp refused without CURVE, loud when insecure; a stranger refused and logged on both sides; one worker served two brokers, 600 once"
