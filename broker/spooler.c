@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -230,11 +229,8 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     out->scan_usec = scan_usec;
     static const spool_dir_t dirs[VERDICT_COUNT] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
                                                      SPOOL_DEFERRED };
-    if (batch_size (self->batch) == 0) {
-        struct timespec ts;
-        clock_gettime (CLOCK_MONOTONIC, &ts);
-        self->oldest_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    }
+    if (batch_size (self->batch) == 0)
+        self->oldest_ms = zclock_mono ();
     batch_add (self->batch, fd, tmpdir, tmpname, spool_fd (self->spool, dirs[v->code]), qid,
                v->code == VERDICT_DEFER ? v->retry_at : 0, out);
     return 0;

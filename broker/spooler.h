@@ -35,7 +35,7 @@ int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_
                  const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec);
 //  Outputs waiting for commit.
 size_t spooler_pending (spooler_t *self);
-//  When the oldest output waiting for commit was queued (CLOCK_MONOTONIC ms, as zclock_mono).
+//  When the oldest output waiting for commit was queued (zclock_mono).
 int64_t spooler_oldest_ms (spooler_t *self);
 //  Start committing what is queued in the committer thread, if no commit is
 //  under way and something is queued; true when one was started. New outputs

@@ -153,11 +153,12 @@ s_enter_done (void *arg, void *entry_arg, int status)
 }
 
 int
-spool_enter (spool_t *self, envelope_t *env, const void *msg, size_t len, char *qid)
+spool_enter (spool_t *self, spool_dir_t dir, envelope_t *env, const void *msg, size_t len,
+             char *qid)
 {
     batch_t *batch = batch_new ();
     int status = 0;
-    if (spool_write (self, batch, SPOOL_INCOMING, env, msg, len, qid, NULL) < 0)
+    if (spool_write (self, batch, dir, env, msg, len, qid, NULL) < 0)
         status = errno;
     else
         batch_commit (batch, s_enter_done, &status);

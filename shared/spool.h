@@ -46,6 +46,8 @@ dev_t spool_dev (spool_t *self);
 //  batch_commit. 0, or -1 with errno.
 int spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
                  const void *msg, size_t len, char *qid, void *entry_arg);
-//  Write one message and commit it at once. 0, or -1 with errno.
-int spool_enter (spool_t *self, envelope_t *env, const void *msg, size_t len, char *qid);
+//  Write one message into dir (incoming/ for new mail) and commit it at once.
+//  0, or -1 with errno.
+int spool_enter (spool_t *self, spool_dir_t dir, envelope_t *env, const void *msg, size_t len,
+                 char *qid);
 #endif

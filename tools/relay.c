@@ -177,18 +177,6 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
         smtp_destroy (&self->smtp);
 }
 
-//  A new spool file in dir for env + msg, committed; 0 or -1 with errno.
-static int
-s_write (relay_t *self, spool_dir_t dir, envelope_t *env, const char *msg, size_t len, char *qid)
-{
-    batch_t *batch = batch_new ();
-    int rc = spool_write (self->spool, batch, dir, env, msg, len, qid, NULL);
-    if (rc == 0 && batch_commit (batch, NULL, NULL))
-        rc = -1;
-    batch_destroy (&batch);
-    return rc;
-}
-
 //  The bounce for the recipients of res with fate FATE_REFUSED into outgoing/.
 static int
 s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
@@ -212,7 +200,7 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
     envelope_add_reason (b, "dsn: a bounce made by farm-relay");
     b->received_at = now;
     char qid[QID_SIZE];
-    int rc = s_write (self, SPOOL_OUTGOING, b, dsn.data, dsn.len, qid);
+    int rc = spool_enter (self->spool, SPOOL_OUTGOING, b, dsn.data, dsn.len, qid);
     if (rc == 0)
         diag_info ("%s: bounce %s to %s for %zu recipient(s)", env->qid ? env->qid : "?", qid,
                    env->mail_from, n);
@@ -227,7 +215,7 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
 //  Replace outgoing/name by the same message for the recipients still to do,
 //  due at next. 0 or -1 with errno.
 static int
-s_keep (relay_t *self, const char *name, const envelope_t *env, const char *msg, size_t len,
+s_keep (relay_t *self, const char *name, envelope_t *env, const char *msg, size_t len,
         const rcpt_result_t *res, int64_t next)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
@@ -242,15 +230,14 @@ s_keep (relay_t *self, const char *name, const envelope_t *env, const char *msg,
         for (size_t i = 0; i < count; i++)
             if (res[i].fate == FATE_LATER)
                 rest[k++] = all[i];
-        envelope_t *e = (envelope_t *) env;
-        e->rcpt = rest;
-        e->rcpt_count = left;
+        env->rcpt = rest;
+        env->rcpt_count = left;
         strbuf_t out;
         strbuf_init (&out);
-        spoolfile_header (e, len, &out);
+        spoolfile_header (env, len, &out);
         strbuf_add (&out, msg, len);
-        e->rcpt = all;
-        e->rcpt_count = count;
+        env->rcpt = all;
+        env->rcpt_count = count;
         free (rest);
         char tmpname[QID_SIZE + 8];
         snprintf (tmpname, sizeof tmpname, "%s.relay", name);
@@ -292,7 +279,7 @@ s_deliver (relay_t *self, const char *name, int64_t now)
     ssize_t got = -1;
     if (fstat (fd, &st) == 0 && st.st_size <= self->max_size + SPOOLFILE_MAX_HEADER) {
         data = xmalloc ((size_t) st.st_size + 1);
-        got = read (fd, data, (size_t) st.st_size);
+        got = fileio_pread_all (fd, data, (size_t) st.st_size, 0);
     }
     close (fd);
     envelope_t *env = envelope_new ();
@@ -347,7 +334,7 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         //  A bounce is never bounced: a copy stays in reject/ for the operator.
         char qid[QID_SIZE];
         envelope_add_reason (env, "relay: refused for good, and a bounce is never bounced");
-        if (s_write (self, SPOOL_REJECT, env, msg, len, qid) < 0) {
+        if (spool_enter (self->spool, SPOOL_REJECT, env, msg, len, qid) < 0) {
             diag_error ("%s: cannot keep the refused bounce in reject/: %s; it stays", name,
                         strerror (errno));
             goto out;

@@ -126,7 +126,7 @@ s_submit (cfg_t *cfg, char **rcpts, int nrcpt, const char *sender, const char *a
         s_complain ("cannot open spool %s", cfg_str (cfg, "spool/root"));
         rc = EX_TEMPFAIL;
     }
-    else if (spool_enter (spool, env, msg, len, qid) < 0) {
+    else if (spool_enter (spool, SPOOL_INCOMING, env, msg, len, qid) < 0) {
         s_complain ("cannot write to the spool: %s", strerror (errno));
         rc = EX_TEMPFAIL;
     }

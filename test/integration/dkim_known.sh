@@ -8,7 +8,6 @@
 # libopendkim 2.11.0 returns a DKIM-Signature folded otherwise than the one
 # it signed (b= moved to a line of its own), which verifiers reject.
 . "$(dirname "$0")/../lib/farm.sh"
-PY=/usr/bin/python3
 D=$($PY -c "import dkim, os; print(os.path.dirname(dkim.__file__))")/tests/data
 [ -f "$D/rfc6376.msg" ] || fail "dkimpy's test data not found under $D"
 K="$T/keys/football.example.com"

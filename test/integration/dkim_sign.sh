@@ -6,12 +6,9 @@
 # an owned domain without a usable key is delivered unsigned (no-key); a key
 # file readable by others is refused.
 . "$(dirname "$0")/../lib/farm.sh"
-PY=/usr/bin/python3
-$PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+need_dkimpy
 K="$T/keys"
-"$FARM_BIN/farm-keygen" shop.example s2048 --keys "$K" >/dev/null || fail "keygen rsa"
-"$FARM_BIN/farm-keygen" shop.example ed1 --ed25519 --keys "$K" >/dev/null || fail "keygen ed25519"
-"$FARM_BIN/farm-keygen" news.sub.example n1024 --rsa 1024 --keys "$K" >/dev/null || fail "keygen rsa 1024"
+fixture_keys "$K"
 "$FARM_BIN/farm-keygen" perm.example p1 --keys "$K" >/dev/null || fail "keygen perm"
 chmod 644 "$K/perm.example/p1.pem"
 "$FARM_BIN/farm-replay" "$TOP/test/dkim/spool" --out "$T/out" --json "$T/out.json" --keys "$K" \

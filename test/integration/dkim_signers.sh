@@ -5,12 +5,9 @@
 # output file is identical byte for byte, and dkimpy verifies the signatures
 # of both.
 . "$(dirname "$0")/../lib/farm.sh"
-PY=/usr/bin/python3
-$PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+need_dkimpy
 K="$T/keys"
-"$FARM_BIN/farm-keygen" shop.example s2048 --keys "$K" >/dev/null || fail "keygen rsa"
-"$FARM_BIN/farm-keygen" shop.example ed1 --ed25519 --keys "$K" >/dev/null || fail "keygen ed25519"
-"$FARM_BIN/farm-keygen" news.sub.example n1024 --rsa 1024 --keys "$K" >/dev/null || fail "keygen rsa 1024"
+fixture_keys "$K"
 "$FARM_BIN/farm-keygen" example.com r4096 --rsa 4096 --keys "$K" >/dev/null || fail "keygen rsa 4096"
 mkdir -p "$T/in"
 cp "$TOP"/test/dkim/spool/* "$T/in/"

@@ -17,8 +17,7 @@ fi
 if ! command -v postfix >/dev/null || ! command -v swaks >/dev/null; then
     "$TOP/tools/setup.sh" >"$T/setup.log" 2>&1 || fail "cannot install postfix and swaks: $(tail -3 "$T/setup.log")"
 fi
-PY=/usr/bin/python3
-$PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+need_dkimpy
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 IN=$(free_port); BACK=$(free_port); SINK=$(free_port)
 while [ "$BACK" = "$IN" ]; do BACK=$(free_port); done

@@ -8,8 +8,7 @@
 # bounced; a refused bounce is kept in reject/, never bounced. What reaches
 # the sink is DKIM-signed and verifies with dkimpy.
 . "$(dirname "$0")/../lib/farm.sh"
-PY=/usr/bin/python3
-$PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+need_dkimpy
 "$FARM_BIN/farm-keygen" shop.example s1 --keys "$T/keys" >/dev/null || fail "keygen"
 echo "alice shop.example" >"$T/accounts"
 start_broker

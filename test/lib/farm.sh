@@ -56,6 +56,20 @@ tiny_model() {
     "$FARM_BIN/farm-train" --ham "$T/ham" --spam "$T/spam" --models "$T/models" >/dev/null 2>&1 || fail "train"
 }
 
+# need_dkimpy: the independent DKIM verifier (Debian's python3-dkim), run by PY
+PY=/usr/bin/python3
+need_dkimpy() {
+    $PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
+}
+
+# fixture_keys DIR: the keys test/dkim's fixtures are signed with (RSA-2048 and
+# Ed25519 for shop.example, RSA-1024 for news.sub.example)
+fixture_keys() {
+    "$FARM_BIN/farm-keygen" shop.example s2048 --keys "$1" >/dev/null || fail "keygen rsa"
+    "$FARM_BIN/farm-keygen" shop.example ed1 --ed25519 --keys "$1" >/dev/null || fail "keygen ed25519"
+    "$FARM_BIN/farm-keygen" news.sub.example n1024 --rsa 1024 --keys "$1" >/dev/null || fail "keygen rsa 1024"
+}
+
 # final_count: messages in the final spools
 final_count() {
     local n=0 d

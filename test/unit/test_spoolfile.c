@@ -62,7 +62,7 @@ test_enter_and_read_back (void **state)
     env->received_at = 1700000000;
     const char *msg = "From: alice@shop.example\r\n\r\nhello\r\n";
     char qid[QID_SIZE];
-    assert_int_equal (spool_enter (spool, env, msg, strlen (msg), qid), 0);
+    assert_int_equal (spool_enter (spool, SPOOL_INCOMING, env, msg, strlen (msg), qid), 0);
     assert_true (qid_valid (qid));
     assert_int_equal (s_count (spool, SPOOL_INCOMING), 1);
     assert_int_equal (s_count (spool, SPOOL_TMP), 0);
@@ -122,7 +122,7 @@ test_truncated_file_on_disk (void **state)
     envelope_t *env = envelope_new ();
     envelope_add_rcpt (env, "x@y.example");
     char qid[QID_SIZE];
-    assert_int_equal (spool_enter (spool, env, "abcdefgh", 8, qid), 0);
+    assert_int_equal (spool_enter (spool, SPOOL_INCOMING, env, "abcdefgh", 8, qid), 0);
     int dir = spool_fd (spool, SPOOL_INCOMING);
     struct stat st;
     assert_int_equal (fstatat (dir, qid, &st, 0), 0);
