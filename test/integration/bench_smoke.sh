@@ -5,7 +5,7 @@
 # made-up messages (and they must agree byte for byte); the sender state at
 # a thousand accounts.
 . "$(dirname "$0")/../lib/farm.sh"
-out=$(SMOKE=1 FARM_BIN="$FARM_BIN" "$TOP/tools/bench-farm.sh" 60 1 2>&1) || fail "bench-farm: $out"
+out=$(SMOKE=1 FARM_BIN="$FARM_BIN" "$TOP/tools/bench/bench-farm.sh" 60 1 2>&1) || fail "bench-farm: $out"
 grep -q "rsa .* (60 signed; deliver 60)" <<<"$out" || fail "bench-farm rsa: $out"
 grep -q "ed25519 .* (60 signed; deliver 60)" <<<"$out" || fail "bench-farm ed25519: $out"
 out=$("$FARM_BIN/farm-bench" dkim --corpus "$T/none" --count 200 2>&1) || fail "farm-bench dkim: $out"

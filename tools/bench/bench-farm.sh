@@ -13,7 +13,7 @@
 # SMOKE=1: test/sample instead of the corpus and no model (the test suite's
 # run, so that this script cannot rot); FARM_BIN: which build.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 N=${1:-10000}
 W=${2:-2}
 B=${FARM_BIN:-$PWD/build/bin}
@@ -45,7 +45,7 @@ for alg in rsa ed25519; do
         "$B/farm-keygen" bench.example s1 --ed25519 --keys "$T/keys" >/dev/null; ref=$ref_ed
     fi
     echo "u0 bench.example" >"$T/accounts"
-    python3 test/lib/corpusgen.py "$CORPUS" "$T/spool" "$N" bench.example
+    python3 tools/bench/corpusgen.py "$CORPUS" "$T/spool" "$N" bench.example
     sync    # the new spool on disk before the clock starts
     "$B/farm-broker" --spool "$T/spool" --endpoint "ipc://$T/b.sock" --control "ipc://$T/c.sock" \
         "${MODELS[@]}" --verdict-log "$T/v.jsonl" --log-level warning ${BROKER_ARGS:-} 2>"$T/broker.log" &

@@ -8,7 +8,7 @@
 # capacity arithmetic. Scanning is transport only (no model, no keys), so
 # the figures bound what one broker can serve; the sender state is off.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 N=${1:-10000}
 B=$PWD/build/bin
 T=$(mktemp -d /tmp/farm-bench-hosts.XXXXXX)

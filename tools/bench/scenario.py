@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """scenario.py: days of synthetic outbound traffic for compromise detection.
 
-  tools/scenario.py --corpus corpus --out SPOOL [--accounts 200] [--days 4]
+  tools/bench/scenario.py --corpus corpus --out SPOOL [--accounts 200] [--days 4]
                     [--hijacked 12] [--busy 12] [--seed 1]
 
 Writes a sample spool (SPOOL/NNNNNN.eml with NNNNNN.env beside it) that
 farm-replay reads, and SPOOL.truth.jsonl: one line per message (file,
 account, kind "legit" or "hijack"), then one line per account (its role and,
-when hijacked, the time the attacker started). tools/scenario-score.py
+when hijacked, the time the attacker started). tools/bench/scenario-score.py
 compares farm-replay's --json output with it.
 
 The accounts: each has a domain, a daily volume (log-normal, a few to a few

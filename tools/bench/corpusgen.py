@@ -4,7 +4,7 @@ from the corpus's ham (easy-ham-1, easy-ham-2; reused in turn when N is
 larger), each From: user@DOMAIN (so that every one is signed), To: a
 recipient of its own, from 2,000 accounts that each send a few messages an
 hour (received-at two seconds apart), so that compromise detection, on,
-holds none of them. For tools/bench-farm.sh."""
+holds none of them. For tools/bench/bench-farm.sh."""
 import os
 import sys
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """scenario-score.py TRUTH.jsonl VERDICTS.jsonl [--svg FILE]: how well the
-farm caught the hijacked accounts of a tools/scenario.py run.
+farm caught the hijacked accounts of a tools/bench/scenario.py run.
 
 Reports: hijacked accounts held (the account flagged, or its attacker's mail
 held for compromise); the leak of each (attacker's messages delivered, in

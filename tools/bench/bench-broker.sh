@@ -10,7 +10,7 @@
 #                  outgoing/ stays small
 #   PERF=1         perf record -g of the broker; prints its time by system call
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 N=${1:-10000}
 W=${2:-2}
 B=build/bin
