@@ -90,16 +90,16 @@ s_list_one (void *arg, const char *key, const sender_t *s)
 static void
 s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
 {
-    char key[SENDERS_KEY];
+    char key[SENDERDB_KEY];
     //  "@example.com": the domain-wide view of a From: domain.
     if (account[0] == '@')
-        senders_key (key, 'd', account + 1);
+        senderdb_key (key, 'd', account + 1);
     else
-        senders_key (key, 'a', account);
-    senders_t *db = watch_senders (self->watch);
+        senderdb_key (key, 'a', account);
+    senderdb_t *db = watch_senders (self->watch);
     sender_t s;
-    int rc = senders_get (db, key, &s);
-    senders_commit (db);
+    int rc = senderdb_get (db, key, &s);
+    senderdb_commit (db);
     if (rc <= 0) {
         strbuf_printf (out, "no state for account %s%s%s", account, rc < 0 ? ": " : "",
                        rc < 0 ? strerror (errno) : "");
@@ -144,11 +144,11 @@ static void
 s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t *out, bool *ok)
 {
     const char *account = args[0];
-    char key[SENDERS_KEY];
-    senders_key (key, 'a', account);
-    senders_t *db = watch_senders (self->watch);
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', account);
+    senderdb_t *db = watch_senders (self->watch);
     sender_t s;
-    int rc = senders_get (db, key, &s);
+    int rc = senderdb_get (db, key, &s);
     if (rc < 0) {
         strbuf_printf (out, "sender state: %s", strerror (errno));
         *ok = false;
@@ -166,7 +166,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         if (nargs < 3 || *e1 || *e2 || m > UINT32_MAX || h > UINT32_MAX) {
             strbuf_printf (out, "limits ACCOUNT PER-MINUTE PER-HOUR (numbers; 0: the default)");
             *ok = false;
-            senders_commit (db);
+            senderdb_commit (db);
             return;
         }
         s.limit_minute = (uint32_t) m;
@@ -181,7 +181,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         if (n < 0) {
             strbuf_printf (out, "hold/: %s", strerror (errno));
             *ok = false;
-            senders_commit (db);
+            senderdb_commit (db);
             return;
         }
         if (release)
@@ -195,7 +195,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         if (failed)
             *ok = false;
     }
-    if (senders_put (db, key, &s) < 0 || senders_commit (db) < 0) {
+    if (senderdb_put (db, key, &s) < 0 || senderdb_commit (db) < 0) {
         strbuf_printf (out, "\nsender state not saved: %s", strerror (errno));
         *ok = false;
     }
@@ -284,7 +284,7 @@ control_handle (control_t *self)
             strbuf_adds (&out, "sender state: off (state/watch = false)");
         else {
             size_t records, bytes, map;
-            senders_usage (watch_senders (self->watch), &records, &bytes, &map);
+            senderdb_usage (watch_senders (self->watch), &records, &bytes, &map);
             strbuf_printf (&out, "sender state: %zu record(s) (accounts and domains), %zu bytes a record, "
                            "%zu KiB in use (%.0f bytes a record with the B-tree), map %zu MiB",
                            records, sizeof (sender_t), bytes >> 10,
@@ -292,7 +292,7 @@ control_handle (control_t *self)
         }
     }
     else if (!strcmp (cmd, "list")) {
-        if (senders_each (watch_senders (self->watch), "a:", s_list_one, &out) < 0)
+        if (senderdb_each (watch_senders (self->watch), "a:", s_list_one, &out) < 0)
             ok = false, strbuf_printf (&out, "sender state: %s", strerror (errno));
     }
     else if (!strcmp (cmd, "show") && n >= 1)

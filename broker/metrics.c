@@ -153,10 +153,10 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
         //  Flagged accounts: a walk of the state; for a large state only
         //  every twelfth time.
         size_t records, bytes, map;
-        senders_usage (watch_senders (watch), &records, &bytes, &map);
+        senderdb_usage (watch_senders (watch), &records, &bytes, &map);
         if (records < 100000 || self->writes % 12 == 0) {
             self->flagged = 0;
-            senders_each (watch_senders (watch), "a:", s_count_flagged, &self->flagged);
+            senderdb_each (watch_senders (watch), "a:", s_count_flagged, &self->flagged);
         }
         strbuf_printf (&o, "# HELP farm_accounts_flagged Accounts whose mail is held until an operator acts.\n"
                        "# TYPE farm_accounts_flagged gauge\nfarm_accounts_flagged %zu\n"

@@ -42,6 +42,8 @@ struct spooler_t {
     spooler_observer_fn *observer;
     void *observer_arg;
     int64_t oldest_ms;          //  monotonic ms of the first output queued
+    int64_t flush_ms, batch_max;    //  spool/flush-ms, spool/batch
+    bool timer;                 //  a one-shot timer will commit the batch
     batch_t *flying;            //  being committed by the committer, or NULL
     batch_t *spare;             //  the other batch, empty, while none flies
     zactor_t *committer;
@@ -242,12 +244,6 @@ spooler_pending (spooler_t *self)
     return batch_size (self->batch);
 }
 
-int64_t
-spooler_oldest_ms (spooler_t *self)
-{
-    return self->oldest_ms;
-}
-
 //  The verdict log: one JSON object a line, after the output is durable.
 static void
 s_log_json (spooler_t *self, const char *qid, const envelope_t *env, const char *verdict,
@@ -315,19 +311,60 @@ s_done (void *arg, void *entry_arg, int status)
     free (out);
 }
 
-bool
-spooler_commit_start (spooler_t *self, spooler_failed_fn *failed, void *arg)
+void
+spooler_set_commit (spooler_t *self, int64_t flush_ms, int64_t batch, spooler_failed_fn *failed,
+                    void *arg)
 {
-    if (self->flying || !batch_size (self->batch))
-        return false;
+    self->flush_ms = flush_ms;
+    self->batch_max = batch;
     self->failed = failed;
     self->failed_arg = arg;
+}
+
+//  Hand the batch to the committer thread; the other batch gathers meanwhile.
+static void
+s_commit_start (spooler_t *self)
+{
+    if (self->flying || !batch_size (self->batch))
+        return;
     self->flying = self->batch;
     self->batch = self->spare;
     self->spare = NULL;
     if (zsock_send (self->committer, "sp", "COMMIT", self->flying) < 0)
         diag_panic ("committer: %s", zmq_strerror (zmq_errno ()));
-    return true;
+}
+
+static int
+s_on_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    spooler_t *self = arg;
+    self->timer = false;
+    spooler_commit_due (self, loop);
+    return 0;
+}
+
+void
+spooler_commit_due (spooler_t *self, zloop_t *loop)
+{
+    size_t n = batch_size (self->batch);
+    if (!n || self->flying)
+        return;
+    int64_t wait = self->flush_ms - (zclock_mono () - self->oldest_ms);
+    if (wait <= 0 || (int64_t) n >= self->batch_max)
+        s_commit_start (self);
+    else if (!self->timer && loop) {
+        zloop_timer (loop, (size_t) wait, 1, s_on_timer, self);
+        self->timer = true;
+    }
+}
+
+void
+spooler_commit_if_full (spooler_t *self)
+{
+    if ((int64_t) batch_size (self->batch) < self->batch_max)
+        return;
+    spooler_commit_done (self);
+    s_commit_start (self);
 }
 
 bool
@@ -356,11 +393,9 @@ spooler_commit_done (spooler_t *self)
 }
 
 size_t
-spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg)
+spooler_commit (spooler_t *self)
 {
     spooler_commit_done (self);
-    self->failed = failed;
-    self->failed_arg = arg;
     return batch_commit (self->batch, s_done, self);
 }
 

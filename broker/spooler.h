@@ -9,6 +9,7 @@
 #include "envelope.h"
 #include "spool.h"
 #include "verdict.h"
+#include <czmq.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,25 +34,33 @@ void spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg);
 //  not be written (the message stays in active/; nothing was queued).
 int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_off,
                  const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec);
+//  Group commit: outputs gather for at most flush_ms (spool/flush-ms) or
+//  until batch (spool/batch) wait, then commit together; each output that
+//  cannot be made durable is reported to failed. Set once, before any add.
+void spooler_set_commit (spooler_t *self, int64_t flush_ms, int64_t batch,
+                         spooler_failed_fn *failed, void *arg);
 //  Outputs waiting for commit.
 size_t spooler_pending (spooler_t *self);
-//  When the oldest output waiting for commit was queued (zclock_mono).
-int64_t spooler_oldest_ms (spooler_t *self);
-//  Start committing what is queued in the committer thread, if no commit is
-//  under way and something is queued; true when one was started. New outputs
-//  gather in the next batch meanwhile.
-bool spooler_commit_start (spooler_t *self, spooler_failed_fn *failed, void *arg);
+//  Start committing what waits, in the committer thread, when it is due (a
+//  full batch, or its oldest has waited flush_ms) and no commit is under way,
+//  so that one sync serves all that gathered meanwhile; otherwise a one-shot
+//  timer on loop does it when it is due. New outputs gather in the next
+//  batch meanwhile.
+void spooler_commit_due (spooler_t *self, zloop_t *loop);
+//  After each output added: a full batch waits for the commit under way, if
+//  any, and starts at once.
+void spooler_commit_if_full (spooler_t *self);
 //  A commit is under way.
 bool spooler_committing (spooler_t *self);
 //  The socket that turns readable when the commit under way is durable
 //  (for zloop_reader); then call spooler_commit_done.
 void *spooler_sock (spooler_t *self);
 //  Wait for the commit under way (if any) and finish it: the active/ copies
-//  are gone, failures reported to failed, logs written.
+//  are gone, failures reported, logs written.
 void spooler_commit_done (spooler_t *self);
-//  Finish the commit under way, then commit what is queued here and now;
-//  returns how many of the latter failed (each reported to failed).
-size_t spooler_commit (spooler_t *self, spooler_failed_fn *failed, void *arg);
+//  Finish the commit under way, then commit what waits here and now (before
+//  answering an operator, at exit); returns how many of the latter failed.
+size_t spooler_commit (spooler_t *self);
 //  Move active/qid to corrupt/ because it cannot be read, with a log line
 //  and a verdict-log entry. 0 or -1.
 int spooler_corrupt (spooler_t *self, const char *qid, const char *why);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 struct watch_t {
-    senders_t *senders;
+    senderdb_t *senders;
     compromise_params_t params;
     char path[4096];
     size_t map_mb;
@@ -52,11 +52,11 @@ watch_new (cfg_t *cfg, const char *spool_root)
     self->flush_ms = cfg_int (cfg, "state/flush-ms");
     self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->flush_dirty = cache / 4;
-    self->senders = senders_new (self->path, self->map_mb, cache, err, sizeof err);
+    self->senders = senderdb_new (self->path, self->map_mb, cache, err, sizeof err);
     if (!self->senders)
         diag_fatal ("%s", err);
     size_t records, bytes, map;
-    senders_usage (self->senders, &records, &bytes, &map);
+    senderdb_usage (self->senders, &records, &bytes, &map);
     diag_info ("sender state %s: %zu record(s), %zu KiB used of %zu MiB, %zu bytes a record",
                self->path, records, bytes >> 10, map >> 20, sizeof (sender_t));
     return self;
@@ -68,12 +68,12 @@ watch_destroy (watch_t **self_p)
     watch_t *self = *self_p;
     if (!self)
         return;
-    senders_destroy (&self->senders);
+    senderdb_destroy (&self->senders);
     free (self);
     *self_p = NULL;
 }
 
-senders_t *watch_senders (watch_t *self) { return self->senders; }
+senderdb_t *watch_senders (watch_t *self) { return self->senders; }
 const compromise_params_t *watch_params (watch_t *self) { return &self->params; }
 
 const char *
@@ -153,10 +153,10 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
 {
     int64_t t = watch_time (env);
     const compromise_params_t *p = &self->params;
-    char key[SENDERS_KEY];
-    senders_key (key, 'a', watch_account (env));
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', watch_account (env));
     sender_t s;
-    int rc = senders_get (self->senders, key, &s);
+    int rc = senderdb_get (self->senders, key, &s);
     if (rc < 0) {
         s_full (self, v, t);
         return WATCH_DEFER;
@@ -173,7 +173,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     }
     if (s.flagged) {
         sender_count (&s, t, env->rcpt, env->rcpt_count, p);
-        if (senders_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
+        if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
             s_full (self, v, t);
             return WATCH_DEFER;
         }
@@ -194,13 +194,13 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
         v->retry_at = due;
         verdict_reason (v, "%s; retry at %" PRId64, why, due);
         //  The windows moved: keep that, though nothing was counted.
-        if (senders_put (self->senders, key, &s) < 0 && errno == ENOSPC)
+        if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC)
             s_full (self, v, t);
         return WATCH_DEFER;
     }
     sender_count (&s, t, env->rcpt, env->rcpt_count, p);
     sender_snapshot (&s, t, p, &sn);
-    if (senders_put (self->senders, key, &s) < 0) {
+    if (senderdb_put (self->senders, key, &s) < 0) {
         s_full (self, v, t);
         return WATCH_DEFER;
     }
@@ -208,14 +208,14 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     char dom[256];
     s_from_domain (msg, len, dom, sizeof dom);
     if (*dom) {
-        senders_key (key, 'd', dom);
+        senderdb_key (key, 'd', dom);
         sender_t d;
-        rc = senders_get (self->senders, key, &d);
+        rc = senderdb_get (self->senders, key, &d);
         if (rc >= 0) {
             if (rc == 0)
                 sender_init (&d, t);
             sender_count (&d, t, env->rcpt, env->rcpt_count, p);
-            if (senders_put (self->senders, key, &d) < 0 && errno == ENOSPC) {
+            if (senderdb_put (self->senders, key, &d) < 0 && errno == ENOSPC) {
                 s_full (self, v, t);
                 return WATCH_DEFER;
             }
@@ -228,10 +228,10 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
 void
 watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 {
-    char key[SENDERS_KEY];
-    senders_key (key, 'a', watch_account (env));
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', watch_account (env));
     sender_t s;
-    int rc = senders_get (self->senders, key, &s);
+    int rc = senderdb_get (self->senders, key, &s);
     if (rc <= 0)
         return;
     bool changed = false;
@@ -251,7 +251,7 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         sender_flag (&s, watch_time (env), reason);
         diag_warn ("account %s flagged: %s", watch_account (env), reason);
         //  A flag is written at once: a crash must not forget it.
-        if (senders_put (self->senders, key, &s) < 0 || senders_commit (self->senders) < 0)
+        if (senderdb_put (self->senders, key, &s) < 0 || senderdb_commit (self->senders) < 0)
             diag_error ("%s: flag not saved: %s", key, strerror (errno));
         self->last_flush = zclock_mono ();
         return;
@@ -263,21 +263,21 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         verdict_reason (v, "account-flagged: %s was flagged while this message was being scanned (%s)",
                         watch_account (env), s.reason);
     }
-    if (changed && senders_put (self->senders, key, &s) < 0)
+    if (changed && senderdb_put (self->senders, key, &s) < 0)
         diag_error ("%s: sender state not updated: %s", key, strerror (errno));
 }
 
 void
 watch_commit (watch_t *self)
 {
-    size_t dirty = senders_dirty (self->senders);
+    size_t dirty = senderdb_dirty (self->senders);
     if (!dirty)
         return;
     int64_t now = zclock_mono ();
     if (now - self->last_flush < self->flush_ms && dirty < self->flush_dirty)
         return;
     self->last_flush = now;
-    if (senders_commit (self->senders) < 0) {
+    if (senderdb_commit (self->senders) < 0) {
         int64_t wall = (int64_t) time (NULL);
         if (wall - self->full_warned > 10) {
             diag_error ("sender state %s: %zu changed record(s) not written: %s%s", self->path,

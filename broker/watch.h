@@ -9,7 +9,7 @@
 #define FARM_WATCH_H
 #include "cfg.h"
 #include "envelope.h"
-#include "senders.h"
+#include "senderdb.h"
 #include "strbuf.h"
 #include "verdict.h"
 
@@ -17,7 +17,7 @@ typedef struct watch_t watch_t;
 
 watch_t *watch_new (cfg_t *cfg, const char *spool_root);
 void watch_destroy (watch_t **self_p);
-senders_t *watch_senders (watch_t *self);
+senderdb_t *watch_senders (watch_t *self);
 const compromise_params_t *watch_params (watch_t *self);
 
 typedef enum { WATCH_SCAN, WATCH_HOLD, WATCH_DEFER } watch_action_t;

@@ -1,7 +1,8 @@
 /*  signer.h: DKIM signing (RFC 6376, RFC 8463 for Ed25519), by either of two
- *  signers: OpenSSL directly with each key parsed once (dkimsig.c, the
+ *  signers: OpenSSL directly with each key parsed once (signer_openssl.c, the
  *  default: four to ten times faster, no leak), or libopendkim (the
- *  reference, which decodes the PEM key again for every message). Both
+ *  reference in signer_opendkim.c, which decodes the PEM key again for every
+ *  message). Both
  *  return the same field byte for byte (test dkim_signers).
  *  Signs From (oversigned, so a second From cannot be added unnoticed), To,
  *  Cc, Subject, Date, Message-ID, Reply-To, MIME-Version, Content-Type and the
@@ -16,6 +17,9 @@
 
 typedef struct signer_t signer_t;
 
+//  Header fields signed when present, NULL-terminated; the same for both.
+extern const char *signer_fields[];
+
 typedef enum { SIGNER_OPENSSL, SIGNER_OPENDKIM } signer_kind_t;
 
 //  fixed_time: 0 for the clock, else the t= to use (tests, known answers).
@@ -24,7 +28,7 @@ void signer_destroy (signer_t **self_p);
 //  Sign the message msg (header section parsed into hdr) with key, appending
 //  one "DKIM-Signature: ..." header field, ending in the message's own line
 //  end, to out. body_relaxed: relaxed or simple body canonicalization; the
-//  header canonicalization is always relaxed (see signer.c). 0, or -1 with
+//  header canonicalization is always relaxed (see signer_opendkim.c). 0, or -1 with
 //  the library's reason in err.
 int signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg,
                  size_t len, const header_t *hdr, bool body_relaxed, strbuf_t *out, char *err,

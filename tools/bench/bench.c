@@ -30,7 +30,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "rfcdate.h"
-#include "senders.h"
+#include "senderdb.h"
 #include "sample.h"
 #include "xalloc.h"
 #include <dirent.h>
@@ -577,7 +577,7 @@ s_accounts (size_t max, const char *dir)
     snprintf (lock, sizeof lock, "%s-lock", path);
     unlink (lock);
     char err[512];
-    senders_t *db = senders_new (path, (max * 4096 >> 20) + 64, s_cache, err, sizeof err);
+    senderdb_t *db = senderdb_new (path, (max * 4096 >> 20) + 64, s_cache, err, sizeof err);
     if (!db)
         diag_fatal ("%s", err);
     compromise_params_t p;
@@ -590,14 +590,14 @@ s_accounts (size_t max, const char *dir)
     size_t have = 0;
     int64_t t = 1767225600;
     uint64_t rng = 42;
-    char key[SENDERS_KEY], acct[32], rcpt[64];
+    char key[SENDERDB_KEY], acct[32], rcpt[64];
     strbuf_t snap;
     strbuf_init (&snap);
     for (size_t n = 1000; n <= max; n *= 10) {
         //  Grow to n accounts, three messages each.
         for (; have < n; have++) {
             snprintf (acct, sizeof acct, "acct%zu", have);
-            senders_key (key, 'a', acct);
+            senderdb_key (key, 'a', acct);
             sender_t s;
             sender_init (&s, t);
             for (int k = 0; k < 3; k++) {
@@ -605,12 +605,12 @@ s_accounts (size_t max, const char *dir)
                 char *r[] = { rcpt };
                 sender_count (&s, t + k, r, 1, &p);
             }
-            if (senders_put (db, key, &s) < 0)
+            if (senderdb_put (db, key, &s) < 0)
                 diag_fatal ("put: %s", strerror (errno));
-            if (have % 10000 == 9999 && senders_commit (db) < 0)
+            if (have % 10000 == 9999 && senderdb_commit (db) < 0)
                 diag_fatal ("commit: %s", strerror (errno));
         }
-        senders_commit (db);
+        senderdb_commit (db);
         //  Dispatch 100,000 messages from accounts drawn at random; the
         //  commits (as the broker's flushes) timed apart.
         size_t msgs = 100000;
@@ -618,9 +618,9 @@ s_accounts (size_t max, const char *dir)
         for (size_t i = 0; i < msgs; i++) {
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
             snprintf (acct, sizeof acct, "acct%zu", (size_t) (rng >> 33) % n);
-            senders_key (key, 'a', acct);
+            senderdb_key (key, 'a', acct);
             sender_t s;
-            if (senders_get (db, key, &s) != 1)
+            if (senderdb_get (db, key, &s) != 1)
                 diag_fatal ("%s: not found", key);
             snprintf (rcpt, sizeof rcpt, "x%zu@y.example", i);
             char *r[] = { rcpt };
@@ -630,27 +630,27 @@ s_accounts (size_t max, const char *dir)
             sender_snapshot (&s, t, &p, &sn);
             strbuf_reset (&snap);
             sender_snap_format (&sn, &snap);
-            if (senders_put (db, key, &s) < 0)
+            if (senderdb_put (db, key, &s) < 0)
                 diag_fatal ("put: %s", strerror (errno));
-            if (i % s_batch == s_batch - 1 || senders_dirty (db) >= s_cache / 4) {
+            if (i % s_batch == s_batch - 1 || senderdb_dirty (db) >= s_cache / 4) {
                 int64_t c0 = fileio_now_usec ();
-                if (senders_commit (db) < 0)
+                if (senderdb_commit (db) < 0)
                     diag_fatal ("commit: %s", strerror (errno));
                 in_commit += fileio_now_usec () - c0;
             }
         }
         int64_t c0 = fileio_now_usec ();
-        senders_commit (db);
+        senderdb_commit (db);
         in_commit += fileio_now_usec () - c0;
         double all = (double) (fileio_now_usec () - t0);
         size_t records, bytes, map;
-        senders_usage (db, &records, &bytes, &map);
+        senderdb_usage (db, &records, &bytes, &map);
         printf ("  %10zu %14.0f %16.2f %16.2f %10zu\n", n, (double) bytes / (double) records,
                 (all - (double) in_commit) / (double) msgs, (double) in_commit / (double) msgs, msgs);
         fflush (stdout);
     }
     strbuf_free (&snap);
-    senders_destroy (&db);
+    senderdb_destroy (&db);
     unlink (path);
     unlink (lock);
     return 0;

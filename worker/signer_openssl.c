@@ -1,4 +1,4 @@
-/*  dkimsig.c: DKIM signing built directly on OpenSSL (see dkimsig.h).
+/*  signer_openssl.c: DKIM signing built directly on OpenSSL (see signer_openssl.h).
  *
  *  RFC 6376: relaxed header canonicalization (3.4.2), relaxed or simple body
  *  canonicalization (3.4.4, 3.4.3), SHA-256; RSA PKCS#1 v1.5, or Ed25519
@@ -13,7 +13,8 @@
  *  ("\r\n\t"), and a tag longer than a line broken inside its value with
  *  "\r\n\t " (h= between names, b= and bh= anywhere). The header hash covers the field as folded with b=
  *  empty, which relaxed canonicalization makes independent of the folding. */
-#include "dkimsig.h"
+#include "signer_openssl.h"
+#include "signer.h"
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,15 +22,6 @@
 
 #define MARGIN 75
 
-//  Header fields signed when present (signer.c gives libopendkim the same
-//  list); from is also signed once more than it occurs.
-const char *dkimsig_signed[] = {
-    "from", "to", "cc", "subject", "date", "message-id", "reply-to", "sender", "mime-version",
-    "content-type", "content-transfer-encoding", "content-disposition", "in-reply-to",
-    "references", "list-id", "list-unsubscribe", "list-unsubscribe-post", "list-help",
-    "list-post", "list-subscribe", "list-owner", "list-archive", "resent-date", "resent-from",
-    "resent-to", "resent-cc", "resent-message-id", "feedback-id", NULL
-};
 
 static bool
 s_wsp (char c)
@@ -40,7 +32,7 @@ s_wsp (char c)
 static bool
 s_is_signed (const char *name, size_t n)
 {
-    for (const char **s = dkimsig_signed; *s; s++)
+    for (const char **s = signer_fields; *s; s++)
         if (strlen (*s) == n && strncasecmp (*s, name, n) == 0)
             return true;
     return false;
@@ -236,7 +228,7 @@ s_fold (strbuf_t *out, char *const *tags, size_t ntags)
 }
 
 int
-dkimsig_sign (const signkey_t *key, const char *msg, size_t len, const header_t *hdr,
+signer_openssl_sign (const signkey_t *key, const char *msg, size_t len, const header_t *hdr,
               bool body_relaxed, uint64_t t, strbuf_t *out, char *err, size_t errlen)
 {
     if (!key->pkey) {

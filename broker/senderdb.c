@@ -1,5 +1,5 @@
-/*  senders.c: sender records in LMDB behind a write-back cache (see senders.h). */
-#include "senders.h"
+/*  senderdb.c: sender records in LMDB behind a write-back cache (see senderdb.h). */
+#include "senderdb.h"
 #include "diag.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -12,12 +12,12 @@
 
 typedef struct {
     uint64_t h;             //  hash of key; 0: the entry is free
-    char key[SENDERS_KEY];
+    char key[SENDERDB_KEY];
     bool dirty, ref;
     sender_t s;
 } s_entry_t;
 
-struct senders_t {
+struct senderdb_t {
     MDB_env *env;
     MDB_dbi dbi;
     MDB_txn *rtxn;          //  read transaction, reset between uses
@@ -33,10 +33,10 @@ s_errno (int rc)
     return rc == MDB_MAP_FULL ? ENOSPC : rc > 0 ? rc : EIO;
 }
 
-senders_t *
-senders_new (const char *path, size_t map_mb, size_t cache_records, char *err, size_t errlen)
+senderdb_t *
+senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err, size_t errlen)
 {
-    senders_t *self = xcalloc (1, sizeof *self);
+    senderdb_t *self = xcalloc (1, sizeof *self);
     self->cap = cache_records < 64 ? 64 : cache_records;
     self->icap = 1;
     while (self->icap < self->cap * 2)
@@ -64,19 +64,19 @@ senders_new (const char *path, size_t map_mb, size_t cache_records, char *err, s
         snprintf (err, errlen, "sender state %s: %s", path, mdb_strerror (rc));
         if (txn)
             mdb_txn_abort (txn);
-        senders_destroy (&self);
+        senderdb_destroy (&self);
         return NULL;
     }
     return self;
 }
 
 void
-senders_destroy (senders_t **self_p)
+senderdb_destroy (senderdb_t **self_p)
 {
-    senders_t *self = *self_p;
+    senderdb_t *self = *self_p;
     if (!self)
         return;
-    if (self->env && self->dirty && senders_commit (self) < 0)
+    if (self->env && self->dirty && senderdb_commit (self) < 0)
         diag_error ("sender state: %zu changed record(s) not written: %s", self->dirty, strerror (errno));
     if (self->rtxn)
         mdb_txn_abort (self->rtxn);
@@ -89,11 +89,11 @@ senders_destroy (senders_t **self_p)
 }
 
 void
-senders_key (char *key, char kind, const char *name)
+senderdb_key (char *key, char kind, const char *name)
 {
     size_t n = strlen (name);
-    if (n + 3 > SENDERS_KEY) {
-        snprintf (key, SENDERS_KEY, "%c:#%016llx", kind, (unsigned long long) baseline_hash (name, n));
+    if (n + 3 > SENDERDB_KEY) {
+        snprintf (key, SENDERDB_KEY, "%c:#%016llx", kind, (unsigned long long) baseline_hash (name, n));
         return;
     }
     key[0] = kind;
@@ -111,7 +111,7 @@ s_hash (const char *key)
 
 //  The index slot of key: where it is, or the empty slot where it would go.
 static size_t
-s_slot (senders_t *self, uint64_t h, const char *key)
+s_slot (senderdb_t *self, uint64_t h, const char *key)
 {
     size_t mask = self->icap - 1, i = (size_t) h & mask;
     while (self->index[i]) {
@@ -125,7 +125,7 @@ s_slot (senders_t *self, uint64_t h, const char *key)
 
 //  Remove index slot i (backward-shift deletion keeps probing exact).
 static void
-s_unindex (senders_t *self, size_t i)
+s_unindex (senderdb_t *self, size_t i)
 {
     size_t mask = self->icap - 1, j = i;
     self->index[i] = 0;
@@ -146,7 +146,7 @@ s_unindex (senders_t *self, size_t i)
 //  A free entry: unused, or a clean one evicted by the clock; when every
 //  record is dirty, commit first. NULL with errno when nothing can be freed.
 static s_entry_t *
-s_free_entry (senders_t *self)
+s_free_entry (senderdb_t *self)
 {
     if (self->used < self->cap)
         return &self->e[self->used++];
@@ -166,7 +166,7 @@ s_free_entry (senders_t *self)
         }
         //  Every record is dirty: commit, unless that failed a moment ago
         //  (a full map stays full; do not retry it for every message).
-        if (pass == 0 && (zclock_mono () - self->failed_ms < 1000 || senders_commit (self) < 0)) {
+        if (pass == 0 && (zclock_mono () - self->failed_ms < 1000 || senderdb_commit (self) < 0)) {
             errno = ENOSPC;
             return NULL;
         }
@@ -176,7 +176,7 @@ s_free_entry (senders_t *self)
 }
 
 static s_entry_t *
-s_insert (senders_t *self, uint64_t h, const char *key)
+s_insert (senderdb_t *self, uint64_t h, const char *key)
 {
     s_entry_t *e = s_free_entry (self);
     if (!e)
@@ -190,7 +190,7 @@ s_insert (senders_t *self, uint64_t h, const char *key)
 }
 
 int
-senders_get (senders_t *self, const char *key, sender_t *out)
+senderdb_get (senderdb_t *self, const char *key, sender_t *out)
 {
     uint64_t h = s_hash (key);
     size_t i = s_slot (self, h, key);
@@ -231,7 +231,7 @@ senders_get (senders_t *self, const char *key, sender_t *out)
 }
 
 int
-senders_put (senders_t *self, const char *key, const sender_t *s)
+senderdb_put (senderdb_t *self, const char *key, const sender_t *s)
 {
     uint64_t h = s_hash (key);
     size_t i = s_slot (self, h, key);
@@ -248,13 +248,13 @@ senders_put (senders_t *self, const char *key, const sender_t *s)
 }
 
 size_t
-senders_dirty (senders_t *self)
+senderdb_dirty (senderdb_t *self)
 {
     return self->dirty;
 }
 
 int
-senders_commit (senders_t *self)
+senderdb_commit (senderdb_t *self)
 {
     if (!self->dirty)
         return 0;
@@ -287,9 +287,9 @@ senders_commit (senders_t *self)
 }
 
 int
-senders_each (senders_t *self, const char *prefix, senders_fn *fn, void *arg)
+senderdb_each (senderdb_t *self, const char *prefix, senderdb_fn *fn, void *arg)
 {
-    if (senders_commit (self))
+    if (senderdb_commit (self))
         return -1;
     MDB_txn *txn;
     MDB_cursor *cur;
@@ -321,7 +321,7 @@ senders_each (senders_t *self, const char *prefix, senders_fn *fn, void *arg)
 }
 
 void
-senders_usage (senders_t *self, size_t *records, size_t *bytes, size_t *map_bytes)
+senderdb_usage (senderdb_t *self, size_t *records, size_t *bytes, size_t *map_bytes)
 {
     MDB_stat st;
     MDB_envinfo info;

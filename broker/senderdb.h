@@ -1,49 +1,49 @@
-/*  senders.h: the broker's store of sender records (sender.h): an LMDB
+/*  senderdb.h: the broker's store of sender records (sender.h): an LMDB
  *  environment (one file, MDB_NOSUBDIR) with one writer, the broker, behind
  *  a write-back cache of the records in use.
  *
  *  Dispatch reads and writes records in the cache (a hash table with clock
  *  eviction of clean records), so its cost does not depend on how many
- *  accounts the file holds; senders_commit writes every changed record in
+ *  accounts the file holds; senderdb_commit writes every changed record in
  *  one transaction. The broker commits every state/flush-ms, when a quarter
  *  of the cache is dirty, and at once after a flag or an operator's change:
  *  a broker killed outright loses at most that long of counting, never a
  *  flag. Keys: "a:ACCOUNT" for an account, "d:DOMAIN" for the domain-wide
  *  view of a From: domain.
  *
- *  When the map is full, senders_commit fails with ENOSPC and the records
- *  stay dirty; once no clean record is left to evict, senders_get fails with
+ *  When the map is full, senderdb_commit fails with ENOSPC and the records
+ *  stay dirty; once no clean record is left to evict, senderdb_get fails with
  *  ENOSPC too, and the caller defers the message with a reason that names
  *  state/map-mb. */
-#ifndef FARM_SENDERS_H
-#define FARM_SENDERS_H
+#ifndef FARM_SENDERDB_H
+#define FARM_SENDERDB_H
 #include "sender.h"
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct senders_t senders_t;
+typedef struct senderdb_t senderdb_t;
 
 //  cache_records: records kept in memory (at least 64). NULL with err when
 //  the file cannot be opened or made.
-senders_t *senders_new (const char *path, size_t map_mb, size_t cache_records, char *err,
+senderdb_t *senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err,
                         size_t errlen);
 //  Commits what is dirty (logged when it cannot).
-void senders_destroy (senders_t **self_p);
-#define SENDERS_KEY 64
-//  Key for an account or domain into key (SENDERS_KEY bytes): "a:" or "d:"
+void senderdb_destroy (senderdb_t **self_p);
+#define SENDERDB_KEY 64
+//  Key for an account or domain into key (SENDERDB_KEY bytes): "a:" or "d:"
 //  and the name, lowercased for domains; long names are hashed.
-void senders_key (char *key, char kind, const char *name);
+void senderdb_key (char *key, char kind, const char *name);
 //  1 with *out read, 0 when there is no record, -1 with errno on failure.
-int senders_get (senders_t *self, const char *key, sender_t *out);
+int senderdb_get (senderdb_t *self, const char *key, sender_t *out);
 //  0, or -1 with errno (ENOSPC: no room left in the cache or the map).
-int senders_put (senders_t *self, const char *key, const sender_t *s);
+int senderdb_put (senderdb_t *self, const char *key, const sender_t *s);
 //  Write every changed record: 0, or -1 with errno (ENOSPC: the map is full).
-int senders_commit (senders_t *self);
+int senderdb_commit (senderdb_t *self);
 //  Records changed since the last commit.
-size_t senders_dirty (senders_t *self);
+size_t senderdb_dirty (senderdb_t *self);
 //  Call fn for every record whose key starts with prefix (after a commit).
-typedef void (senders_fn) (void *arg, const char *key, const sender_t *s);
-int senders_each (senders_t *self, const char *prefix, senders_fn *fn, void *arg);
+typedef void (senderdb_fn) (void *arg, const char *key, const sender_t *s);
+int senderdb_each (senderdb_t *self, const char *prefix, senderdb_fn *fn, void *arg);
 //  Records stored, and bytes of the map in use.
-void senders_usage (senders_t *self, size_t *records, size_t *bytes, size_t *map_bytes);
+void senderdb_usage (senderdb_t *self, size_t *records, size_t *bytes, size_t *map_bytes);
 #endif

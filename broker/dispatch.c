@@ -1,0 +1,296 @@
+/*  dispatch.c: claimed message -> worker, verdict -> spooler (see dispatch.h).
+ *  Crash behaviour: nothing here is durable; a message stays in active/
+ *  until its output is, so whatever was in flight is found again by
+ *  recovery at the next start. A verdict whose lease token is not the
+ *  current one is ignored, so a message is never written twice. */
+#include "dispatch.h"
+#include "diag.h"
+#include "fileio.h"
+#include "spoolfile.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    char qid[QID_SIZE];
+    int64_t claimed_usec;
+} s_redo_t;
+
+struct dispatch_t {
+    spool_t *spool;
+    ingest_t *ingest;
+    pool_t *pool;
+    lease_table_t *leases;
+    spooler_t *spooler;
+    watch_t *watch;
+    zsock_t *router;
+    zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again
+    int64_t lease_ms, max_inflight, retry_s, max_size;
+    int64_t paused_until;       //  ms: no dispatch while outputs fail
+    strbuf_t envbuf, snap;
+    char *body;
+    size_t bodycap;
+};
+
+static void
+s_redo_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+dispatch_t *
+dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_table_t *leases,
+              spooler_t *spooler, watch_t *watch, zsock_t *router)
+{
+    dispatch_t *self = xcalloc (1, sizeof *self);
+    self->spool = spool;
+    self->ingest = ingest;
+    self->pool = pool;
+    self->leases = leases;
+    self->spooler = spooler;
+    self->watch = watch;
+    self->router = router;
+    self->lease_ms = cfg_int (cfg, "lease/timeout-ms");
+    self->max_inflight = cfg_int (cfg, "lease/max-inflight");
+    self->retry_s = cfg_int (cfg, "spool/retry-s");
+    self->max_size = cfg_int (cfg, "limits/message-size");
+    self->redo = zlistx_new ();
+    zlistx_set_destructor (self->redo, s_redo_free);
+    strbuf_init (&self->envbuf);
+    strbuf_init (&self->snap);
+    return self;
+}
+
+void
+dispatch_destroy (dispatch_t **self_p)
+{
+    dispatch_t *self = *self_p;
+    if (!self)
+        return;
+    zlistx_destroy (&self->redo);
+    strbuf_free (&self->envbuf);
+    strbuf_free (&self->snap);
+    free (self->body);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+dispatch_redo (dispatch_t *self, const char *qid, int64_t claimed_usec)
+{
+    s_redo_t *r = xmalloc (sizeof *r);
+    memcpy (r->qid, qid, QID_SIZE);
+    r->claimed_usec = claimed_usec;
+    zlistx_add_end (self->redo, r);
+}
+
+//  Something failed that may succeed later (a read, an output): the
+//  message goes back to redo and dispatch pauses a second.
+static void
+s_retry_later (dispatch_t *self, const char *qid, int64_t claimed_usec)
+{
+    dispatch_redo (self, qid, claimed_usec);
+    self->paused_until = zclock_mono () + 1000;
+}
+
+void
+dispatch_output_failed (void *arg, const char *qid, int status)
+{
+    s_retry_later (arg, qid, fileio_now_usec ());
+}
+
+//  Every lease of worker w (or, w NULL, every expired lease) back to redo.
+void
+dispatch_release (dispatch_t *self, pool_worker_t *w, const char *why)
+{
+    char qids[256][QID_SIZE];
+    size_t n;
+    int64_t now = zclock_mono ();
+    do {
+        n = lease_collect (self->leases, now, w, qids, 256);
+        for (size_t i = 0; i < n; i++) {
+            lease_t *l = lease_find (self->leases, qids[i]);
+            diag_warn ("%s: lease of worker %s %s; leasing it again", qids[i], l->worker->name, why);
+            dispatch_redo (self, qids[i], l->claimed_usec);
+            lease_remove (self->leases, qids[i], NULL);
+        }
+    } while (n == 256);
+}
+
+void
+dispatch_worker_gone (dispatch_t *self, pool_worker_t **w, const char *why)
+{
+    diag_warn ("worker %s %s; %u job(s) to lease again", (*w)->name, why, (*w)->jobs);
+    dispatch_release (self, *w, why);
+    pool_remove (self->pool, w);
+}
+
+//  Broker-made verdict (no worker needed): written like any other.
+static void
+s_verdict_here (dispatch_t *self, const char *qid, envelope_t **env, off_t body_off,
+                verdict_t *v, int64_t claimed)
+{
+    if (spooler_add (self->spooler, qid, env, body_off, v, claimed, 0) < 0) {
+        diag_error ("%s: cannot write its output: %s; will retry", qid, strerror (errno));
+        dispatch_output_failed (self, qid, errno);
+        envelope_destroy (env);
+    }
+}
+
+//  Read active/qid: its envelope (returned, with the body's offset) and its
+//  body (into self->body). NULL when it is not to be dispatched now: gone,
+//  corrupt, too large (each given its verdict here) or to be tried again.
+static envelope_t *
+s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
+{
+    int active = spool_fd (self->spool, SPOOL_ACTIVE);
+    int fd = openat (active, qid, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_error ("%s: open active: %s", qid, strerror (errno));
+        if (errno != ENOENT) {
+            s_retry_later (self, qid, claimed);
+        }
+        return NULL;
+    }
+    envelope_t *env = envelope_new ();
+    off_t body_off = 0;
+    char err[256];
+    int rc = spoolfile_read_header (fd, env, &body_off, err, sizeof err);
+    if (rc == SPOOLFILE_CORRUPT) {
+        close (fd);
+        envelope_destroy (&env);
+        spooler_corrupt (self->spooler, qid, err);
+        return NULL;
+    }
+    if (rc) {
+        diag_error ("%s: %s; will retry", qid, err);
+        close (fd);
+        envelope_destroy (&env);
+        s_retry_later (self, qid, claimed);
+        return NULL;
+    }
+    if (env->size > self->max_size) {
+        close (fd);
+        verdict_t v;
+        verdict_init (&v);
+        v.code = VERDICT_REJECT;
+        verdict_reason (&v, "message-size: %" PRId64 " bytes, limit %" PRId64, env->size,
+                        self->max_size);
+        s_verdict_here (self, qid, &env, body_off, &v, claimed);
+        verdict_free (&v);
+        return NULL;
+    }
+    size_t size = (size_t) env->size;
+    if (size > self->bodycap) {
+        self->bodycap = size;
+        self->body = xrealloc (self->body, size);
+    }
+    ssize_t got = fileio_pread_all (fd, self->body, size, body_off);
+    int e = errno;
+    close (fd);
+    if (got < 0) {
+        diag_error ("%s: read: %s; will retry", qid, strerror (e));
+        envelope_destroy (&env);
+        s_retry_later (self, qid, claimed);
+        return NULL;
+    }
+    if ((size_t) got < size) {
+        envelope_destroy (&env);
+        spooler_corrupt (self->spooler, qid, "shorter than its size line says");
+        return NULL;
+    }
+    *body_off_p = body_off;
+    return env;
+}
+
+//  Read active/qid and lease it to a worker (one with credit exists).
+static void
+s_start (dispatch_t *self, const char *qid, int64_t claimed)
+{
+    off_t body_off = 0;
+    envelope_t *env = s_read (self, qid, claimed, &body_off);
+    if (!env)
+        return;
+    size_t size = (size_t) env->size;
+    //  The sender state: held or deferred here, or the snapshot for the job.
+    strbuf_reset (&self->snap);
+    verdict_t v;
+    verdict_init (&v);
+    if (self->watch
+        && watch_dispatch (self->watch, env, self->body, size, &self->snap, &v) != WATCH_SCAN) {
+        s_verdict_here (self, qid, &env, body_off, &v, claimed);
+        verdict_free (&v);
+        return;
+    }
+    verdict_free (&v);
+    strbuf_reset (&self->envbuf);
+    envelope_format (env, &self->envbuf);
+    pool_worker_t *w = pool_take (self->pool);
+    lease_t *l = lease_add (self->leases, qid, w, zclock_mono () + self->lease_ms, claimed, &env,
+                            body_off);
+    if (wire_send_job (self->router, w->routing_id, qid, l->token, self->envbuf.data,
+                       self->envbuf.len, self->snap.data, self->snap.len, self->body, size) < 0) {
+        //  ROUTER_MANDATORY: the worker's connection is gone.
+        dispatch_worker_gone (self, &w, "cannot be reached");
+        return;
+    }
+    diag_debug ("%s: leased to %s", qid, w->name);
+    //  Do not keep a large message's buffer between jobs.
+    if (self->bodycap > 1024 * 1024) {
+        free (self->body);
+        self->body = NULL;
+        self->bodycap = 0;
+    }
+}
+
+//  Dispatch while there is work, credit and room in flight.
+void
+dispatch_pump (dispatch_t *self)
+{
+    if (zclock_mono () < self->paused_until)
+        return;
+    while (pool_ready (self->pool) && lease_count (self->leases) < (size_t) self->max_inflight) {
+        s_redo_t *r = zlistx_first (self->redo);
+        if (r) {
+            char qid[QID_SIZE];
+            memcpy (qid, r->qid, QID_SIZE);
+            int64_t claimed = r->claimed_usec;
+            zlistx_delete (self->redo, zlistx_cursor (self->redo));
+            s_start (self, qid, claimed);
+            continue;
+        }
+        char qid[QID_SIZE];
+        bool deferred;
+        if (!ingest_claim (self->ingest, qid, &deferred))
+            break;
+        diag_debug ("%s: claimed%s", qid, deferred ? " (deferred, due)" : "");
+        s_start (self, qid, fileio_now_usec ());
+    }
+}
+
+void
+dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
+{
+    pool_give (self->pool, w);
+    lease_t *l = lease_find (self->leases, m->qid);
+    if (!l || l->token != m->lease || l->worker != w) {
+        diag_info ("%s: late verdict from %s ignored (the job was leased again)", m->qid, w->name);
+        return;
+    }
+    int64_t claimed = l->claimed_usec;
+    off_t body_off = l->body_off;
+    envelope_t *env = NULL;
+    lease_remove (self->leases, m->qid, &env);
+    verdict_t *v = &m->verdict;
+    if (v->code == VERDICT_DEFER && v->retry_at <= 0)
+        v->retry_at = (int64_t) time (NULL) + self->retry_s;
+    if (self->watch)
+        watch_verdict (self->watch, env, v);
+    s_verdict_here (self, m->qid, &env, body_off, v, claimed);
+}
+
