@@ -268,11 +268,10 @@ broker_new (cfg_t *cfg)
                                cfg_int (cfg, "spool/rescan-ms"));
     self->pool = pool_new ();
     self->leases = lease_table_new ();
-    const char *sync = cfg_str (cfg, "spool/sync");
-    if (strcmp (sync, "filesystem") && strcmp (sync, "files"))
-        diag_fatal ("spool/sync: '%s' is not filesystem or files", sync);
-    self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"),
-                                 strcmp (sync, "files") ? BATCH_SYNC_FILESYSTEM : BATCH_SYNC_FILES);
+    //  spool/sync: filesystem | files, in batch.h's order.
+    batch_sync_t sync = cfg_enum (cfg, "spool/sync") ? BATCH_SYNC_FILES : BATCH_SYNC_FILESYSTEM;
+    spool_set_sync (self->spool, sync);
+    self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"), sync);
     if (cfg_bool (cfg, "state/watch"))
         self->watch = watch_new (cfg, spool_root (self->spool));
     else

@@ -100,7 +100,11 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
     }
     rewinddir (d);
     static const char *what[] = { "released", "dropped", "requeued", "purged" };
+    //  As the spooler does: one syncfs a batch with spool/sync = filesystem,
+    //  so that releasing hundreds does not keep the operator (and the loop)
+    //  waiting for an fsync each.
     batch_t *batch = batch_new ();
+    batch_set_sync (batch, spool_sync (spool));
     struct dirent *e;
     while ((e = readdir (d)) != NULL) {
         if (!qid_valid (e->d_name) || (qid && strcmp (e->d_name, qid) != 0))

@@ -72,7 +72,8 @@ main (int argc, char **argv)
     const char *ep = cfg_str (cfg, "control/endpoint");
     zsock_t *req = zsock_new (ZMQ_REQ);
     zsock_set_linger (req, 0);
-    zsock_set_rcvtimeo (req, 10000);
+    int timeout_ms = (int) cfg_int (cfg, "control/timeout-ms");
+    zsock_set_rcvtimeo (req, timeout_ms);
     int exit_code = 69;
     if (zsock_connect (req, "%s", ep) < 0)
         fprintf (stderr, "farm-ctl: cannot connect to %s\n", ep);
@@ -83,7 +84,7 @@ main (int argc, char **argv)
         zmsg_send (&msg, req);
         zmsg_t *rep = zmsg_recv (req);
         if (!rep)
-            fprintf (stderr, "farm-ctl: no answer from a broker on %s within 10 s\n", ep);
+            fprintf (stderr, "farm-ctl: no answer from a broker on %s within %d ms\n", ep, timeout_ms);
         else {
             char *status = zmsg_popstr (rep), *text = zmsg_popstr (rep);
             bool ok = status && !strcmp (status, "ok");

@@ -174,25 +174,20 @@ worker_new (cfg_t *cfg)
     int64_t check = cfg_int (cfg, "dkim/check-ms");
     self->keys = keys_new (cfg_str (cfg, "dkim/keys"), check);
     self->lockdown = lockdown_new (cfg_str (cfg, "dkim/accounts"), check);
-    const char *kind = cfg_str (cfg, "dkim/signer");
-    if (strcmp (kind, "openssl") && strcmp (kind, "opendkim"))
-        diag_fatal ("dkim/signer: '%s' is not openssl or opendkim", kind);
+    //  dkim/signer: openssl | opendkim.
     self->signer = signer_new ((uint64_t) cfg_int (cfg, "test/dkim-time"),
-                               strcmp (kind, "openssl") ? SIGNER_OPENDKIM : SIGNER_OPENSSL);
+                               cfg_enum (cfg, "dkim/signer") ? SIGNER_OPENDKIM : SIGNER_OPENSSL);
     if (!self->signer)
         diag_fatal ("libopendkim: dkim_init failed");
-    //  header/body; a lone word means both.
-    const char *canon = cfg_str (cfg, "dkim/canonicalization");
-    if (!strcmp (canon, "relaxed") || !strcmp (canon, "relaxed/relaxed"))
-        self->ctx.body_relaxed = true;
-    else if (!strcmp (canon, "relaxed/simple"))
-        self->ctx.body_relaxed = false;
-    else if (!strncmp (canon, "simple", 6))
+    //  header/body, a lone word meaning both: relaxed | relaxed/relaxed |
+    //  relaxed/simple, and the simple headers refused.
+    int canon = cfg_enum (cfg, "dkim/canonicalization");
+    if (canon >= 3)
         diag_fatal ("dkim/canonicalization: '%s' refused: with simple header canonicalization "
                     "libopendkim 2.11.0 returns a DKIM-Signature folded otherwise than the one "
-                    "it signed, and verifiers reject it; use relaxed or relaxed/simple", canon);
-    else
-        diag_fatal ("dkim/canonicalization: '%s' is not relaxed, relaxed/relaxed or relaxed/simple", canon);
+                    "it signed, and verifiers reject it; use relaxed or relaxed/simple",
+                    cfg_str (cfg, "dkim/canonicalization"));
+    self->ctx.body_relaxed = canon != 2;
     self->ctx.keys = self->keys;
     self->ctx.lockdown = self->lockdown;
     self->ctx.signer = self->signer;

@@ -23,6 +23,7 @@ static const char *s_names[SPOOL_NDIRS] = {
 
 struct spool_t {
     char *root;
+    batch_sync_t sync;
     int rootfd;
     int fds[SPOOL_NDIRS];
     dev_t dev;
@@ -117,6 +118,18 @@ dev_t
 spool_dev (spool_t *self)
 {
     return self->dev;
+}
+
+void
+spool_set_sync (spool_t *self, batch_sync_t sync)
+{
+    self->sync = sync;
+}
+
+batch_sync_t
+spool_sync (spool_t *self)
+{
+    return self->sync;
 }
 
 int

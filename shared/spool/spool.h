@@ -41,6 +41,10 @@ const char *spool_dir_name (spool_dir_t dir);
 size_t spool_count (spool_t *self, spool_dir_t dir);
 //  Device of the spool (renames work only within one).
 dev_t spool_dev (spool_t *self);
+//  How batches of files in this spool are made durable (spool/sync; the
+//  default BATCH_SYNC_FILES): every writer into it follows the same rule.
+void spool_set_sync (spool_t *self, batch_sync_t sync);
+batch_sync_t spool_sync (spool_t *self);
 //  Write env + message as a new spool file into dir (normally incoming/),
 //  queued on batch: give the new queue id in qid (QID_SIZE bytes). Commit with
 //  batch_commit. 0, or -1 with errno.

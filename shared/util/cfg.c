@@ -58,6 +58,22 @@ s_bool (const char *v)
     return -1;
 }
 
+//  The index of value among the words of "a|b|c", or -1.
+static int
+s_choice (const char *choices, const char *value)
+{
+    size_t n = strlen (value);
+    int i = 0;
+    for (const char *c = choices; c && *c; i++) {
+        const char *bar = strchr (c, '|');
+        size_t len = bar ? (size_t) (bar - c) : strlen (c);
+        if (len == n && strncmp (c, value, n) == 0)
+            return i;
+        c = bar ? bar + 1 : NULL;
+    }
+    return -1;
+}
+
 int
 cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t errlen)
 {
@@ -76,6 +92,10 @@ cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t err
                       value, (long long) k->min, (long long) k->max);
             return -1;
         }
+    }
+    else if (k->type == CFG_ENUM && s_choice (k->choices, value) < 0) {
+        snprintf (err, errlen, "%s: '%s' is not one of %s", path, value, k->choices);
+        return -1;
     }
     else if (k->type == CFG_BOOL && s_bool (value) < 0) {
         snprintf (err, errlen, "%s: '%s' is not true or false", path, value);
@@ -217,6 +237,15 @@ cfg_bool (cfg_t *self, const char *path)
     return s_bool (cfg_str (self, path)) == 1;
 }
 
+int
+cfg_enum (cfg_t *self, const char *path)
+{
+    int i = s_find (path);
+    if (i < 0 || params_table[i].type != CFG_ENUM)
+        diag_panic ("cfg: no enumerated key %s in the table", path);
+    return s_choice (params_table[i].choices, self->values[i]);
+}
+
 void
 cfg_help (cfg_t *self, const char *usage)
 {
@@ -228,7 +257,8 @@ cfg_help (cfg_t *self, const char *usage)
             continue;
         char left[64];
         snprintf (left, sizeof left, "--%s %s", k->flag,
-                  k->type == CFG_INT ? "N" : k->type == CFG_BOOL ? "[BOOL]" : "VALUE");
+                  k->type == CFG_INT ? "N" : k->type == CFG_BOOL ? "[BOOL]"
+                  : k->type == CFG_ENUM ? k->choices : "VALUE");
         printf ("  %-26s %s\n  %-26s (%s, default '%s')\n", left, k->help, "", k->path, k->def);
     }
     printf ("  --help                     this text\n");

@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CFG_STR, CFG_INT, CFG_BOOL } cfg_type_t;
+//  CFG_ENUM: one of the words of the key's choices ("a|b|c").
+typedef enum { CFG_STR, CFG_INT, CFG_BOOL, CFG_ENUM } cfg_type_t;
 
 //  Which programs read a key (a key may serve several).
 #define CFG_BROKER 1
@@ -28,6 +29,7 @@ typedef struct {
     int64_t min, max;       //  CFG_INT range
     unsigned users;         //  CFG_BROKER | ...
     const char *help;
+    const char *choices;    //  CFG_ENUM: the values allowed, "a|b|c"
 } cfg_key_t;
 
 typedef struct cfg_t cfg_t;
@@ -46,6 +48,8 @@ int cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen);
 const char *cfg_str (cfg_t *self, const char *path);
 int64_t cfg_int (cfg_t *self, const char *path);
 bool cfg_bool (cfg_t *self, const char *path);
+//  A CFG_ENUM key's value as the index of its word among the choices.
+int cfg_enum (cfg_t *self, const char *path);
 //  Print the flags of this program with defaults and meaning.
 void cfg_help (cfg_t *self, const char *usage);
 //  A number from a loaded ZPL tree (zconfig_t *root) at path, min..max, into
