@@ -175,6 +175,8 @@ cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
             print = true;   //  after the other flags, so that they show
             continue;
         }
+        if (strcmp (a, "--print-config=markdown") == 0)
+            return 3;
         char name[128];
         const char *eq = strchr (a + 2, '=');
         size_t nl = eq ? (size_t) (eq - a - 2) : strlen (a + 2);
@@ -304,6 +306,51 @@ cfg_sample (cfg_t *self, FILE *out)
     }
 }
 
+//  The programs that read a key, by name.
+static void
+s_users (unsigned users, char *out, size_t len)
+{
+    static const struct { unsigned bit; const char *name; } progs[] = {
+        { CFG_BROKER, "broker" }, { CFG_WORKER, "worker" }, { CFG_RELAY, "relay" },
+        { CFG_REPLAY, "replay" }, { CFG_SUBMIT, "submit" }, { CFG_TRAIN, "train" },
+        { CFG_CTL, "ctl" } };
+    *out = 0;
+    for (size_t b = 0; b < sizeof progs / sizeof progs[0]; b++)
+        if (users & progs[b].bit)
+            snprintf (out + strlen (out), len - strlen (out), "%s%s", *out ? ", " : "",
+                      progs[b].name);
+}
+
+void
+cfg_reference (FILE *out)
+{
+    fprintf (out, "# Configuration keys\n\n"
+                  "Every key of every farm program, made from the one table of them\n"
+                  "(`shared/util/params.c`) by `farm-broker --print-config=markdown`; `test/run\n"
+                  "config_sample` fails when this file and the table differ. A key is set in the\n"
+                  "`--config FILE` (ZPL: the section, then the name indented below it) or by its\n"
+                  "flag, which wins. Keys under `test/` exist for the tests only: leave them at 0.\n\n"
+                  "| key | flag | default | values | read by | meaning |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < params_count; i++) {
+        const cfg_key_t *k = &params_table[i];
+        char who[128], values[128];
+        s_users (k->users, who, sizeof who);
+        if (k->type == CFG_INT)
+            snprintf (values, sizeof values, "%lld to %lld", (long long) k->min, (long long) k->max);
+        else if (k->type == CFG_BOOL)
+            snprintf (values, sizeof values, "true, false");
+        else if (k->type == CFG_ENUM)
+            snprintf (values, sizeof values, "%s", k->choices);
+        else
+            snprintf (values, sizeof values, "text");
+        for (char *c = strchr (values, '|'); c; c = strchr (c, '|'))
+            *c = ',';
+        fprintf (out, "| `%s` | %s%s%s | %s%s%s | %s | %s | %s |\n", k->path, k->flag ? "`--" : "",
+                 k->flag ? k->flag : "", k->flag ? "`" : "", *k->def ? "`" : "", k->def,
+                 *k->def ? "`" : "", values, who, k->help);
+    }
+}
+
 int
 cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const char *usage)
 {
@@ -316,6 +363,10 @@ cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const ch
     }
     if (rc == 2) {
         cfg_sample (self, stdout);
+        return 0;
+    }
+    if (rc == 3) {
+        cfg_reference (stdout);
         return 0;
     }
     if (rc < 0 || argc > 1) {

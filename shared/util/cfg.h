@@ -43,7 +43,8 @@ int cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t
 int cfg_load (cfg_t *self, const char *file, char *err, size_t errlen);
 //  Apply argv: --config FILE first, then every --flag VALUE / --flag=VALUE.
 //  Arguments that are not flags are left, in order, in argv[0..*nargs).
-//  Returns 0; 1 when --help was asked for; -1 with the reason in err.
+//  Returns 0; 1 when --help was asked for; 2 for --print-config, 3 for
+//  --print-config=markdown; -1 with the reason in err.
 int cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen);
 const char *cfg_str (cfg_t *self, const char *path);
 int64_t cfg_int (cfg_t *self, const char *path);
@@ -60,6 +61,9 @@ int cfg_zpl_number (void *root, const char *path, double min, double max, double
 //  A commented ZPL file of every broker and worker key with its value
 //  (--print-config; tools/farm.cfg.sample is its output with the defaults).
 void cfg_sample (cfg_t *self, FILE *out);
+//  The reference of every key of every program as a Markdown table
+//  (--print-config=markdown; tools/farm.cfg.md is its output).
+void cfg_reference (FILE *out);
 //  The start of a daemon's main(): parse argv into self (no positional
 //  arguments allowed), print --help, set up logging from log/level and
 //  log/syslog. Returns -1 to go on, else the exit code (0 after --help, 64

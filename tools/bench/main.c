@@ -3,6 +3,7 @@
  *  subcommand a file: bench_bayes.c, bench_dkim.c, bench_accounts.c. */
 #include "bench.h"
 #include "diag.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +17,9 @@ main (int argc, char **argv)
         return bench_dkim (argc, argv);
     if (argc >= 2 && strcmp (argv[1], "accounts") == 0)
         return bench_accounts (argc, argv);
-    fprintf (stderr, "usage: farm-bench bayes --corpus DIR [--models DIR] [--train-fraction F] [--no-bigrams] [--worst N] [--no-bogofilter]\n"
+    bool help = argc >= 2 && (!strcmp (argv[1], "--help") || !strcmp (argv[1], "-h"));
+    fprintf (help ? stdout : stderr, "usage: farm-bench bayes --corpus DIR [--models DIR] [--train-fraction F] [--no-bigrams] [--worst N] [--no-bogofilter]\n"
              "       farm-bench dkim [--corpus DIR] [--count N]\n"
              "       farm-bench accounts [--count N] [--dir DIR] [--batch N] [--cache N]\n");
-    return 64;
+    return help ? 0 : 64;
 }
