@@ -29,6 +29,7 @@ task_new (const char *qid, const char *envtext, size_t envlen, const char *state
         self->verdict.code = VERDICT_REJECT;
         verdict_reason (&self->verdict, "envelope: %s", err);
         self->decided = true;
+        self->stage = "envelope";
     }
     self->has_snap = statelen > 0 && sender_snap_parse (state, statelen, &self->snap) == 0;
     return self;
@@ -239,18 +240,36 @@ s_stage_compromise (task_t *t, task_ctx_t *ctx)
         s_decide (t, VERDICT_HOLD);
 }
 
-static s_stage_fn *s_stages[] = { s_stage_envelope, s_stage_headers, s_stage_lockdown,
-                                  s_stage_bayes, s_stage_test_defer };
+//  The stages in order; the first that decides ends the list. judged: a
+//  verdict from this stage is about what the account sent, so the
+//  compromise decision still counts it. A message refused before its
+//  content was judged (envelope, headers, lockdown) says nothing about the
+//  account's behaviour.
+static const struct {
+    const char *name;
+    s_stage_fn *run;
+    bool judged;
+} s_stages[] = {
+    { "envelope", s_stage_envelope, false },
+    { "headers", s_stage_headers, false },
+    { "lockdown", s_stage_lockdown, false },
+    { "bayes", s_stage_bayes, true },
+    { "test-defer", s_stage_test_defer, true },
+};
 
 void
 task_run (task_t *self, task_ctx_t *ctx)
 {
-    size_t n = sizeof s_stages / sizeof s_stages[0], i;
-    for (i = 0; i < n && !self->decided; i++)
-        s_stages[i](self, ctx);
-    //  A message refused before its content was judged (envelope, headers,
-    //  lockdown) says nothing about the account's behaviour.
-    if (!self->decided || s_stages[i - 1] == s_stage_bayes || s_stages[i - 1] == s_stage_test_defer)
+    //  Decided before any stage (an envelope that cannot be read): not judged.
+    bool judged = !self->decided;
+    for (size_t i = 0; i < sizeof s_stages / sizeof s_stages[0] && !self->decided; i++) {
+        s_stages[i].run (self, ctx);
+        if (self->decided) {
+            judged = s_stages[i].judged;
+            self->stage = s_stages[i].name;
+        }
+    }
+    if (judged)
         s_stage_compromise (self, ctx);
     if (!self->decided)
         s_decide (self, VERDICT_DELIVER);

@@ -48,6 +48,7 @@ typedef struct {
     header_t hdr;
     verdict_t verdict;
     bool decided;
+    const char *stage;              //  the stage that decided, or NULL
     char from_domain[256];          //  the RFC 5322 From: domain, lowercase
     sender_snap_t snap;             //  the sender state the broker attached
     bool has_snap;

@@ -1,6 +1,7 @@
 /*  params.c: every configuration key, its default, range and meaning.
  *  One table for all programs, so a single ZPL file can configure a farm, and
- *  the README's configuration section is this table. */
+ *  the key reference (tools/farm.cfg.md, farm-broker --print-config=markdown)
+ *  is this table. */
 #include "params.h"
 
 #define B CFG_BROKER

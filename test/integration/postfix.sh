@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # postfix.sh: a real MTA in front of the farm and behind it, configured as
-# the README says. A private Postfix instance (its own config and queue in
+# tools/README.md says. A private Postfix instance (its own config and queue in
 # the test folder) takes a message from swaks on its submission port, pipes
 # it into farm-submit (content_filter), the farm scans and signs it,
 # farm-relay hands it back on Postfix's re-injection port, and Postfix
@@ -43,7 +43,7 @@ $PY "$TOP/test/lib/smtpsink.py" --port "$SINK" --dir "$T/sink" --refuse nobody@ 
     --ready "$T/sink.ready" >"$T/sink.log" 2>&1 &
 EXTRA+=($!)
 
-# The private Postfix: the README's settings, with ports of our own and the
+# The private Postfix: tools/README.md's settings, with ports of our own and the
 # sink as the relay host.
 PF="$T/postfix"
 mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
@@ -69,7 +69,7 @@ maillog_file_prefixes = $PF
 farm_destination_recipient_limit = 1000
 EOF
 # No port 25, nothing chrooted (the queue is in a test folder); then the
-# farm's three services as the README shows them.
+# farm's three services as tools/README.md shows them.
 sed -i '/^smtp[[:space:]]\+inet/d' "$PF/etc/master.cf"
 postconf -c "$PF/etc" -F '*/*/chroot = n' >/dev/null
 cat >>"$PF/etc/master.cf" <<EOF
