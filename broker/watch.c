@@ -1,6 +1,7 @@
 /*  watch.c: sender state at dispatch and at the verdict (see watch.h). */
 #include "watch.h"
-#include "address.h"
+#include "from.h"
+#include "header.h"
 #include "compromise.h"
 #include "diag.h"
 #include "xalloc.h"
@@ -94,42 +95,17 @@ watch_time (const envelope_t *env)
     return env->retry_at > t && envelope_time_plausible (env->retry_at, now) ? env->retry_at : t;
 }
 
-//  The domain of the message's first From: address, into out ("" if none).
+//  The domain of the message's first From: address, into out ("" if none),
+//  judged as the worker judges it (from.h).
 static void
 s_from_domain (const char *msg, size_t len, char *out, size_t outlen)
 {
-    out[0] = 0;
-    const char *p = msg, *end = msg + (len < 256 * 1024 ? len : 256 * 1024);
-    while (p < end && *p != '\r' && *p != '\n') {
-        const char *nl = memchr (p, '\n', (size_t) (end - p));
-        const char *le = nl ? nl : end;
-        if (le - p > 5 && strncasecmp (p, "From:", 5) == 0) {
-            //  The field with its continuation lines, unfolded.
-            const char *fe = le;
-            while (fe < end && fe + 1 < end && (fe[1] == ' ' || fe[1] == '\t')) {
-                const char *n2 = memchr (fe + 1, '\n', (size_t) (end - fe - 1));
-                fe = n2 ? n2 : end;
-            }
-            size_t n = (size_t) (fe - p - 5);
-            if (n > 4096)
-                n = 4096;
-            char *v = xstrndup (p + 5, n);
-            for (char *c = v; *c; c++)
-                if (*c == '\r' || *c == '\n')
-                    *c = ' ';
-            char *addr[1];
-            int more;
-            if (address_list (v, addr, 1, &more) == 1) {
-                const char *d = address_domain (addr[0]);
-                if (d)
-                    snprintf (out, outlen, "%s", d);
-                free (addr[0]);
-            }
-            free (v);
-            return;
-        }
-        p = nl ? nl + 1 : end;
-    }
+    static const header_limits_t lim = { 1000, 65536, 65536 };
+    header_t h;
+    header_init (&h);
+    header_parse (&h, msg, len < 256 * 1024 ? len : 256 * 1024, &lim);
+    from_domain (&h, out, outlen, NULL);
+    header_free (&h);
 }
 
 static void

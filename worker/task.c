@@ -2,7 +2,7 @@
  *  Every failure becomes a verdict with a reason; nothing here may crash on
  *  what a customer sends, so each stage checks its own bounds. */
 #include "task.h"
-#include "address.h"
+#include "from.h"
 #include "diag.h"
 #include "xalloc.h"
 #include <math.h>
@@ -104,30 +104,32 @@ s_stage_headers (task_t *t, task_ctx_t *ctx)
 static void
 s_stage_lockdown (task_t *t, task_ctx_t *ctx)
 {
-    size_t n = header_count (&t->hdr, "From");
-    if (n != 1) {
-        verdict_reason (&t->verdict, n ? "several-from: %zu From: header fields" : "no-from: no From: header field", n);
-        s_decide (t, VERDICT_REJECT);
-        return;
+    size_t n;
+    from_status_t st = from_domain (&t->hdr, t->from_domain, sizeof t->from_domain, &n);
+    switch (st) {
+        case FROM_OK:
+            break;
+        case FROM_NONE:
+            verdict_reason (&t->verdict, "no-from: no From: header field");
+            break;
+        case FROM_SEVERAL:
+            verdict_reason (&t->verdict, "several-from: %zu From: header fields", n);
+            break;
+        case FROM_SEVERAL_ADDRESSES:
+            verdict_reason (&t->verdict, "several-from-addresses: From: names more than one address");
+            break;
+        case FROM_UNREADABLE:
+            verdict_reason (&t->verdict, "from-unreadable: no address in From:");
+            break;
+        case FROM_NO_DOMAIN:
+            verdict_reason (&t->verdict, "from-no-domain: the From: address has no domain");
+            break;
+        case FROM_TOO_LONG:
+            verdict_reason (&t->verdict, "from-no-domain: the From: domain is too long");
+            break;
     }
-    char *value = header_unfold (header_find (&t->hdr, "From", 0));
-    char *addrs[2];
-    int more;
-    size_t na = address_list (value, addrs, 2, &more);
-    free (value);
-    const char *domain = na == 1 ? address_domain (addrs[0]) : NULL;
-    if (na != 1)
-        verdict_reason (&t->verdict, na ? "several-from-addresses: From: names more than one address"
-                                        : "from-unreadable: no address in From:");
-    else if (!domain)
-        verdict_reason (&t->verdict, "from-no-domain: the From: address has no domain");
-    else if (strlen (domain) >= sizeof t->from_domain)
-        verdict_reason (&t->verdict, "from-no-domain: the From: domain is too long");
-    else
-        snprintf (t->from_domain, sizeof t->from_domain, "%s", domain);
-    for (size_t i = 0; i < na; i++)
-        free (addrs[i]);
-    if (!*t->from_domain) {
+    if (st != FROM_OK) {
+        t->from_domain[0] = 0;
         s_decide (t, VERDICT_REJECT);
         return;
     }
