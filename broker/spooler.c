@@ -120,47 +120,19 @@ spooler_destroy (spooler_t **self_p)
     *self_p = NULL;
 }
 
-//  "a=rsa-sha256; d=example.com; s=sel" -> "rsa-sha256:example.com:sel" for
-//  every DKIM-Signature among the header lines we add, into env.
+//  What the worker signed ("alg:domain:selector" lines) into env.
 static void
 s_dkim_list (const verdict_t *v, envelope_t *env)
 {
     envelope_clear_dkim (env);
-    const char *h = v->headers.data, *end = h + v->headers.len;
-    while (h && h < end) {
-        const char *next = h;
-        //  The field runs to the next line that does not start with white space.
-        do {
-            const char *nl = memchr (next, '\n', (size_t) (end - next));
-            next = nl ? nl + 1 : end;
-        } while (next < end && (*next == ' ' || *next == '\t'));
-        if ((size_t) (end - h) > 15 && strncasecmp (h, "DKIM-Signature:", 15) == 0) {
-            char tags[3][256] = { "", "", "" };
-            const char *names = "ads";
-            for (const char *p = h + 15; p < next; p++) {
-                const char *t = strchr (names, *p);
-                if (!t || !*p || (p[-1] != ' ' && p[-1] != '\t' && p[-1] != ';' && p[-1] != '\n' && p[-1] != ':'))
-                    continue;
-                const char *q = p + 1;
-                while (q < next && (*q == ' ' || *q == '\t'))
-                    q++;
-                if (q >= next || *q != '=')
-                    continue;
-                q++;
-                size_t n = 0;
-                char *dst = tags[t - names];
-                while (q < next && *q != ';' && n < 255) {
-                    if (*q > ' ')
-                        dst[n++] = *q;
-                    q++;
-                }
-                dst[n] = 0;
-            }
-            char one[800];
-            snprintf (one, sizeof one, "%s:%s:%s", tags[0], tags[1], tags[2]);
-            envelope_add_dkim (env, one);
-        }
-        h = next;
+    const char *p = v->dkim.data, *end = p + v->dkim.len;
+    while (p < end) {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
+        char *one = xstrndup (p, n);
+        envelope_add_dkim (env, one);
+        free (one);
+        p += n + 1;
     }
 }
 

@@ -163,6 +163,9 @@ s_stage_sign (task_t *t, task_ctx_t *ctx)
                          &t->verdict.headers, err, sizeof err) < 0)
             verdict_reason (&t->verdict, "dkim-failed: %s/%s: %s", keys[i]->domain,
                             keys[i]->selector, err);
+        else
+            verdict_dkim (&t->verdict, keys[i]->alg == SIGNKEY_ED25519 ? "ed25519-sha256" : "rsa-sha256",
+                          keys[i]->domain, keys[i]->selector);
     }
 }
 

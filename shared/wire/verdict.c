@@ -17,6 +17,7 @@ verdict_init (verdict_t *self)
     self->flag_account = false;
     strbuf_init (&self->reasons);
     strbuf_init (&self->headers);
+    strbuf_init (&self->dkim);
 }
 
 void
@@ -24,6 +25,7 @@ verdict_free (verdict_t *self)
 {
     strbuf_free (&self->reasons);
     strbuf_free (&self->headers);
+    strbuf_free (&self->dkim);
 }
 
 const char *
@@ -66,9 +68,42 @@ verdict_reason (verdict_t *self, const char *fmt, ...)
     strbuf_addc (&self->reasons, '\n');
 }
 
+void
+verdict_dkim (verdict_t *self, const char *alg, const char *domain, const char *selector)
+{
+    strbuf_printf (&self->dkim, "%s:%s:%s\n", alg, domain, selector);
+}
+
+//  Signatures: at most VERDICT_MAX_DKIM lines of "alg:domain:selector",
+//  printable without spaces, each ending in LF.
+static int
+s_check_dkim (const strbuf_t *dkim, char *err, size_t errlen)
+{
+    const char *p = dkim->data, *end = p + dkim->len;
+    size_t lines = 0;
+    while (p < end) {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        size_t n = nl ? (size_t) (nl - p) : 0, colons = 0;
+        bool ok = nl && n > 0 && n < VERDICT_MAX_DKIM_LINE && ++lines <= VERDICT_MAX_DKIM;
+        for (size_t i = 0; ok && i < n; i++) {
+            unsigned char c = (unsigned char) p[i];
+            ok = c > 0x20 && c < 0x7f;
+            colons += c == ':';
+        }
+        if (!ok || colons != 2) {
+            snprintf (err, errlen, "bad DKIM signature list");
+            return -1;
+        }
+        p = nl + 1;
+    }
+    return 0;
+}
+
 int
 verdict_check (const verdict_t *self, char *err, size_t errlen)
 {
+    if (s_check_dkim (&self->dkim, err, errlen))
+        return -1;
     if ((unsigned) self->code >= VERDICT_COUNT) {
         snprintf (err, errlen, "unknown verdict %d", (int) self->code);
         return -1;

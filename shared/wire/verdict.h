@@ -16,6 +16,8 @@ typedef enum {
 #define VERDICT_MAX_REASONS 64
 #define VERDICT_MAX_REASON 512
 #define VERDICT_MAX_HEADERS (64 * 1024)
+#define VERDICT_MAX_DKIM 16         //  signatures a message may carry
+#define VERDICT_MAX_DKIM_LINE 600   //  "alg:domain:selector"
 
 typedef struct {
     verdict_code_t code;
@@ -24,6 +26,7 @@ typedef struct {
     bool flag_account;      //  the account looks hijacked: hold all its mail
     strbuf_t reasons;       //  one reason a line, each ending in \n
     strbuf_t headers;       //  complete header lines to prepend
+    strbuf_t dkim;          //  what headers sign: "alg:domain:selector" a line, each ending in \n
 } verdict_t;
 
 void verdict_init (verdict_t *self);
@@ -33,6 +36,8 @@ const char *verdict_name (verdict_code_t code);
 int verdict_parse (const char *name);
 //  Add a reason (control characters become spaces; cut at VERDICT_MAX_REASON).
 void verdict_reason (verdict_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-//  Check reasons and headers received from a worker: 0, or -1 with why in err.
+//  Record one DKIM-Signature among the headers: its a=, d= and s=.
+void verdict_dkim (verdict_t *self, const char *alg, const char *domain, const char *selector);
+//  Check reasons, headers and signatures received from a worker: 0, or -1 with why in err.
 int verdict_check (const verdict_t *self, char *err, size_t errlen);
 #endif

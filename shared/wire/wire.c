@@ -122,6 +122,7 @@ wire_send_verdict (zsock_t *sock, const char *qid, uint64_t lease, const verdict
     s_add64 (msg, (uint64_t) v->retry_at);
     zmsg_addmem (msg, v->reasons.data, v->reasons.len);
     zmsg_addmem (msg, v->headers.data, v->headers.len);
+    zmsg_addmem (msg, v->dkim.data, v->dkim.len);
     s_add64 (msg, scan_usec);
     return s_send (&msg, sock);
 }
@@ -168,7 +169,7 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
         case WIRE_READY: want = 5; break;
         case WIRE_HEARTBEAT: case WIRE_DISCONNECT: want = 2; break;
         case WIRE_JOB: want = 7; break;
-        case WIRE_VERDICT: want = 10; break;
+        case WIRE_VERDICT: want = 11; break;
         default:
             snprintf (err, errlen, "unknown command 0x%02x", (unsigned) out->cmd);
             return -1;
@@ -228,14 +229,16 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
     }
     memcpy (&out->verdict.spam, &bits, 8);
     out->verdict.retry_at = (int64_t) retry;
-    zframe_t *reasons = zmsg_next (msg), *headers = zmsg_next (msg);
+    zframe_t *reasons = zmsg_next (msg), *headers = zmsg_next (msg), *dkim = zmsg_next (msg);
     if (zframe_size (reasons) > VERDICT_MAX_REASONS * VERDICT_MAX_REASON
-        || zframe_size (headers) > VERDICT_MAX_HEADERS) {
-        snprintf (err, errlen, "VERDICT: reasons or headers too long");
+        || zframe_size (headers) > VERDICT_MAX_HEADERS
+        || zframe_size (dkim) > VERDICT_MAX_DKIM * VERDICT_MAX_DKIM_LINE) {
+        snprintf (err, errlen, "VERDICT: reasons, headers or signatures too long");
         return -1;
     }
     strbuf_add (&out->verdict.reasons, zframe_data (reasons), zframe_size (reasons));
     strbuf_add (&out->verdict.headers, zframe_data (headers), zframe_size (headers));
+    strbuf_add (&out->verdict.dkim, zframe_data (dkim), zframe_size (dkim));
     if (s_u64 (zmsg_next (msg), &out->scan_usec)) {
         snprintf (err, errlen, "VERDICT: bad scan time");
         return -1;

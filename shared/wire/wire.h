@@ -1,6 +1,6 @@
 /*  wire.h: the broker-worker protocol, as ZeroMQ multipart messages.
  *
- *  Every message: [signature "FARM/1"] [command, 1 byte] [fields...]; on the
+ *  Every message: [signature "FARM/2"] [command, 1 byte] [fields...]; on the
  *  broker's ROUTER socket the worker's routing id comes first. Numbers are
  *  big-endian, fixed size; strings are frames without NUL bytes.
  *
@@ -8,7 +8,8 @@
  *    HEARTBEAT  both  (nothing)
  *    JOB        B->W  qid, lease u64, envelope text, sender state, message bytes
  *    VERDICT    W->B  qid, lease u64, verdict u8 + flags u8, spam f64, retry-at i64,
- *                     reasons text, header lines, scan time in usec u64
+ *                     reasons text, header lines, signatures ("alg:domain:selector"
+ *                     lines: what the header lines sign), scan time in usec u64
  *    DISCONNECT both  (nothing): the peer is going away
  *
  *  The sender state in JOB is a snapshot as `key: value` lines (sender.h).
@@ -23,7 +24,7 @@
 #include <czmq.h>
 #include <stdint.h>
 
-#define WIRE_SIGNATURE "FARM/1"
+#define WIRE_SIGNATURE "FARM/2"
 #define WIRE_MAX_NAME 128
 #define WIRE_FLAG_ACCOUNT 1
 

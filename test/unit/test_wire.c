@@ -90,6 +90,7 @@ test_ready_job_verdict (void **state)
     verdict_reason (&v, "rate: %d/min", 40);
     verdict_reason (&v, "new-recipients");
     strbuf_adds (&v.headers, "DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n");
+    verdict_dkim (&v, "rsa-sha256", "shop.example", "s2026");
     assert_int_equal (wire_send_verdict (p->dealer, qid, 42, &v, 1234), 0);
     zframe_destroy (&id);
     id = s_recv_router (p, &m);
@@ -101,6 +102,7 @@ test_ready_job_verdict (void **state)
     assert_int_equal (m.verdict.retry_at, 1700000000);
     assert_string_equal (m.verdict.reasons.data, "rate: 40/min\nnew-recipients\n");
     assert_string_equal (m.verdict.headers.data, v.headers.data);
+    assert_string_equal (m.verdict.dkim.data, "rsa-sha256:shop.example:s2026\n");
     assert_int_equal (m.scan_usec, 1234);
     wire_msg_free (&m);
     verdict_free (&v);
@@ -158,25 +160,26 @@ test_decoder_refuses_malformed (void **state)
     const char *q = "0660d811d095645671d9acb5";
     const char l8[8] = { 0 };
     s_expect_refused (zmsg_new ());
-    s_expect_refused (s_msg (1, "FARM/1", (size_t) 6));
-    s_expect_refused (s_msg (2, "FARM/2", (size_t) 6, "H", (size_t) 1));
-    s_expect_refused (s_msg (2, "FARM/1", (size_t) 6, "Z", (size_t) 1));
-    s_expect_refused (s_msg (2, "FARM/1", (size_t) 6, "HH", (size_t) 2));
+    s_expect_refused (s_msg (1, WIRE_SIGNATURE, (size_t) 6));
+    //  A peer of the protocol before (FARM/1: no signature list in VERDICT).
+    s_expect_refused (s_msg (2, "FARM/1", (size_t) 6, "H", (size_t) 1));
+    s_expect_refused (s_msg (2, WIRE_SIGNATURE, (size_t) 6, "Z", (size_t) 1));
+    s_expect_refused (s_msg (2, WIRE_SIGNATURE, (size_t) 6, "HH", (size_t) 2));
     //  Heartbeat with an extra frame.
-    s_expect_refused (s_msg (3, "FARM/1", (size_t) 6, "H", (size_t) 1, "x", (size_t) 1));
+    s_expect_refused (s_msg (3, WIRE_SIGNATURE, (size_t) 6, "H", (size_t) 1, "x", (size_t) 1));
     //  READY with a 3-byte credit, zero credit, a NUL in the name.
-    s_expect_refused (s_msg (5, "FARM/1", (size_t) 6, "R", (size_t) 1, "\0\0\1", (size_t) 3,
+    s_expect_refused (s_msg (5, WIRE_SIGNATURE, (size_t) 6, "R", (size_t) 1, "\0\0\1", (size_t) 3,
                              "n", (size_t) 1, "m", (size_t) 1));
-    s_expect_refused (s_msg (5, "FARM/1", (size_t) 6, "R", (size_t) 1, "\0\0\0\0", (size_t) 4,
+    s_expect_refused (s_msg (5, WIRE_SIGNATURE, (size_t) 6, "R", (size_t) 1, "\0\0\0\0", (size_t) 4,
                              "n", (size_t) 1, "m", (size_t) 1));
-    s_expect_refused (s_msg (5, "FARM/1", (size_t) 6, "R", (size_t) 1, "\0\0\0\1", (size_t) 4,
+    s_expect_refused (s_msg (5, WIRE_SIGNATURE, (size_t) 6, "R", (size_t) 1, "\0\0\0\1", (size_t) 4,
                              "a\0b", (size_t) 3, "m", (size_t) 1));
     //  JOB with a bad queue id, a short lease, too few frames.
-    s_expect_refused (s_msg (7, "FARM/1", (size_t) 6, "J", (size_t) 1, "../etc/passwd", (size_t) 13,
+    s_expect_refused (s_msg (7, WIRE_SIGNATURE, (size_t) 6, "J", (size_t) 1, "../etc/passwd", (size_t) 13,
                              l8, (size_t) 8, "", (size_t) 0, "", (size_t) 0, "m", (size_t) 1));
-    s_expect_refused (s_msg (7, "FARM/1", (size_t) 6, "J", (size_t) 1, q, (size_t) 24,
+    s_expect_refused (s_msg (7, WIRE_SIGNATURE, (size_t) 6, "J", (size_t) 1, q, (size_t) 24,
                              l8, (size_t) 7, "", (size_t) 0, "", (size_t) 0, "m", (size_t) 1));
-    s_expect_refused (s_msg (6, "FARM/1", (size_t) 6, "J", (size_t) 1, q, (size_t) 24,
+    s_expect_refused (s_msg (6, WIRE_SIGNATURE, (size_t) 6, "J", (size_t) 1, q, (size_t) 24,
                              l8, (size_t) 8, "", (size_t) 0, "", (size_t) 0));
     //  VERDICT with an unknown code, a spam probability of 2, headers with a
     //  blank line (it would end the header section of every message).
@@ -186,31 +189,39 @@ test_decoder_refuses_malformed (void **state)
     memcpy (&bits, &two, 8);
     for (int i = 0; i < 8; i++)
         spam2[i] = (char) (bits >> (56 - 8 * i));
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\7\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             "", (size_t) 0, l8, (size_t) 8));
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+                             "", (size_t) 0, "", (size_t) 0, l8, (size_t) 8));
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0\0", (size_t) 2, spam2, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             "", (size_t) 0, l8, (size_t) 8));
+                             "", (size_t) 0, "", (size_t) 0, l8, (size_t) 8));
     //  A flag bit nobody defined; the old one-byte code.
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0\2", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             "", (size_t) 0, l8, (size_t) 8));
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+                             "", (size_t) 0, "", (size_t) 0, l8, (size_t) 8));
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0", (size_t) 1, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             "", (size_t) 0, l8, (size_t) 8));
+                             "", (size_t) 0, "", (size_t) 0, l8, (size_t) 8));
     const char *blank = "X-A: 1\n\nX-B: 2\n";
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             blank, strlen (blank), l8, (size_t) 8));
+                             blank, strlen (blank), "", (size_t) 0, l8, (size_t) 8));
     const char *noname = " continuation first\n";
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "", (size_t) 0,
-                             noname, strlen (noname), l8, (size_t) 8));
+                             noname, strlen (noname), "", (size_t) 0, l8, (size_t) 8));
+    //  Signature lists that are not "alg:domain:selector" lines.
+    const char *baddkim[] = { "rsa-sha256:a.example\n", "rsa-sha256:a.example:s1",
+                              "rsa sha256:a.example:s1\n", "\n", "a:b:c:d\n" };
+    for (size_t k = 0; k < sizeof baddkim / sizeof baddkim[0]; k++)
+        s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8,
+                                 (size_t) 8, "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, "",
+                                 (size_t) 0, "", (size_t) 0, baddkim[k], strlen (baddkim[k]), l8,
+                                 (size_t) 8));
     const char *badreason = "unterminated";
-    s_expect_refused (s_msg (10, "FARM/1", (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
+    s_expect_refused (s_msg (11, WIRE_SIGNATURE, (size_t) 6, "V", (size_t) 1, q, (size_t) 24, l8, (size_t) 8,
                              "\0\0", (size_t) 2, l8, (size_t) 8, l8, (size_t) 8, badreason,
-                             strlen (badreason), "", (size_t) 0, l8, (size_t) 8));
+                             strlen (badreason), "", (size_t) 0, "", (size_t) 0, l8, (size_t) 8));
 }
 
 int
