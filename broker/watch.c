@@ -232,8 +232,14 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         self->last_flush = zclock_mono ();
         return;
     }
-    else if (s.flagged && !env->released && v->code == VERDICT_DELIVER) {
-        //  Flagged while this one was in flight: it waits with the others.
+    else if (s.flagged && !env->released && v->code == VERDICT_DELIVER
+             && watch_time (env) >= s.flagged_at - (int64_t) (self->params.window_min * 60)) {
+        //  Flagged while this one was in flight: it waits with the others,
+        //  if it was sent in the short window before the flag or later (the
+        //  attacker's mail in flight). Mail sent earlier than that keeps its
+        //  own verdict: whether its scan ended before or after the flag's is
+        //  a matter of timing (a replay's yesterday is scanned beside today),
+        //  and the same spool must give the same verdicts.
         v->code = VERDICT_HOLD;
         strbuf_reset (&v->headers);
         verdict_reason (v, "account-flagged: %s was flagged while this message was being scanned (%s)",

@@ -129,6 +129,143 @@ s_number (const char *s, int64_t min, int64_t max, int64_t *out)
     return 0;
 }
 
+//  Split one line (NUL-terminated, in place) into key and value, trimmed.
+//  1 for a blank or comment line, 0, or -1 with the reason in err.
+static int
+s_split (char *line, size_t lineno, char **key, char **val, char *err, size_t errlen)
+{
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    //  Blank lines and # comments are allowed in .env files.
+    if (*p == 0 || *p == '#')
+        return 1;
+    char *colon = strchr (p, ':');
+    if (!colon || colon == p) {
+        snprintf (err, errlen, "line %zu is not 'key: value'", lineno);
+        return -1;
+    }
+    char *kend = colon;
+    while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
+        kend--;
+    *kend = 0;
+    for (char *k = p; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z')
+              || (*k >= '0' && *k <= '9') || *k == '-' || *k == '_')) {
+            snprintf (err, errlen, "line %zu: bad character in key", lineno);
+            return -1;
+        }
+    char *value = colon + 1;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    char *vend = value + strlen (value);
+    while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
+        *--vend = 0;
+    if (!envelope_value_ok (value)) {
+        snprintf (err, errlen, "line %zu: control character in value of %s", lineno, p);
+        return -1;
+    }
+    *key = p;
+    *val = value;
+    return 0;
+}
+
+//  The keys whose values are whole numbers: their range and what a bad one is.
+static const struct {
+    const char *key;
+    int64_t min, max;
+    const char *bad;
+} s_numbers[] = {
+    { "farm-spool", 1, 1000, "bad farm-spool version" },
+    { "received-at", INT64_MIN / 2, INT64_MAX / 2, "received-at is not a number" },
+    { "retry-at", 0, INT64_MAX / 2, "retry-at is not a number" },
+    { "released", 0, INT64_MAX / 2, "released is not a number" },
+    { "attempts", 0, UINT32_MAX, "attempts is not a number" },
+    { "size", 0, INT64_MAX / 2, "size is not a number" },
+};
+
+//  A numeric key: 0 when set, -1 with the reason in err, 1 when key is not one.
+static int
+s_apply_number (envelope_t *self, const char *key, const char *value, size_t lineno, char *err,
+                size_t errlen)
+{
+    for (size_t i = 0; i < sizeof s_numbers / sizeof s_numbers[0]; i++) {
+        if (strcasecmp (key, s_numbers[i].key) != 0)
+            continue;
+        int64_t num;
+        if (s_number (value, s_numbers[i].min, s_numbers[i].max, &num)) {
+            snprintf (err, errlen, "line %zu: %s", lineno, s_numbers[i].bad);
+            return -1;
+        }
+        switch (i) {
+            case 0: self->version = (int) num; break;
+            case 1: self->received_at = num; break;
+            case 2: self->retry_at = num; break;
+            case 3: self->released = num; break;
+            case 4: self->attempts = (uint32_t) num; break;
+            default: self->size = num; break;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+//  An address key's value without its angle brackets (<> is the null sender).
+static char *
+s_unbracket (char *value)
+{
+    size_t vl = strlen (value);
+    if (vl >= 2 && value[0] == '<' && value[vl - 1] == '>') {
+        value[vl - 1] = 0;
+        value++;
+    }
+    return value;
+}
+
+//  One key: value into self. 0, or -1 with the reason in err. Keys we do
+//  not know are skipped, so older readers accept newer files.
+static int
+s_apply (envelope_t *self, const char *key, char *value, size_t lineno, char *err, size_t errlen)
+{
+    int rc = s_apply_number (self, key, value, lineno, err, errlen);
+    if (rc <= 0)
+        return rc;
+    if (strcasecmp (key, "queue-id") == 0)
+        envelope_set (&self->qid, value);
+    else if (strcasecmp (key, "account") == 0)
+        envelope_set (&self->account, value);
+    else if (strcasecmp (key, "mail-from") == 0)
+        envelope_set (&self->mail_from, s_unbracket (value));
+    else if (strcasecmp (key, "rcpt-to") == 0) {
+        value = s_unbracket (value);
+        if (*value == 0) {
+            snprintf (err, errlen, "line %zu: empty rcpt-to", lineno);
+            return -1;
+        }
+        envelope_add_rcpt (self, value);
+    }
+    else if (strcasecmp (key, "client-ip") == 0)
+        envelope_set (&self->client_ip, value);
+    else if (strcasecmp (key, "source") == 0)
+        envelope_set (&self->source, value);
+    else if (strcasecmp (key, "verdict") == 0)
+        envelope_set (&self->verdict, value);
+    else if (strcasecmp (key, "reason") == 0)
+        envelope_add_reason (self, value);
+    else if (strcasecmp (key, "dkim") == 0)
+        envelope_add_dkim (self, value);
+    else if (strcasecmp (key, "spam") == 0) {
+        char *end;
+        double d = strtod (value, &end);
+        if (*end || !(d >= 0.0 && d <= 1.0)) {
+            snprintf (err, errlen, "line %zu: spam is not a probability", lineno);
+            return -1;
+        }
+        self->spam = d;
+    }
+    return 0;
+}
+
 int
 envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -156,125 +293,10 @@ envelope_parse (envelope_t *self, const char *text, size_t len, char *err, size_
             snprintf (err, errlen, "line %zu holds a NUL byte", lineno);
             return -1;
         }
-        //  Blank lines and # comments are allowed in .env files.
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == 0 || *p == '#')
-            continue;
-        char *colon = strchr (p, ':');
-        if (!colon || colon == p) {
-            snprintf (err, errlen, "line %zu is not 'key: value'", lineno);
+        char *key, *value;
+        int rc = s_split (line, lineno, &key, &value, err, errlen);
+        if (rc < 0 || (rc == 0 && s_apply (self, key, value, lineno, err, errlen) < 0))
             return -1;
-        }
-        char *kend = colon;
-        while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
-            kend--;
-        *kend = 0;
-        for (char *k = p; *k; k++)
-            if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z')
-                  || (*k >= '0' && *k <= '9') || *k == '-' || *k == '_')) {
-                snprintf (err, errlen, "line %zu: bad character in key", lineno);
-                return -1;
-            }
-        char *value = colon + 1;
-        while (*value == ' ' || *value == '\t')
-            value++;
-        char *vend = value + strlen (value);
-        while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
-            *--vend = 0;
-        if (!envelope_value_ok (value)) {
-            snprintf (err, errlen, "line %zu: control character in value of %s", lineno, p);
-            return -1;
-        }
-        int64_t num;
-        if (strcasecmp (p, "farm-spool") == 0) {
-            if (s_number (value, 1, 1000, &num)) {
-                snprintf (err, errlen, "line %zu: bad farm-spool version", lineno);
-                return -1;
-            }
-            self->version = (int) num;
-        }
-        else if (strcasecmp (p, "queue-id") == 0)
-            envelope_set (&self->qid, value);
-        else if (strcasecmp (p, "account") == 0)
-            envelope_set (&self->account, value);
-        else if (strcasecmp (p, "mail-from") == 0) {
-            //  <> is the null sender; keep addresses without angle brackets.
-            size_t vl = strlen (value);
-            if (vl >= 2 && value[0] == '<' && value[vl - 1] == '>') {
-                value[vl - 1] = 0;
-                value++;
-            }
-            envelope_set (&self->mail_from, value);
-        }
-        else if (strcasecmp (p, "rcpt-to") == 0) {
-            size_t vl = strlen (value);
-            if (vl >= 2 && value[0] == '<' && value[vl - 1] == '>') {
-                value[vl - 1] = 0;
-                value++;
-            }
-            if (*value == 0) {
-                snprintf (err, errlen, "line %zu: empty rcpt-to", lineno);
-                return -1;
-            }
-            envelope_add_rcpt (self, value);
-        }
-        else if (strcasecmp (p, "client-ip") == 0)
-            envelope_set (&self->client_ip, value);
-        else if (strcasecmp (p, "source") == 0)
-            envelope_set (&self->source, value);
-        else if (strcasecmp (p, "verdict") == 0)
-            envelope_set (&self->verdict, value);
-        else if (strcasecmp (p, "reason") == 0)
-            envelope_add_reason (self, value);
-        else if (strcasecmp (p, "dkim") == 0)
-            envelope_add_dkim (self, value);
-        else if (strcasecmp (p, "received-at") == 0) {
-            if (s_number (value, INT64_MIN / 2, INT64_MAX / 2, &num)) {
-                snprintf (err, errlen, "line %zu: received-at is not a number", lineno);
-                return -1;
-            }
-            self->received_at = num;
-        }
-        else if (strcasecmp (p, "retry-at") == 0) {
-            if (s_number (value, 0, INT64_MAX / 2, &num)) {
-                snprintf (err, errlen, "line %zu: retry-at is not a number", lineno);
-                return -1;
-            }
-            self->retry_at = num;
-        }
-        else if (strcasecmp (p, "released") == 0) {
-            if (s_number (value, 0, INT64_MAX / 2, &num)) {
-                snprintf (err, errlen, "line %zu: released is not a number", lineno);
-                return -1;
-            }
-            self->released = num;
-        }
-        else if (strcasecmp (p, "spam") == 0) {
-            char *end;
-            double d = strtod (value, &end);
-            if (*end || !(d >= 0.0 && d <= 1.0)) {
-                snprintf (err, errlen, "line %zu: spam is not a probability", lineno);
-                return -1;
-            }
-            self->spam = d;
-        }
-        else if (strcasecmp (p, "attempts") == 0) {
-            if (s_number (value, 0, UINT32_MAX, &num)) {
-                snprintf (err, errlen, "line %zu: attempts is not a number", lineno);
-                return -1;
-            }
-            self->attempts = (uint32_t) num;
-        }
-        else if (strcasecmp (p, "size") == 0) {
-            if (s_number (value, 0, INT64_MAX / 2, &num)) {
-                snprintf (err, errlen, "line %zu: size is not a number", lineno);
-                return -1;
-            }
-            self->size = num;
-        }
-        //  Other keys: skipped, so older readers accept newer files.
     }
     return 0;
 }

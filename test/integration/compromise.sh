@@ -22,6 +22,9 @@ held=$(count quiet attack hold)
 [ "$held" -ge 190 ] || fail "quiet: only $held attacker messages held"
 grep -q '"account":"quiet".*compromise: score' "$T/replay.json" || fail "no compromise reason"
 [ "$(count busy legit hold)" -eq 0 ] || fail "busy: legitimate mail held"
+# Mail sent long before the flag keeps its own verdict, however late its scan
+# ends (the replay scans the days before the attack beside the attack).
+[ "$(count quiet legit hold)" -eq 0 ] || fail "quiet: mail from before the attack held"
 [ "$(count busy legit deliver)" -eq 73 ] || fail "busy: not all 73 delivered"
 vleak=$(count victim attack deliver)
 [ "$vleak" -le 10 ] || fail "victim: $vleak delivered before the hold"
