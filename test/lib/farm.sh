@@ -4,7 +4,7 @@
 set -u
 FARM_BIN=${FARM_BIN:-build/bin}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-T=$(mktemp -d /tmp/farm-test.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/farm-test.XXXXXX")
 EP="ipc://$T/broker.sock"
 BROKER=0
 WORKERS=()
