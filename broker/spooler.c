@@ -230,24 +230,7 @@ s_log_json (spooler_t *self, const char *qid, const envelope_t *env, const char 
     strbuf_json_string (&j, env && env->source ? env->source : "");
     strbuf_adds (&j, ",\"account\":");
     strbuf_json_string (&j, env && env->account ? env->account : "");
-    if (env && !isnan (env->spam))
-        strbuf_printf (&j, ",\"spam\":%.6f", env->spam);
-    else
-        strbuf_adds (&j, ",\"spam\":null");
-    strbuf_adds (&j, ",\"reasons\":[");
-    for (size_t i = 0; env && i < env->reason_count; i++) {
-        if (i)
-            strbuf_addc (&j, ',');
-        strbuf_json_string (&j, env->reasons[i]);
-    }
-    strbuf_adds (&j, "],\"dkim\":[");
-    for (size_t i = 0; env && i < env->dkim_count; i++) {
-        if (i)
-            strbuf_addc (&j, ',');
-        strbuf_json_string (&j, env->dkim[i]);
-    }
-    strbuf_printf (&j, "],\"received_at\":%" PRId64 "}\n",
-                   env && env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
+    envelope_json_tail (env, &j);
     if (fileio_write_all (self->logfd, j.data, j.len) < 0)
         diag_warn ("%s: verdict log: %s", qid, strerror (errno));
     strbuf_free (&j);

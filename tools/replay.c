@@ -211,24 +211,7 @@ s_json_line (strbuf_t *j, const char *file, const char *qid, const envelope_t *e
     strbuf_json_string (j, env->account ? env->account : "");
     strbuf_adds (j, ",\"verdict\":");
     strbuf_json_string (j, env->verdict ? env->verdict : "");
-    if (isnan (env->spam))
-        strbuf_adds (j, ",\"spam\":null");
-    else
-        strbuf_printf (j, ",\"spam\":%.6f", env->spam);
-    strbuf_adds (j, ",\"reasons\":[");
-    for (size_t r = 0; r < env->reason_count; r++) {
-        if (r)
-            strbuf_addc (j, ',');
-        strbuf_json_string (j, env->reasons[r]);
-    }
-    strbuf_adds (j, "],\"dkim\":[");
-    for (size_t d = 0; d < env->dkim_count; d++) {
-        if (d)
-            strbuf_addc (j, ',');
-        strbuf_json_string (j, env->dkim[d]);
-    }
-    strbuf_printf (j, "],\"received_at\":%" PRId64 "}\n",
-                   env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
+    envelope_json_tail (env, j);
 }
 
 static int

@@ -345,3 +345,26 @@ envelope_time_plausible (int64_t t, int64_t now)
 {
     return t != ENVELOPE_NO_TIME && t >= 946684800 && t <= now + 86400;
 }
+
+void
+envelope_json_tail (const envelope_t *env, strbuf_t *j)
+{
+    if (env && !isnan (env->spam))
+        strbuf_printf (j, ",\"spam\":%.6f", env->spam);
+    else
+        strbuf_adds (j, ",\"spam\":null");
+    strbuf_adds (j, ",\"reasons\":[");
+    for (size_t i = 0; env && i < env->reason_count; i++) {
+        if (i)
+            strbuf_addc (j, ',');
+        strbuf_json_string (j, env->reasons[i]);
+    }
+    strbuf_adds (j, "],\"dkim\":[");
+    for (size_t i = 0; env && i < env->dkim_count; i++) {
+        if (i)
+            strbuf_addc (j, ',');
+        strbuf_json_string (j, env->dkim[i]);
+    }
+    strbuf_printf (j, "],\"received_at\":%" PRId64 "}\n",
+                   env && env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
+}

@@ -78,4 +78,8 @@ void envelope_clear_dkim (envelope_t *self);
 int envelope_time_plausible (int64_t t, int64_t now);
 //  True when value may be stored: no control characters, bounded length.
 int envelope_value_ok (const char *value);
+//  The end of a verdict's JSON line (the verdict log, farm-replay --json):
+//  ,"spam":P|null,"reasons":[...],"dkim":[...],"received_at":N}\n appended
+//  to j; the caller writes the fields before it. env may be NULL.
+void envelope_json_tail (const envelope_t *env, strbuf_t *j);
 #endif
