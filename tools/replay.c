@@ -236,144 +236,173 @@ s_dir_empty (const char *path)
     return empty;
 }
 
-int
-main (int argc, char **argv)
+//  One replay: what main's stages share.
+typedef struct {
+    cfg_t *cfg;
+    const char *input, *out, *json, *html;
+    farm_t farm;
+    sample_t *sample;
+    item_t *items;
+    size_t total, submitted, failed_load, seen;
+    spool_t *spool;
+    char vlog[128];
+    char **wargs;           //  the arguments of every worker, and of any started again
+    double started, finished, last_verdict;
+    const char *failure;    //  why the replay stopped short, or NULL
+} run_t;
+
+//  Arguments: SPOOL and --out DIR, --json FILE, --html FILE, and the keys.
+//  -1 to go on, else the exit code.
+static int
+s_args (run_t *r, int argc, char **argv, char **rest)
 {
-    diag_init ("farm-replay", false);
-    const char *out = NULL, *json = NULL, *html = NULL;
-    char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
     int nrest = 1;
     rest[0] = argv[0];
     for (int i = 1; i < argc; i++) {
         if ((!strcmp (argv[i], "--out") || !strcmp (argv[i], "--json") || !strcmp (argv[i], "--html"))
             && i + 1 < argc) {
-            *(argv[i][2] == 'o' ? &out : argv[i][2] == 'j' ? &json : &html) = argv[i + 1];
+            *(argv[i][2] == 'o' ? &r->out : argv[i][2] == 'j' ? &r->json : &r->html) = argv[i + 1];
             i++;
         }
         else
             rest[nrest++] = argv[i];
     }
-    cfg_t *cfg = cfg_new (CFG_REPLAY);
     char err[1024];
-    int rc = cfg_args (cfg, &nrest, rest, err, sizeof err);
+    int rc = cfg_args (r->cfg, &nrest, rest, err, sizeof err);
     if (rc == 1) {
-        cfg_help (cfg, s_usage);
+        cfg_help (r->cfg, s_usage);
         printf ("  --out DIR                  where the output spools and logs go (new or empty)\n"
                 "  --json FILE                one JSON object a line per message\n"
                 "  --html FILE                a page with pictures: scores, verdicts over time,\n"
                 "                             the busiest and flagged accounts, top reasons\n");
         return 0;
     }
-    if (rc < 0 || nrest != 2 || !out) {
+    if (rc < 0 || nrest != 2 || !r->out) {
         fprintf (stderr, "farm-replay: %s\n%s\n", rc < 0 ? err : "need SPOOL and --out DIR", s_usage);
         return 64;
     }
-    int level = diag_level_parse (cfg_str (cfg, "log/level"));
+    int level = diag_level_parse (cfg_str (r->cfg, "log/level"));
     diag_set_level (level < 0 ? DIAG_INFO : (diag_level_t) level);
-    const char *input = rest[1];
-    if (!s_dir_empty (out)) {
-        fprintf (stderr, "farm-replay: --out %s exists and is not empty; give a new folder\n", out);
+    r->input = rest[1];
+    if (!s_dir_empty (r->out)) {
+        fprintf (stderr, "farm-replay: --out %s exists and is not empty; give a new folder\n", r->out);
         return 64;
     }
-    farm_t farm = { .out = out, .nworkers = (int) cfg_int (cfg, "replay/workers") };
-    ssize_t bl = readlink ("/proc/self/exe", farm.bindir, sizeof farm.bindir - 1);
+    r->farm.out = r->out;
+    r->farm.nworkers = (int) cfg_int (r->cfg, "replay/workers");
+    ssize_t bl = readlink ("/proc/self/exe", r->farm.bindir, sizeof r->farm.bindir - 1);
     if (bl < 0)
         diag_fatal ("readlink /proc/self/exe: %s", strerror (errno));
-    farm.bindir[bl] = 0;
-    char *slash = strrchr (farm.bindir, '/');
+    r->farm.bindir[bl] = 0;
+    char *slash = strrchr (r->farm.bindir, '/');
     if (slash)
         *slash = 0;
+    return -1;
+}
 
-    //  1. Index the sample and order it by received-at.
-    sample_t *sample = sample_open (input, err, sizeof err);
-    if (!sample) {
+static const size_t s_hard_max = 1u << 30;
+
+//  1. Index the sample and order it by received-at. -1 to go on, else the
+//  exit code.
+static int
+s_index (run_t *r)
+{
+    char err[1024];
+    r->sample = sample_open (r->input, err, sizeof err);
+    if (!r->sample) {
         fprintf (stderr, "farm-replay: %s\n", err);
         return 64;
     }
-    size_t total = sample_count (sample);
-    item_t *items = xcalloc (total ? total : 1, sizeof *items);
-    size_t hard_max = 1u << 30;
+    r->total = sample_count (r->sample);
+    r->items = xcalloc (r->total ? r->total : 1, sizeof *r->items);
     double t0 = s_now ();
-    for (size_t i = 0; i < total; i++) {
+    for (size_t i = 0; i < r->total; i++) {
         char *msg;
         size_t len;
         int trunc;
         envelope_t *env = envelope_new ();
-        items[i].index = i;
-        items[i].latency_us = -1;
-        if (sample_load (sample, i, hard_max, &msg, &len, &trunc, env, err, sizeof err) == 0) {
-            items[i].received_at = env->received_at;
+        r->items[i].index = i;
+        r->items[i].latency_us = -1;
+        if (sample_load (r->sample, i, s_hard_max, &msg, &len, &trunc, env, err, sizeof err) == 0) {
+            r->items[i].received_at = env->received_at;
             free (msg);
         }
         envelope_destroy (&env);
-        if (i % 256 == 0 || i + 1 == total)
-            s_progress ("reading", i + 1, total, t0);
+        if (i % 256 == 0 || i + 1 == r->total)
+            s_progress ("reading", i + 1, r->total, t0);
     }
-    qsort (items, total, sizeof *items, s_cmp_items);
+    qsort (r->items, r->total, sizeof *r->items, s_cmp_items);
+    return -1;
+}
 
-    //  2. Submit through the ordinary ingest path, in that order.
-    spool_t *spool = spool_new (out, true);
-    if (!spool)
-        diag_fatal ("cannot create the spool %s", out);
-    char logdir[PATH_MAX];
-    snprintf (logdir, sizeof logdir, "%s/log", out);
+//  2. Submit through the ordinary ingest path, in that order.
+static void
+s_submit (run_t *r)
+{
+    r->spool = spool_new (r->out, true);
+    if (!r->spool)
+        diag_fatal ("cannot create the spool %s", r->out);
+    char logdir[PATH_MAX], err[1024];
+    snprintf (logdir, sizeof logdir, "%s/log", r->out);
     mkdir (logdir, 0750);
     batch_t *batch = batch_new ();
-    size_t failed_load = 0;
-    t0 = s_now ();
-    for (size_t k = 0; k < total; k++) {
-        item_t *it = &items[k];
+    double t0 = s_now ();
+    for (size_t k = 0; k < r->total; k++) {
+        item_t *it = &r->items[k];
         char *msg;
         size_t len;
         int trunc;
         envelope_t *env = envelope_new ();
-        int lr = sample_load (sample, it->index, hard_max, &msg, &len, &trunc, env, err, sizeof err);
+        int lr = sample_load (r->sample, it->index, s_hard_max, &msg, &len, &trunc, env, err, sizeof err);
         if (lr < 0 || trunc) {
-            diag_error ("%s: %s", sample_name (sample, it->index), lr < 0 ? err : "larger than 1 GiB");
-            failed_load++;
+            diag_error ("%s: %s", sample_name (r->sample, it->index), lr < 0 ? err : "larger than 1 GiB");
+            r->failed_load++;
             if (lr == 0)
                 free (msg);
             envelope_destroy (&env);
             continue;
         }
-        if (spool_write (spool, batch, SPOOL_INCOMING, env, msg, len, it->qid, NULL) < 0)
-            diag_fatal ("writing %s/incoming: %s", out, strerror (errno));
+        if (spool_write (r->spool, batch, SPOOL_INCOMING, env, msg, len, it->qid, NULL) < 0)
+            diag_fatal ("writing %s/incoming: %s", r->out, strerror (errno));
         free (msg);
         envelope_destroy (&env);
-        if (batch_size (batch) >= 256 || k + 1 == total) {
+        if (batch_size (batch) >= 256 || k + 1 == r->total) {
             if (batch_commit (batch, NULL, NULL))
-                diag_fatal ("committing to %s/incoming failed", out);
-            s_progress ("submitting", k + 1, total, t0);
+                diag_fatal ("committing to %s/incoming failed", r->out);
+            s_progress ("submitting", k + 1, r->total, t0);
         }
     }
     batch_destroy (&batch);
-    size_t submitted = 0;
-    for (size_t k = 0; k < total; k++)
-        if (items[k].qid[0])
-            submitted++;
+    for (size_t k = 0; k < r->total; k++)
+        if (r->items[k].qid[0])
+            r->submitted++;
+}
 
-    //  3. A real farm on a private ipc:// endpoint.
-    snprintf (farm.tmp, sizeof farm.tmp, "/tmp/farm-replay.XXXXXX");
-    if (!mkdtemp (farm.tmp))
+//  3. A real farm on a private ipc:// endpoint.
+static void
+s_start_farm (run_t *r)
+{
+    farm_t *farm = &r->farm;
+    cfg_t *cfg = r->cfg;
+    snprintf (farm->tmp, sizeof farm->tmp, "/tmp/farm-replay.XXXXXX");
+    if (!mkdtemp (farm->tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
-    char endpoint[128], vlog[128], maxsize[32], control[128];
-    snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm.tmp);
-    snprintf (control, sizeof control, "ipc://%s/control.sock", farm.tmp);
-    snprintf (vlog, sizeof vlog, "%s/verdicts.jsonl", farm.tmp);
+    static char endpoint[128], maxsize[32], control[128], dkimtime[32];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm->tmp);
+    snprintf (control, sizeof control, "ipc://%s/control.sock", farm->tmp);
+    snprintf (r->vlog, sizeof r->vlog, "%s/verdicts.jsonl", farm->tmp);
     snprintf (maxsize, sizeof maxsize, "%" PRId64, cfg_int (cfg, "limits/message-size"));
+    snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     const char *lvl = cfg_str (cfg, "log/level");
-    char *bargs[] = { NULL, "--spool", (char *) out, "--endpoint", endpoint, "--verdict-log", vlog,
+    char *bargs[] = { NULL, "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
                       "--log-level", (char *) lvl, "--max-size", maxsize,
                       "--models", (char *) cfg_str (cfg, "models/dir"), "--control", control,
                       cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false", NULL };
     signal (SIGINT, s_on_signal);
     signal (SIGTERM, s_on_signal);
-    double started = s_now ();
-    farm.broker = s_spawn (&farm, "farm-broker", "broker.log", bargs);
-    farm.workers = xcalloc ((size_t) farm.nworkers, sizeof (pid_t));
-    char dkimtime[32];
-    snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
-    //  The same for every worker, and for any started again after retiring.
+    r->started = r->last_verdict = s_now ();
+    farm->broker = s_spawn (farm, "farm-broker", "broker.log", bargs);
+    farm->workers = xcalloc ((size_t) farm->nworkers, sizeof (pid_t));
     char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
                       maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
                       "--keys", (char *) cfg_str (cfg, "dkim/keys"),
@@ -382,115 +411,167 @@ main (int argc, char **argv)
                       "--signer", (char *) cfg_str (cfg, "dkim/signer"),
                       "--dkim-time", dkimtime,
                       cfg_bool (cfg, "bayes/explain") ? "--explain" : NULL, NULL };
-    for (int i = 0; i < farm.nworkers; i++) {
+    r->wargs = xmalloc (sizeof wargs);
+    memcpy (r->wargs, wargs, sizeof wargs);
+    for (int i = 0; i < farm->nworkers; i++) {
         char logname[64];
         snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
-        farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
+        farm->workers[i] = s_spawn (farm, "farm-worker", logname, r->wargs);
     }
+}
 
-    //  4. Follow the verdict log until every message has its verdict.
-    qsort (items, total, sizeof *items, s_cmp_qid);
+//  The verdict log's complete lines in pending: each first verdict of a
+//  message is counted, with its latency.
+static void
+s_verdict_lines (run_t *r, strbuf_t *pending)
+{
+    char *line = pending->data, *nl;
+    while ((nl = memchr (line, '\n', pending->len - (size_t) (line - pending->data)))) {
+        *nl = 0;
+        char qid[64], lat[32];
+        if (s_field (line, "qid", qid, sizeof qid) == 0
+            && s_field (line, "latency_us", lat, sizeof lat) == 0) {
+            item_t key;
+            memset (&key, 0, sizeof key);
+            memcpy (key.qid, qid, strnlen (qid, QID_LEN));
+            item_t *it = bsearch (&key, r->items, r->total, sizeof *r->items, s_cmp_qid);
+            if (it && it->latency_us < 0) {
+                it->latency_us = strtoll (lat, NULL, 10);
+                r->seen++;
+                r->last_verdict = s_now ();
+            }
+        }
+        line = nl + 1;
+    }
+    size_t left = pending->len - (size_t) (line - pending->data);
+    memmove (pending->data, line, left);
+    pending->len = left;
+}
+
+//  Every process still running? A worker that retired after max-jobs is
+//  started again, as a supervisor would. False when the broker is gone.
+static bool
+s_watch_farm (run_t *r)
+{
+    farm_t *farm = &r->farm;
+    if (waitpid (farm->broker, NULL, WNOHANG) == farm->broker) {
+        farm->broker = 0;
+        return false;
+    }
+    for (int i = 0; i < farm->nworkers; i++) {
+        int status;
+        if (farm->workers[i] > 0 && waitpid (farm->workers[i], &status, WNOHANG) == farm->workers[i]) {
+            farm->workers[i] = 0;
+            if (WIFEXITED (status) && WEXITSTATUS (status) == 0 && !s_stop) {
+                char logname[64];
+                snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
+                farm->workers[i] = s_spawn (farm, "farm-worker", logname, r->wargs);
+            }
+            else
+                diag_warn ("worker %d exited; see %s/log/worker-%d.log", i + 1, r->out, i + 1);
+        }
+    }
+    return true;
+}
+
+//  4. Follow the verdict log until every message has its verdict, then stop
+//  the farm.
+static void
+s_follow (run_t *r)
+{
+    qsort (r->items, r->total, sizeof *r->items, s_cmp_qid);
     int vfd = -1;
     strbuf_t pending;
     strbuf_init (&pending);
-    size_t seen = 0;
-    double last_progress = s_now (), last_verdict = started;
-    int64_t timeout = cfg_int (cfg, "replay/timeout-s");
-    const char *failure = NULL;
-    while (seen < submitted && !s_stop) {
+    double last_progress = s_now ();
+    int64_t timeout = cfg_int (r->cfg, "replay/timeout-s");
+    while (r->seen < r->submitted && !s_stop) {
         if (vfd < 0)
-            vfd = open (vlog, O_RDONLY | O_CLOEXEC);
+            vfd = open (r->vlog, O_RDONLY | O_CLOEXEC);
         char buf[65536];
         ssize_t n = vfd >= 0 ? read (vfd, buf, sizeof buf) : 0;
         if (n > 0) {
             strbuf_add (&pending, buf, (size_t) n);
-            char *line = pending.data, *nl;
-            while ((nl = memchr (line, '\n', pending.len - (size_t) (line - pending.data)))) {
-                *nl = 0;
-                char qid[64], lat[32];
-                if (s_field (line, "qid", qid, sizeof qid) == 0
-                    && s_field (line, "latency_us", lat, sizeof lat) == 0) {
-                    item_t key;
-                    memset (&key, 0, sizeof key);
-                    memcpy (key.qid, qid, strnlen (qid, QID_LEN));
-                    item_t *it = bsearch (&key, items, total, sizeof *items, s_cmp_qid);
-                    if (it && it->latency_us < 0) {
-                        it->latency_us = strtoll (lat, NULL, 10);
-                        seen++;
-                        last_verdict = s_now ();
-                    }
-                }
-                line = nl + 1;
-            }
-            size_t left = pending.len - (size_t) (line - pending.data);
-            memmove (pending.data, line, left);
-            pending.len = left;
+            s_verdict_lines (r, &pending);
             continue;
         }
         if (s_now () - last_progress > 0.2) {
-            s_progress ("scanning", seen, submitted, started);
+            s_progress ("scanning", r->seen, r->submitted, r->started);
             last_progress = s_now ();
         }
-        if (waitpid (farm.broker, NULL, WNOHANG) == farm.broker) {
-            farm.broker = 0;
-            failure = "the broker exited";
+        if (!s_watch_farm (r)) {
+            r->failure = "the broker exited";
             break;
         }
-        for (int i = 0; i < farm.nworkers; i++) {
-            int status;
-            if (farm.workers[i] > 0 && waitpid (farm.workers[i], &status, WNOHANG) == farm.workers[i]) {
-                farm.workers[i] = 0;
-                if (WIFEXITED (status) && WEXITSTATUS (status) == 0 && !s_stop) {
-                    //  Retired after max-jobs: start a fresh one, as a supervisor would.
-                    char logname[64];
-                    snprintf (logname, sizeof logname, "worker-%d.log", i + 1);
-                    farm.workers[i] = s_spawn (&farm, "farm-worker", logname, wargs);
-                }
-                else
-                    diag_warn ("worker %d exited; see %s/log/worker-%d.log", i + 1, out, i + 1);
-            }
-        }
-        if (s_now () - last_verdict > (double) timeout) {
-            failure = "no verdict came within --timeout-s";
+        if (s_now () - r->last_verdict > (double) timeout) {
+            r->failure = "no verdict came within --timeout-s";
             break;
         }
         usleep (10000);
     }
-    double finished = s_now ();
-    if (seen == submitted)
-        s_progress ("scanning", seen, submitted, started);
+    r->finished = s_now ();
+    if (r->seen == r->submitted)
+        s_progress ("scanning", r->seen, r->submitted, r->started);
     else if (isatty (STDERR_FILENO))
         fprintf (stderr, "\n");
     if (s_stop)
-        failure = "interrupted";
-    s_stop_all (&farm);
+        r->failure = "interrupted";
+    s_stop_all (&r->farm);
     strbuf_free (&pending);
     if (vfd >= 0)
         close (vfd);
+}
 
-    //  5. Check the outputs: every message in exactly one output spool.
+//  The JSON line and the report entry of one finished message.
+static void
+s_record (run_t *r, const item_t *it, spool_dir_t where, FILE *jf, report_t *report, strbuf_t *j)
+{
+    char err[1024];
+    int fd = openat (spool_fd (r->spool, where), it->qid, O_RDONLY | O_CLOEXEC);
+    envelope_t *env = envelope_new ();
+    off_t off;
+    if (fd < 0 || spoolfile_read_header (fd, env, &off, err, sizeof err) < 0)
+        diag_error ("%s: output unreadable: %s", it->qid, fd < 0 ? strerror (errno) : err);
+    else {
+        if (jf) {
+            s_json_line (j, sample_name (r->sample, it->index), it->qid, env);
+            fwrite (j->data, 1, j->len, jf);
+        }
+        if (report)
+            report_add (report, sample_name (r->sample, it->index), env);
+    }
+    if (fd >= 0)
+        close (fd);
+    envelope_destroy (&env);
+}
+
+//  5. Check the outputs (every message in exactly one output spool), write
+//  --json and --html, print the summary. The exit code.
+static int
+s_check (run_t *r)
+{
     FILE *jf = NULL;
-    if (json && !(jf = fopen (json, "w")))
-        diag_fatal ("--json %s: %s", json, strerror (errno));
+    if (r->json && !(jf = fopen (r->json, "w")))
+        diag_fatal ("--json %s: %s", r->json, strerror (errno));
     size_t counts[SPOOL_NDIRS + 1] = { 0 };
     size_t missing = 0, doubled = 0;
-    int64_t *lat = xcalloc (total ? total : 1, sizeof *lat);
+    int64_t *lat = xcalloc (r->total ? r->total : 1, sizeof *lat);
     size_t nlat = 0;
     strbuf_t j;
     strbuf_init (&j);
-    report_t *report = html ? report_new () : NULL;
-    for (size_t k = 0; k < total; k++) {
-        item_t *it = &items[k];
+    report_t *report = r->html ? report_new () : NULL;
+    for (size_t k = 0; k < r->total; k++) {
+        item_t *it = &r->items[k];
         if (!it->qid[0])
             continue;
         int count;
-        spool_dir_t where = s_where (spool, it->qid, &count);
+        spool_dir_t where = s_where (r->spool, it->qid, &count);
         if (count > 1) {
             diag_error ("%s: in %d output spools", it->qid, count);
             doubled++;
         }
         if (where == SPOOL_NDIRS || where == SPOOL_CORRUPT) {
-            diag_error ("%s (%s): no verdict%s", it->qid, sample_name (sample, it->index),
+            diag_error ("%s (%s): no verdict%s", it->qid, sample_name (r->sample, it->index),
                         where == SPOOL_CORRUPT ? " (in corrupt/)" : "");
             missing++;
             continue;
@@ -498,61 +579,64 @@ main (int argc, char **argv)
         counts[where]++;
         if (it->latency_us >= 0)
             lat[nlat++] = it->latency_us;
-        if (!jf && !report)
-            continue;
-        int fd = openat (spool_fd (spool, where), it->qid, O_RDONLY | O_CLOEXEC);
-        envelope_t *env = envelope_new ();
-        off_t off;
-        if (fd < 0 || spoolfile_read_header (fd, env, &off, err, sizeof err) < 0)
-            diag_error ("%s: output unreadable: %s", it->qid, fd < 0 ? strerror (errno) : err);
-        else {
-            if (jf) {
-                s_json_line (&j, sample_name (sample, it->index), it->qid, env);
-                fwrite (j.data, 1, j.len, jf);
-            }
-            if (report)
-                report_add (report, sample_name (sample, it->index), env);
-        }
-        if (fd >= 0)
-            close (fd);
-        envelope_destroy (&env);
+        if (jf || report)
+            s_record (r, it, where, jf, report, &j);
     }
     strbuf_free (&j);
     if (jf && fclose (jf) != 0)
-        diag_error ("--json %s: %s", json, strerror (errno));
+        diag_error ("--json %s: %s", r->json, strerror (errno));
     if (report) {
-        FILE *hf = fopen (html, "w");
+        FILE *hf = fopen (r->html, "w");
         char title[600];
-        snprintf (title, sizeof title, "farm-replay: %s", input);
+        snprintf (title, sizeof title, "farm-replay: %s", r->input);
         if (!hf || report_write (report, title, hf) < 0 || fclose (hf) != 0)
-            diag_error ("--html %s: %s", html, strerror (errno));
+            diag_error ("--html %s: %s", r->html, strerror (errno));
         report_destroy (&report);
     }
     qsort (lat, nlat, sizeof *lat, s_cmp_i64);
-    double secs = (seen ? last_verdict : finished) - started;
-    printf ("farm-replay: %zu messages from %s, %d worker(s)\n", total, input, farm.nworkers);
+    double secs = (r->seen ? r->last_verdict : r->finished) - r->started;
+    printf ("farm-replay: %zu messages from %s, %d worker(s)\n", r->total, r->input, r->farm.nworkers);
     printf ("  deliver %zu   hold %zu   reject %zu   defer %zu   no verdict %zu\n",
             counts[SPOOL_OUTGOING], counts[SPOOL_HOLD], counts[SPOOL_REJECT],
-            counts[SPOOL_DEFERRED], missing + failed_load);
+            counts[SPOOL_DEFERRED], missing + r->failed_load);
     printf ("  %.0f messages/s (%zu in %.2f s, broker start to last verdict)\n",
-            secs > 0 ? seen / secs : 0.0, seen, secs);
+            secs > 0 ? r->seen / secs : 0.0, r->seen, secs);
     if (nlat)
         printf ("  latency (claim to durable output): p50 %.1f ms, p99 %.1f ms\n",
                 lat[nlat / 2] / 1000.0, lat[(nlat * 99) / 100 < nlat ? (nlat * 99) / 100 : nlat - 1] / 1000.0);
-    printf ("  output spools under %s, logs under %s/log\n", out, out);
-    if (failure)
-        printf ("  FAILED: %s (see %s/log/)\n", failure, out);
+    printf ("  output spools under %s, logs under %s/log\n", r->out, r->out);
+    if (r->failure)
+        printf ("  FAILED: %s (see %s/log/)\n", r->failure, r->out);
     free (lat);
-    free (items);
-    free (farm.workers);
-    char sock[160];
-    snprintf (sock, sizeof sock, "%s/broker.sock", farm.tmp);
-    unlink (sock);
-    unlink (vlog);
-    rmdir (farm.tmp);
-    spool_destroy (&spool);
-    sample_destroy (&sample);
+    return (missing || doubled || r->failed_load || r->failure) ? 1 : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    diag_init ("farm-replay", false);
+    run_t r = { .cfg = cfg_new (CFG_REPLAY) };
+    char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
+    int rc = s_args (&r, argc, argv, rest);
+    if (rc < 0)
+        rc = s_index (&r);
+    if (rc < 0) {
+        s_submit (&r);
+        s_start_farm (&r);
+        s_follow (&r);
+        rc = s_check (&r);
+        char sock[160];
+        snprintf (sock, sizeof sock, "%s/broker.sock", r.farm.tmp);
+        unlink (sock);
+        unlink (r.vlog);
+        rmdir (r.farm.tmp);
+    }
+    free (r.items);
+    free (r.farm.workers);
+    free (r.wargs);
+    spool_destroy (&r.spool);
+    sample_destroy (&r.sample);
     free (rest);
-    cfg_destroy (&cfg);
-    return (missing || doubled || failed_load || failure) ? 1 : 0;
+    cfg_destroy (&r.cfg);
+    return rc;
 }
