@@ -72,15 +72,19 @@ s_learn (bayes_table_t *table, content_t *c, const content_opts_t *o, const char
     return learned;
 }
 
-int
-main (int argc, char **argv)
+//  What one run of farm-train was asked to do.
+typedef struct {
+    const char **ham, **spam;
+    int nham, nspam;
+    bool add, bigrams, info;
+} s_job_t;
+
+//  --ham/--spam take every following argument up to the next option; the
+//  other options go to rest for cfg_args. Returns how many are in rest.
+static int
+s_split_args (int argc, char **argv, char **rest, s_job_t *job)
 {
-    diag_init ("farm-train", false);
-    //  --ham/--spam take every following argument up to the next option.
-    char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
-    const char **ham = xcalloc ((size_t) argc, sizeof *ham), **spam = xcalloc ((size_t) argc, sizeof *spam);
-    int nrest = 1, nham = 0, nspam = 0, mode = 0, rc = 0;
-    bool add = false, bigrams = true, info = false;
+    int nrest = 1, mode = 0;
     rest[0] = argv[0];
     for (int i = 1; i < argc; i++) {
         if (!strcmp (argv[i], "--ham"))
@@ -88,11 +92,11 @@ main (int argc, char **argv)
         else if (!strcmp (argv[i], "--spam"))
             mode = 2;
         else if (!strcmp (argv[i], "--add"))
-            add = true, mode = 0;
+            job->add = true, mode = 0;
         else if (!strcmp (argv[i], "--no-bigrams"))
-            bigrams = false, mode = 0;
+            job->bigrams = false, mode = 0;
         else if (!strcmp (argv[i], "--info"))
-            info = true, mode = 0;
+            job->info = true, mode = 0;
         else if (!strncmp (argv[i], "--", 2)) {
             mode = 0;
             rest[nrest++] = argv[i];
@@ -101,12 +105,127 @@ main (int argc, char **argv)
                 rest[nrest++] = argv[++i];
         }
         else if (mode == 1)
-            ham[nham++] = argv[i];
+            job->ham[job->nham++] = argv[i];
         else if (mode == 2)
-            spam[nspam++] = argv[i];
+            job->spam[job->nspam++] = argv[i];
         else
             rest[nrest++] = argv[i];
     }
+    return nrest;
+}
+
+//  --info: describe the model; 1 when workers of this build cannot use it.
+static int
+s_info (const char *dir)
+{
+    char file[4096], err[1024];
+    snprintf (file, sizeof file, "%s/bayes.mdb", dir);
+    bayes_t *b = bayes_open (file, err, sizeof err);
+    if (!b) {
+        fprintf (stderr, "farm-train: %s\n", err);
+        return 1;
+    }
+    bool ok = !strncmp (bayes_tokenizer (b), TOKENIZE_VERSION " ", strlen (TOKENIZE_VERSION) + 1);
+    printf ("model %s: version %s, %s, %u ham, %u spam%s\n", file, bayes_version (b),
+            bayes_tokenizer (b), bayes_nham (b), bayes_nspam (b),
+            ok ? "" : "; made by another tokenizer than this build's " TOKENIZE_VERSION ": retrain");
+    bayes_destroy (&b);
+    return ok ? 0 : 1;
+}
+
+//  --add: the existing model into table, and its tokenizer's settings into
+//  o and settings (adding with other settings would mix two tokenizers).
+static int
+s_load_old (bayes_table_t *table, const char *file, content_opts_t *o, char *settings, size_t slen)
+{
+    char err[1024];
+    bayes_t *old = bayes_open (file, err, sizeof err);
+    if (!old) {
+        fprintf (stderr, "farm-train: --add: %s\n", err);
+        return 1;
+    }
+    if (strcmp (bayes_tokenizer (old), settings) != 0) {
+        o->tok.bigrams = strstr (bayes_tokenizer (old), "bigrams=1") != NULL;
+        content_settings (o, settings, slen);
+    }
+    bayes_destroy (&old);
+    if (bayes_table_load (table, file, err, sizeof err) < 0) {
+        fprintf (stderr, "farm-train: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+//  Learn every folder or mbox, fit the logistic weights as bayes.cfg beside
+//  the model says, write the model, and tell what was done. The exit code.
+static int
+s_train (cfg_t *cfg, const char *dir, const s_job_t *job)
+{
+    mkdir (dir, 0755);
+    char file[4096], err[1024];
+    snprintf (file, sizeof file, "%s/bayes.mdb", dir);
+    content_opts_t o;
+    content_opts (&o, cfg);
+    o.tok.bigrams = job->bigrams;
+    char settings[64];
+    content_settings (&o, settings, sizeof settings);
+    bayes_table_t *table = bayes_table_new ();
+    size_t unreadable = 0;
+    int rc = job->add ? s_load_old (table, file, &o, settings, sizeof settings) : 0;
+    size_t before = bayes_table_size (table);
+    uint32_t ham0 = bayes_table_nham (table), spam0 = bayes_table_nspam (table);
+    content_t c;
+    content_init (&c);
+    size_t max_size = (size_t) cfg_int (cfg, "limits/message-size");
+    int64_t start = fileio_now_usec ();
+    for (int i = 0; !rc && i < job->nham; i++)
+        if (s_learn (table, &c, &o, job->ham[i], false, max_size, &unreadable) < 0)
+            rc = 1;
+    for (int i = 0; !rc && i < job->nspam; i++)
+        if (s_learn (table, &c, &o, job->spam[i], true, max_size, &unreadable) < 0)
+            rc = 1;
+    content_free (&c);
+    bayes_params_t bp;
+    bayes_params_default (&bp);
+    char pfile[4200];
+    snprintf (pfile, sizeof pfile, "%s/bayes.cfg", dir);
+    if (!rc && access (pfile, R_OK) == 0 && bayes_params_load (&bp, pfile, err, sizeof err) < 0) {
+        fprintf (stderr, "farm-train: %s\n", err);
+        rc = 1;
+    }
+    size_t learned = (size_t) (bayes_table_nham (table) - ham0) + (bayes_table_nspam (table) - spam0);
+    size_t wrong = rc ? 0 : bayes_table_fit (table, bp.epochs, bp.learn_rate);
+    char version[64];
+    if (!rc && bayes_table_write (table, file, settings, version, err, sizeof err) < 0) {
+        fprintf (stderr, "farm-train: %s\n", err);
+        rc = 1;
+    }
+    if (!rc) {
+        double secs = (fileio_now_usec () - start) / 1e6;
+        printf ("farm-train: learned %u ham and %u spam message(s)%s in %.1f s\n",
+                bayes_table_nham (table) - ham0, bayes_table_nspam (table) - spam0,
+                job->add ? " (added)" : "", secs);
+        printf ("  model %s: version %s, %s\n", file, version, settings);
+        printf ("  %zu distinct tokens (%zu new), %u ham and %u spam in all\n",
+                bayes_table_size (table), bayes_table_size (table) - before,
+                bayes_table_nham (table), bayes_table_nspam (table));
+        printf ("  logistic weights: %u pass(es) at rate %g; the last pass misjudged %zu of %zu\n",
+                bp.epochs, bp.learn_rate, wrong, learned);
+        if (unreadable)
+            printf ("  %zu message(s) could not be read and were skipped\n", unreadable);
+    }
+    bayes_table_destroy (&table);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    diag_init ("farm-train", false);
+    char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
+    s_job_t job = { .ham = xcalloc ((size_t) argc, sizeof (char *)),
+                    .spam = xcalloc ((size_t) argc, sizeof (char *)), .bigrams = true };
+    int nrest = s_split_args (argc, argv, rest, &job), rc = 0;
     cfg_t *cfg = cfg_new (CFG_TRAIN);
     char err[1024];
     int crc = cfg_args (cfg, &nrest, rest, err, sizeof err);
@@ -119,109 +238,20 @@ main (int argc, char **argv)
                 "  --no-bigrams               words only, no word pairs\n"
                 "  --info                     describe the model; exit 1 if workers cannot use it\n");
     }
-    else if (info && *dir && crc == 0) {
-        char file[4096];
-        snprintf (file, sizeof file, "%s/bayes.mdb", dir);
-        bayes_t *b = bayes_open (file, err, sizeof err);
-        if (!b) {
-            fprintf (stderr, "farm-train: %s\n", err);
-            rc = 1;
-        }
-        else {
-            bool ok = !strncmp (bayes_tokenizer (b), TOKENIZE_VERSION " ", strlen (TOKENIZE_VERSION) + 1);
-            printf ("model %s: version %s, %s, %u ham, %u spam%s\n", file, bayes_version (b),
-                    bayes_tokenizer (b), bayes_nham (b), bayes_nspam (b),
-                    ok ? "" : "; made by another tokenizer than this build's " TOKENIZE_VERSION ": retrain");
-            rc = ok ? 0 : 1;
-            bayes_destroy (&b);
-        }
-    }
-    else if (crc < 0 || nrest > 1 || !*dir || (!add && (!nham || !nspam)) || (add && !nham && !nspam)) {
+    else if (job.info && *dir && crc == 0)
+        rc = s_info (dir);
+    else if (crc < 0 || nrest > 1 || !*dir || (!job.add && (!job.nham || !job.nspam))
+             || (job.add && !job.nham && !job.nspam)) {
         fprintf (stderr, "farm-train: %s\n%s\n", crc < 0 ? err : nrest > 1 ? "unexpected argument"
                  : !*dir ? "--models DIR is required" : "need --ham and --spam (or --add with either)",
                  s_usage);
         rc = 64;
     }
-    else {
-        mkdir (dir, 0755);
-        char file[4096];
-        snprintf (file, sizeof file, "%s/bayes.mdb", dir);
-        content_opts_t o;
-        content_opts (&o, cfg);
-        o.tok.bigrams = bigrams;
-        char settings[64];
-        content_settings (&o, settings, sizeof settings);
-        bayes_table_t *table = bayes_table_new ();
-        size_t before = 0, unreadable = 0;
-        uint32_t ham0 = 0, spam0 = 0;
-        if (add) {
-            bayes_t *old = bayes_open (file, err, sizeof err);
-            if (!old) {
-                fprintf (stderr, "farm-train: --add: %s\n", err);
-                rc = 1;
-            }
-            else {
-                if (strcmp (bayes_tokenizer (old), settings) != 0) {
-                    //  Adding with other settings would mix two tokenizers.
-                    o.tok.bigrams = strstr (bayes_tokenizer (old), "bigrams=1") != NULL;
-                    content_settings (&o, settings, sizeof settings);
-                }
-                bayes_destroy (&old);
-                if (bayes_table_load (table, file, err, sizeof err) < 0) {
-                    fprintf (stderr, "farm-train: %s\n", err);
-                    rc = 1;
-                }
-                before = bayes_table_size (table);
-                ham0 = bayes_table_nham (table);
-                spam0 = bayes_table_nspam (table);
-            }
-        }
-        content_t c;
-        content_init (&c);
-        size_t max_size = (size_t) cfg_int (cfg, "limits/message-size");
-        int64_t start = fileio_now_usec ();
-        for (int i = 0; !rc && i < nham; i++)
-            if (s_learn (table, &c, &o, ham[i], false, max_size, &unreadable) < 0)
-                rc = 1;
-        for (int i = 0; !rc && i < nspam; i++)
-            if (s_learn (table, &c, &o, spam[i], true, max_size, &unreadable) < 0)
-                rc = 1;
-        content_free (&c);
-        //  The logistic model's passes and step come from bayes.cfg beside the model.
-        bayes_params_t bp;
-        bayes_params_default (&bp);
-        char pfile[4200];
-        snprintf (pfile, sizeof pfile, "%s/bayes.cfg", dir);
-        if (!rc && access (pfile, R_OK) == 0 && bayes_params_load (&bp, pfile, err, sizeof err) < 0) {
-            fprintf (stderr, "farm-train: %s\n", err);
-            rc = 1;
-        }
-        size_t learned = (size_t) (bayes_table_nham (table) - ham0) + (bayes_table_nspam (table) - spam0);
-        size_t wrong = rc ? 0 : bayes_table_fit (table, bp.epochs, bp.learn_rate);
-        char version[64];
-        if (!rc && bayes_table_write (table, file, settings, version, err, sizeof err) < 0) {
-            fprintf (stderr, "farm-train: %s\n", err);
-            rc = 1;
-        }
-        if (!rc) {
-            double secs = (fileio_now_usec () - start) / 1e6;
-            printf ("farm-train: learned %u ham and %u spam message(s)%s in %.1f s\n",
-                    bayes_table_nham (table) - ham0, bayes_table_nspam (table) - spam0,
-                    add ? " (added)" : "", secs);
-            printf ("  model %s: version %s, %s\n", file, version, settings);
-            printf ("  %zu distinct tokens (%zu new), %u ham and %u spam in all\n",
-                    bayes_table_size (table), bayes_table_size (table) - before,
-                    bayes_table_nham (table), bayes_table_nspam (table));
-            printf ("  logistic weights: %u pass(es) at rate %g; the last pass misjudged %zu of %zu\n",
-                    bp.epochs, bp.learn_rate, wrong, learned);
-            if (unreadable)
-                printf ("  %zu message(s) could not be read and were skipped\n", unreadable);
-        }
-        bayes_table_destroy (&table);
-    }
+    else
+        rc = s_train (cfg, dir, &job);
     cfg_destroy (&cfg);
     free (rest);
-    free (ham);
-    free (spam);
+    free (job.ham);
+    free (job.spam);
     return rc;
 }
