@@ -87,6 +87,74 @@ s_curve (const char *name, const char *dir)
     return 0;
 }
 
+//  A new key, written to path (created exclusively, mode 0600, before a
+//  byte of key is written; fsync'd). 0 with the key in *pk, or an exit code
+//  with a message on stderr.
+static int
+s_write_key (const char *path, bool ed, int bits, EVP_PKEY **pk_p)
+{
+    EVP_PKEY_CTX *kctx = EVP_PKEY_CTX_new_id (ed ? EVP_PKEY_ED25519 : EVP_PKEY_RSA, NULL);
+    EVP_PKEY *pk = NULL;
+    if (!kctx || EVP_PKEY_keygen_init (kctx) <= 0
+        || (!ed && EVP_PKEY_CTX_set_rsa_keygen_bits (kctx, bits) <= 0)
+        || EVP_PKEY_keygen (kctx, &pk) <= 0) {
+        fprintf (stderr, "farm-keygen: key generation failed\n");
+        EVP_PKEY_CTX_free (kctx);
+        return 70;
+    }
+    EVP_PKEY_CTX_free (kctx);
+    *pk_p = pk;
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf (stderr, "farm-keygen: %s: %s%s\n", path, strerror (errno),
+                 errno == EEXIST ? " (remove the old key first; keys are never overwritten)" : "");
+        return 73;
+    }
+    FILE *f = fdopen (fd, "w");
+    int ok = f && PEM_write_PrivateKey (f, pk, NULL, NULL, 0, NULL, NULL) == 1;
+    if (f && (fflush (f) != 0 || fsync (fd) != 0))
+        ok = 0;
+    if (f)
+        fclose (f);
+    else
+        close (fd);
+    if (!ok) {
+        fprintf (stderr, "farm-keygen: writing %s failed\n", path);
+        unlink (path);
+        return 74;
+    }
+    return 0;
+}
+
+//  The key's file, then the TXT record to publish: its public half.
+static void
+s_print_record (const char *path, const char *selector, const char *domain, bool ed, EVP_PKEY *pk)
+{
+    //  The public half for DNS.
+    unsigned char *der = NULL, raw[32];
+    int derlen = 0;
+    size_t rawlen = sizeof raw;
+    const unsigned char *pub;
+    int publen;
+    if (ed) {
+        EVP_PKEY_get_raw_public_key (pk, raw, &rawlen);
+        pub = raw;
+        publen = (int) rawlen;
+    }
+    else {
+        derlen = i2d_PUBKEY (pk, &der);
+        pub = der;
+        publen = derlen;
+    }
+    char *b64 = malloc ((size_t) (4 * ((publen + 2) / 3) + 1));
+    EVP_EncodeBlock ((unsigned char *) b64, pub, publen);
+    printf ("%s\n", path);
+    printf ("%s._domainkey.%s. IN TXT \"v=DKIM1; k=%s; p=%s\"\n", selector, domain,
+            ed ? "ed25519" : "rsa", b64);
+    free (b64);
+    OPENSSL_free (der);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,58 +212,10 @@ main (int argc, char **argv)
     }
     snprintf (path, sizeof path, "%s/%s/%s.pem", dir, lower, selector);
 
-    EVP_PKEY_CTX *kctx = EVP_PKEY_CTX_new_id (ed ? EVP_PKEY_ED25519 : EVP_PKEY_RSA, NULL);
     EVP_PKEY *pk = NULL;
-    if (!kctx || EVP_PKEY_keygen_init (kctx) <= 0
-        || (!ed && EVP_PKEY_CTX_set_rsa_keygen_bits (kctx, bits) <= 0)
-        || EVP_PKEY_keygen (kctx, &pk) <= 0) {
-        fprintf (stderr, "farm-keygen: key generation failed\n");
-        return 70;
-    }
-    EVP_PKEY_CTX_free (kctx);
-    //  Created exclusively with mode 0600 before a byte of key is written.
-    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        fprintf (stderr, "farm-keygen: %s: %s%s\n", path, strerror (errno),
-                 errno == EEXIST ? " (remove the old key first; keys are never overwritten)" : "");
-        EVP_PKEY_free (pk);
-        return 73;
-    }
-    FILE *f = fdopen (fd, "w");
-    int ok = f && PEM_write_PrivateKey (f, pk, NULL, NULL, 0, NULL, NULL) == 1;
-    if (f && (fflush (f) != 0 || fsync (fd) != 0))
-        ok = 0;
-    if (f)
-        fclose (f);
-    if (!ok) {
-        fprintf (stderr, "farm-keygen: writing %s failed\n", path);
-        unlink (path);
-        EVP_PKEY_free (pk);
-        return 74;
-    }
-    //  The public half for DNS.
-    unsigned char *der = NULL, raw[32];
-    int derlen = 0;
-    size_t rawlen = sizeof raw;
-    const unsigned char *pub;
-    int publen;
-    if (ed) {
-        EVP_PKEY_get_raw_public_key (pk, raw, &rawlen);
-        pub = raw;
-        publen = (int) rawlen;
-    }
-    else {
-        derlen = i2d_PUBKEY (pk, &der);
-        pub = der;
-        publen = derlen;
-    }
-    char *b64 = malloc ((size_t) (4 * ((publen + 2) / 3) + 1));
-    EVP_EncodeBlock ((unsigned char *) b64, pub, publen);
-    printf ("%s\n", path);
-    printf ("%s._domainkey.%s. IN TXT \"v=DKIM1; k=%s; p=%s\"\n", selector, lower,
-            ed ? "ed25519" : "rsa", b64);
-    free (b64);
-    OPENSSL_free (der);
+    int rc = s_write_key (path, ed, bits, &pk);
+    if (rc == 0)
+        s_print_record (path, selector, lower, ed, pk);
     EVP_PKEY_free (pk);
-    return 0;
+    return rc;
 }
