@@ -263,16 +263,19 @@ s_keep (relay_t *self, const char *name, envelope_t *env, const char *msg, size_
         return -1;
     return batch_sync_dir (dir);
 }
-
-static void
-s_deliver (relay_t *self, const char *name, int64_t now)
+//  outgoing/name read whole and parsed: its bytes (the caller frees them),
+//  with the envelope in env and the message at *body, *size bytes in all.
+//  NULL when it is gone, or not a message the relay can send (then moved to
+//  corrupt/ with a log line).
+static char *
+s_read_outgoing (relay_t *self, const char *name, envelope_t *env, size_t *body, size_t *size)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
     int fd = openat (dir, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno != ENOENT)
             diag_error ("%s: cannot open: %s", name, strerror (errno));
-        return;
+        return NULL;
     }
     struct stat st;
     char *data = NULL;
@@ -282,12 +285,10 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         got = fileio_pread_all (fd, data, (size_t) st.st_size, 0);
     }
     close (fd);
-    envelope_t *env = envelope_new ();
-    size_t body = 0;
     char err[256] = "";
     if (got != (ssize_t) st.st_size)
         snprintf (err, sizeof err, "%s", data ? "cannot be read whole" : "larger than limits/message-size");
-    else if (spoolfile_parse (data, (size_t) got, env, &body, err, sizeof err) != 0)
+    else if (spoolfile_parse (data, (size_t) got, env, body, err, sizeof err) != 0)
         ;   //  err says why
     else if (env->rcpt_count == 0)
         snprintf (err, sizeof err, "no recipients");
@@ -298,13 +299,28 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         else
             diag_error ("%s: cannot move it to corrupt/: %s", name, strerror (errno));
         free (data);
+        return NULL;
+    }
+    *size = (size_t) got;
+    return data;
+}
+
+
+static void
+s_deliver (relay_t *self, const char *name, int64_t now)
+{
+    int dir = spool_fd (self->spool, SPOOL_OUTGOING);
+    envelope_t *env = envelope_new ();
+    size_t body = 0, got = 0;
+    char *data = s_read_outgoing (self, name, env, &body, &got);
+    if (!data) {
         envelope_destroy (&env);
         return;
     }
     if (!env->qid)
         envelope_set (&env->qid, name);
     const char *msg = data + body;
-    size_t len = (size_t) got - body;
+    size_t len = got - body;
     rcpt_result_t *res = xcalloc (env->rcpt_count, sizeof *res);
     s_attempt (self, env, msg, len, res);
 
