@@ -91,25 +91,19 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
 {
     s_ctx_t c = { spool, from, 0, 0 };
     int dir = spool_fd (spool, from);
-    int dfd = dup (dir);
-    DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
-    if (!d) {
-        if (dfd >= 0)
-            close (dfd);
+    dirwalk_t *w = dirwalk_new (dir);
+    if (!w)
         return -1;
-    }
-    rewinddir (d);
     static const char *what[] = { "released", "dropped", "requeued", "purged" };
     //  As the spooler does: one syncfs a batch with spool/sync = filesystem,
     //  so that releasing hundreds does not keep the operator (and the loop)
     //  waiting for an fsync each.
     batch_t *batch = batch_new ();
     batch_set_sync (batch, spool_sync (spool));
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL) {
-        if (!qid_valid (e->d_name) || (qid && strcmp (e->d_name, qid) != 0))
+    for (const char *name; (name = dirwalk_next (w));) {
+        if (!qid_valid (name) || (qid && strcmp (name, qid) != 0))
             continue;
-        int in = openat (dir, e->d_name, O_RDONLY | O_CLOEXEC);
+        int in = openat (dir, name, O_RDONLY | O_CLOEXEC);
         if (in < 0)
             continue;
         envelope_t *env = envelope_new ();
@@ -119,16 +113,16 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
                     && (!account || strcmp (watch_account (env), account) == 0);
         if (mine && action == HELD_PURGE) {
             //  Deleted for good: the one place mail leaves the farm unsent.
-            if (unlinkat (dir, e->d_name, 0) == 0) {
-                diag_warn ("%s: purged from %s/ by an operator (account %s)", e->d_name,
+            if (unlinkat (dir, name, 0) == 0) {
+                diag_warn ("%s: purged from %s/ by an operator (account %s)", name,
                            spool_dir_name (from), watch_account (env));
                 c.moved++;
             }
             else
                 c.failed++;
         }
-        else if (mine && s_one (batch, spool, in, env, body_off, e->d_name, action, now) < 0) {
-            diag_error ("%s: cannot write its %s copy: %s", e->d_name, what[action], strerror (errno));
+        else if (mine && s_one (batch, spool, in, env, body_off, name, action, now) < 0) {
+            diag_error ("%s: cannot write its %s copy: %s", name, what[action], strerror (errno));
             c.failed++;
         }
         envelope_destroy (&env);
@@ -137,7 +131,7 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
         if (batch_size (batch) >= 256)
             batch_commit (batch, s_done, &c);
     }
-    closedir (d);
+    dirwalk_destroy (&w);
     batch_commit (batch, s_done, &c);
     batch_destroy (&batch);
     batch_sync_dir (dir);

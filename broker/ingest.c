@@ -3,6 +3,7 @@
  *  Files in incoming/ whose names are not queue ids are moved to corrupt/. */
 #include "ingest.h"
 #include "diag.h"
+#include "fileio.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <dirent.h>
@@ -171,29 +172,24 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
     s->more = false;
     s->count = s->pos = 0;
     s->next_scan = now_ms + self->rescan_ms;
-    int fd = dup (spool_fd (s->spool, s->dir));
-    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!d) {
+    dirwalk_t *w = dirwalk_new (spool_fd (s->spool, s->dir));
+    if (!w) {
         diag_error ("scan %s/%s: %s", spool_root (s->spool), spool_dir_name (s->dir), strerror (errno));
-        if (fd >= 0)
-            close (fd);
         return;
     }
-    rewinddir (d);
     size_t n = 0, seen = 0;
     int64_t earliest = 0;
     time_t wall = time (NULL);
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL) {
-        if (e->d_name[0] == '.')
+    for (const char *name; (name = dirwalk_next (w));) {
+        if (name[0] == '.')
             continue;
-        if (!qid_valid (e->d_name)) {
-            s_quarantine_name (self, s, e->d_name);
+        if (!qid_valid (name)) {
+            s_quarantine_name (self, s, name);
             continue;
         }
         if (s->dir == SPOOL_DEFERRED) {
             struct stat st;
-            if (fstatat (spool_fd (s->spool, s->dir), e->d_name, &st, 0) < 0)
+            if (fstatat (spool_fd (s->spool, s->dir), name, &st, 0) < 0)
                 continue;
             if (st.st_mtime > wall) {
                 if (!earliest || st.st_mtime < earliest)
@@ -201,10 +197,10 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
                 continue;
             }
         }
-        s_heap_push (self->heap, &n, self->batch, e->d_name);
+        s_heap_push (self->heap, &n, self->batch, name);
         seen++;
     }
-    closedir (d);
+    dirwalk_destroy (&w);
     s->more = seen > n;
     memcpy (s->names, self->heap, n * QID_SIZE);
     qsort (s->names, n, QID_SIZE, s_cmp);

@@ -7,6 +7,7 @@
  *  farm-submit may be writing one right now. */
 #include "recover.h"
 #include "diag.h"
+#include "fileio.h"
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -14,41 +15,34 @@
 #include <time.h>
 #include <unistd.h>
 
-static DIR *
+static dirwalk_t *
 s_open (spool_t *spool, spool_dir_t dir)
 {
-    int fd = dup (spool_fd (spool, dir));
-    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!d) {
+    dirwalk_t *w = dirwalk_new (spool_fd (spool, dir));
+    if (!w)
         diag_error ("recover %s/%s: %s", spool_root (spool), spool_dir_name (dir), strerror (errno));
-        if (fd >= 0)
-            close (fd);
-        return NULL;
-    }
-    rewinddir (d);
-    return d;
+    return w;
 }
 
 size_t
 recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
 {
     size_t redone = 0, finished = 0, removed = 0;
-    DIR *d = s_open (spool, SPOOL_TMP);
+    dirwalk_t *d = s_open (spool, SPOOL_TMP);
     time_t now = time (NULL);
-    struct dirent *e;
-    while (d && (e = readdir (d)) != NULL) {
-        if (e->d_name[0] == '.')
+    const char *name;
+    while (d && (name = dirwalk_next (d))) {
+        if (name[0] == '.')
             continue;
-        size_t n = strlen (e->d_name);
+        size_t n = strlen (name);
         struct stat st;
-        bool ours = n > 4 && strcmp (e->d_name + n - 4, ".out") == 0;
-        bool stale = fstatat (spool_fd (spool, SPOOL_TMP), e->d_name, &st, 0) == 0
+        bool ours = n > 4 && strcmp (name + n - 4, ".out") == 0;
+        bool stale = fstatat (spool_fd (spool, SPOOL_TMP), name, &st, 0) == 0
                      && st.st_mtime < now - 86400;
-        if ((ours || stale) && unlinkat (spool_fd (spool, SPOOL_TMP), e->d_name, 0) == 0)
+        if ((ours || stale) && unlinkat (spool_fd (spool, SPOOL_TMP), name, 0) == 0)
             removed++;
     }
-    if (d)
-        closedir (d);
+    dirwalk_destroy (&d);
     static const spool_dir_t outputs[] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
                                            SPOOL_DEFERRED, SPOOL_CORRUPT };
     //  An operator's release, drop or requeue cut short after its new copy
@@ -60,56 +54,54 @@ recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
     static const spool_dir_t old[] = { SPOOL_HOLD, SPOOL_REJECT, SPOOL_DEFERRED };
     for (size_t o = 0; o < sizeof old / sizeof old[0]; o++) {
         d = s_open (spool, old[o]);
-        while (d && (e = readdir (d)) != NULL) {
-            if (!qid_valid (e->d_name))
+        while (d && (name = dirwalk_next (d))) {
+            if (!qid_valid (name))
                 continue;
             static const spool_dir_t newer[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_REJECT };
             for (size_t i = 0; i < sizeof newer / sizeof newer[0]; i++) {
                 struct stat st;
                 if (newer[i] == old[o] || (newer[i] == SPOOL_REJECT && old[o] != SPOOL_HOLD))
                     continue;
-                if (fstatat (spool_fd (spool, newer[i]), e->d_name, &st, 0) == 0) {
-                    if (unlinkat (spool_fd (spool, old[o]), e->d_name, 0) == 0)
+                if (fstatat (spool_fd (spool, newer[i]), name, &st, 0) == 0) {
+                    if (unlinkat (spool_fd (spool, old[o]), name, 0) == 0)
                         diag_info ("%s: moved by an operator before the restart; the stale %s/ copy removed",
-                                   e->d_name, spool_dir_name (old[o]));
+                                   name, spool_dir_name (old[o]));
                     break;
                 }
             }
         }
-        if (d)
-            closedir (d);
+        dirwalk_destroy (&d);
     }
     d = s_open (spool, SPOOL_ACTIVE);
-    while (d && (e = readdir (d)) != NULL) {
-        if (e->d_name[0] == '.')
+    while (d && (name = dirwalk_next (d))) {
+        if (name[0] == '.')
             continue;
-        if (!qid_valid (e->d_name)) {
-            if (batch_rename (spool_fd (spool, SPOOL_ACTIVE), e->d_name,
-                              spool_fd (spool, SPOOL_CORRUPT), e->d_name) == 0)
-                diag_warn ("active/%s: not a queue id; moved to corrupt/", e->d_name);
+        if (!qid_valid (name)) {
+            if (batch_rename (spool_fd (spool, SPOOL_ACTIVE), name,
+                              spool_fd (spool, SPOOL_CORRUPT), name) == 0)
+                diag_warn ("active/%s: not a queue id; moved to corrupt/", name);
             continue;
         }
         bool done = false;
         for (size_t i = 0; i < sizeof outputs / sizeof outputs[0] && !done; i++) {
             struct stat st;
-            if (fstatat (spool_fd (spool, outputs[i]), e->d_name, &st, 0) == 0) {
+            if (fstatat (spool_fd (spool, outputs[i]), name, &st, 0) == 0) {
                 done = true;
-                diag_info ("%s: finished before the restart (in %s/)", e->d_name,
+                diag_info ("%s: finished before the restart (in %s/)", name,
                            spool_dir_name (outputs[i]));
             }
         }
         if (done) {
-            if (unlinkat (spool_fd (spool, SPOOL_ACTIVE), e->d_name, 0) < 0)
-                diag_error ("%s: unlink active: %s", e->d_name, strerror (errno));
+            if (unlinkat (spool_fd (spool, SPOOL_ACTIVE), name, 0) < 0)
+                diag_error ("%s: unlink active: %s", name, strerror (errno));
             finished++;
             continue;
         }
-        diag_info ("%s: unfinished at restart; scanning it again", e->d_name);
-        redo (arg, e->d_name);
+        diag_info ("%s: unfinished at restart; scanning it again", name);
+        redo (arg, name);
         redone++;
     }
-    if (d)
-        closedir (d);
+    dirwalk_destroy (&d);
     if (redone || finished || removed)
         diag_info ("recovery: %zu to scan again, %zu already finished, %zu temporary files removed",
                    redone, finished, removed);

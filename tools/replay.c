@@ -224,15 +224,11 @@ s_cmp_i64 (const void *a, const void *b)
 static bool
 s_dir_empty (const char *path)
 {
-    DIR *d = opendir (path);
-    if (!d)
+    dirwalk_t *w = dirwalk_open (path);
+    if (!w)
         return errno == ENOENT;
-    struct dirent *e;
-    bool empty = true;
-    while ((e = readdir (d)) != NULL)
-        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
-            empty = false;
-    closedir (d);
+    bool empty = dirwalk_next (w) == NULL;
+    dirwalk_destroy (&w);
     return empty;
 }
 

@@ -6,6 +6,7 @@
 #include "keys.h"
 #include "diag.h"
 #include "recheck.h"
+#include "fileio.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <ctype.h>
@@ -131,32 +132,30 @@ s_cmp_keys (const void *a, const void *b)
 static int
 s_walk (keys_t *self, bool load, uint64_t *fp, signkey_t **keys, size_t *count)
 {
-    DIR *d = opendir (self->dir);
+    dirwalk_t *d = dirwalk_open (self->dir);
     if (!d)
         return -1;
     uint64_t h = 1469598103934665603ull;
     size_t cap = 0;
-    struct dirent *e;
-    while ((e = readdir (d))) {
-        if (e->d_name[0] == '.' || strlen (e->d_name) >= sizeof ((signkey_t *) 0)->domain)
+    for (const char *dom; (dom = dirwalk_next (d));) {
+        if (dom[0] == '.' || strlen (dom) >= sizeof ((signkey_t *) 0)->domain)
             continue;
         char sub[8192];
-        snprintf (sub, sizeof sub, "%s/%s", self->dir, e->d_name);
-        DIR *dd = opendir (sub);
+        snprintf (sub, sizeof sub, "%s/%s", self->dir, dom);
+        dirwalk_t *dd = dirwalk_open (sub);
         if (!dd)
             continue;
-        struct dirent *k;
-        while ((k = readdir (dd))) {
-            size_t n = strlen (k->d_name);
-            if (k->d_name[0] == '.' || n < 5 || strcmp (k->d_name + n - 4, ".pem") != 0
+        for (const char *file; (file = dirwalk_next (dd));) {
+            size_t n = strlen (file);
+            if (file[0] == '.' || n < 5 || strcmp (file + n - 4, ".pem") != 0
                 || n - 4 >= sizeof ((signkey_t *) 0)->selector)
                 continue;
             char path[12288];
-            snprintf (path, sizeof path, "%s/%s", sub, k->d_name);
+            snprintf (path, sizeof path, "%s/%s", sub, file);
             struct stat st;
             if (stat (path, &st) < 0)
                 continue;
-            h = s_hash_str (s_hash_str (h, e->d_name), k->d_name);
+            h = s_hash_str (s_hash_str (h, dom), file);
             h = s_mix (s_mix (s_mix (s_mix (h, st.st_ino), (uint64_t) st.st_size),
                               (uint64_t) st.st_mtim.tv_nsec), (uint64_t) st.st_mtime ^ st.st_mode);
             if (!load)
@@ -168,18 +167,18 @@ s_walk (keys_t *self, bool load, uint64_t *fp, signkey_t **keys, size_t *count)
                 diag_error ("dkim key %s", err);
                 continue;
             }
-            for (size_t i = 0; e->d_name[i]; i++)
-                key.domain[i] = (char) tolower ((unsigned char) e->d_name[i]);
-            memcpy (key.selector, k->d_name, n - 4);
+            for (size_t i = 0; dom[i]; i++)
+                key.domain[i] = (char) tolower ((unsigned char) dom[i]);
+            memcpy (key.selector, file, n - 4);
             if (*count == cap) {
                 cap = cap ? cap * 2 : 16;
                 *keys = xrealloc (*keys, cap * sizeof **keys);
             }
             (*keys)[(*count)++] = key;
         }
-        closedir (dd);
+        dirwalk_destroy (&dd);
     }
-    closedir (d);
+    dirwalk_destroy (&d);
     *fp = h;
     if (load && *count)
         qsort (*keys, *count, sizeof **keys, s_cmp_keys);

@@ -183,18 +183,10 @@ spool_enter (spool_t *self, spool_dir_t dir, envelope_t *env, const void *msg, s
 size_t
 spool_count (spool_t *self, spool_dir_t dir)
 {
-    int fd = dup (spool_fd (self, dir));
-    DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close (fd);
-        return 0;
-    }
-    rewinddir (d);
+    dirwalk_t *w = dirwalk_new (spool_fd (self, dir));
     size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir (d);
+    for (const char *name; w && (name = dirwalk_next (w));)
+        n += name[0] != '.';
+    dirwalk_destroy (&w);
     return n;
 }

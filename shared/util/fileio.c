@@ -1,8 +1,12 @@
 /*  fileio.c: whole reads and writes, and the clock (see fileio.h). */
 #include "fileio.h"
+#include "xalloc.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -92,4 +96,61 @@ fileio_copy (int in, off_t off, int out, int64_t left)
         left -= n;
     }
     return 0;
+}
+
+struct dirwalk_t {
+    DIR *dir;
+};
+
+static dirwalk_t *
+s_walk (DIR *d)
+{
+    if (!d)
+        return NULL;
+    dirwalk_t *self = xcalloc (1, sizeof *self);
+    self->dir = d;
+    rewinddir (d);      //  a dup'ed descriptor shares the offset of the first walk
+    return self;
+}
+
+dirwalk_t *
+dirwalk_new (int dirfd)
+{
+    int fd = dup (dirfd);
+    if (fd < 0)
+        return NULL;
+    DIR *d = fdopendir (fd);
+    if (!d) {
+        int e = errno;
+        close (fd);
+        errno = e;
+    }
+    return s_walk (d);
+}
+
+dirwalk_t *
+dirwalk_open (const char *path)
+{
+    return s_walk (opendir (path));
+}
+
+const char *
+dirwalk_next (dirwalk_t *self)
+{
+    struct dirent *e;
+    while ((e = readdir (self->dir)) != NULL)
+        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+            return e->d_name;
+    return NULL;
+}
+
+void
+dirwalk_destroy (dirwalk_t **self_p)
+{
+    dirwalk_t *self = *self_p;
+    if (!self)
+        return;
+    closedir (self->dir);
+    free (self);
+    *self_p = NULL;
 }

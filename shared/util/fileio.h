@@ -1,5 +1,6 @@
 /*  fileio.h: whole reads and writes over short counts and EINTR, and the
- *  wall clock in microseconds, a file replaced whole. */
+ *  wall clock in microseconds, a file replaced whole, the walk over a
+ *  directory's entries. */
 #ifndef FARM_FILEIO_H
 #define FARM_FILEIO_H
 #include <stddef.h>
@@ -20,4 +21,15 @@ int fileio_replace (const char *path, const void *data, size_t len, mode_t mode)
 //  Copy len bytes of in from offset off to the end of out (in the kernel
 //  where it can): 0, or -1 with errno (EIO when in is shorter).
 int fileio_copy (int in, off_t off, int out, int64_t len);
+
+//  The entries of one directory, from its start, but "." and "..": the one
+//  directory walk of the farm. Names come in the directory's own order.
+typedef struct dirwalk_t dirwalk_t;
+//  Walk the directory open as dirfd (which stays the caller's), or the one
+//  at path. NULL with errno when it cannot be read.
+dirwalk_t *dirwalk_new (int dirfd);
+dirwalk_t *dirwalk_open (const char *path);
+//  The next name, or NULL at the end (valid until the next call).
+const char *dirwalk_next (dirwalk_t *self);
+void dirwalk_destroy (dirwalk_t **self_p);
 #endif

@@ -6,6 +6,7 @@
 #include "envelope.h"
 #include "rfcdate.h"
 #include "sample.h"
+#include "fileio.h"
 #include "xalloc.h"
 #include <dirent.h>
 #include <errno.h>
@@ -64,18 +65,17 @@ s_when (const char *msg, size_t len)
 void
 bench_collect (const char *dir, item_t **items, size_t *n, size_t *cap)
 {
-    DIR *d = opendir (dir);
+    dirwalk_t *d = dirwalk_open (dir);
     if (!d)
         diag_fatal ("%s: %s", dir, strerror (errno));
-    struct dirent *e;
-    while ((e = readdir (d))) {
-        if (e->d_name[0] == '.')
+    for (const char *name; (name = dirwalk_next (d));) {
+        if (name[0] == '.')
             continue;
-        bool spam = strstr (e->d_name, "spam") != NULL;
-        if (!spam && !strstr (e->d_name, "ham"))
+        bool spam = strstr (name, "spam") != NULL;
+        if (!spam && !strstr (name, "ham"))
             continue;
         char sub[4096];
-        snprintf (sub, sizeof sub, "%s/%s", dir, e->d_name);
+        snprintf (sub, sizeof sub, "%s/%s", dir, name);
         char err[256];
         sample_t *s = sample_open (sub, err, sizeof err);
         if (!s)
@@ -102,7 +102,7 @@ bench_collect (const char *dir, item_t **items, size_t *n, size_t *cap)
         }
         sample_destroy (&s);
     }
-    closedir (d);
+    dirwalk_destroy (&d);
 }
 
 static int

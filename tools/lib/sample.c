@@ -54,18 +54,17 @@ s_walk (sample_t *self, const char *rel, int depth)
 {
     char path[4096];
     snprintf (path, sizeof path, "%s%s%s", self->root, *rel ? "/" : "", rel);
-    DIR *d = opendir (path);
+    dirwalk_t *d = dirwalk_open (path);
     if (!d)
         return;
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL) {
-        if (e->d_name[0] == '.')
+    for (const char *name; (name = dirwalk_next (d));) {
+        if (name[0] == '.')
             continue;
-        size_t n = strlen (e->d_name);
-        if (n > 4 && strcmp (e->d_name + n - 4, ".env") == 0)
+        size_t n = strlen (name);
+        if (n > 4 && strcmp (name + n - 4, ".env") == 0)
             continue;
         char sub[4096], full[8192];
-        snprintf (sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        snprintf (sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name);
         snprintf (full, sizeof full, "%s/%s", self->root, sub);
         struct stat st;
         if (stat (full, &st) < 0)
@@ -75,7 +74,7 @@ s_walk (sample_t *self, const char *rel, int depth)
         else if (S_ISREG (st.st_mode))
             s_push (self, sub, 0, 0);
     }
-    closedir (d);
+    dirwalk_destroy (&d);
 }
 
 static int

@@ -431,24 +431,20 @@ static void
 s_pass (relay_t *self)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
-    int dfd = dup (dir);
-    DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
-    if (!d) {
+    dirwalk_t *w = dirwalk_new (dir);
+    if (!w) {
         diag_error ("outgoing/: %s", strerror (errno));
-        if (dfd >= 0)
-            close (dfd);
         return;
     }
-    rewinddir (d);
     char **names = NULL;
     size_t n = 0, cap = 0;
     int64_t now = (int64_t) time (NULL);
     self->waiting = 0;
-    for (struct dirent *e; (e = readdir (d));) {
-        if (!qid_valid (e->d_name))
+    for (const char *name; (name = dirwalk_next (w));) {
+        if (!qid_valid (name))
             continue;
         struct stat st;
-        if (fstatat (dir, e->d_name, &st, 0) < 0)
+        if (fstatat (dir, name, &st, 0) < 0)
             continue;
         if (st.st_mtime > now) {
             self->waiting++;
@@ -456,9 +452,9 @@ s_pass (relay_t *self)
         }
         if (n == cap)
             names = xrealloc (names, (cap = cap ? cap * 2 : 256) * sizeof *names);
-        names[n++] = xstrdup (e->d_name);
+        names[n++] = xstrdup (name);
     }
-    closedir (d);
+    dirwalk_destroy (&w);
     if (n)
         qsort (names, n, sizeof *names, s_name_cmp);
     self->down = false;
