@@ -14,6 +14,9 @@ VG=""      # a command to run broker and workers under (valgrind.sh sets it)
 
 cleanup() {
     local p
+    # Quiet: the shell's "Killed" notices for what is killed here would stand
+    # in for the test's last line.
+    exec 2>/dev/null
     for p in $BROKER "${WORKERS[@]}" "${EXTRA[@]}"; do
         [ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
     done
