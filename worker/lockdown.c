@@ -4,6 +4,7 @@
  *  trailing dot on a domain is ignored. */
 #include "lockdown.h"
 #include "diag.h"
+#include "fileio.h"
 #include "recheck.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -17,8 +18,7 @@ struct lockdown_t {
     char file[4096];
     recheck_t recheck;
     zhashx_t *accounts;     //  account -> zlistx of lowercase patterns
-    struct stat st;
-    bool loaded, warned;
+    filewatch_t watch;      //  the table as last read
 };
 
 static void
@@ -143,22 +143,14 @@ lockdown_refresh (lockdown_t *self)
         return;
     if (!recheck_due (&self->recheck))
         return;
-    struct stat st;
-    if (stat (self->file, &st) < 0) {
-        if (!self->warned)
-            diag_warn ("accounts table %s: %s; %s", self->file, strerror (errno),
-                       self->accounts ? "keeping the table read before" : "rejecting every message");
-        self->warned = true;
-        return;
-    }
-    self->warned = false;
-    if (self->loaded && st.st_ino == self->st.st_ino && st.st_size == self->st.st_size
-        && st.st_mtim.tv_sec == self->st.st_mtim.tv_sec && st.st_mtim.tv_nsec == self->st.st_mtim.tv_nsec)
+    filewatch_status_t fw = filewatch_check (&self->watch, self->file);
+    if (fw == FILEWATCH_GONE)
+        diag_warn ("accounts table %s: %s; %s", self->file, strerror (errno),
+                   self->accounts ? "keeping the table read before" : "rejecting every message");
+    if (fw != FILEWATCH_CHANGED)
         return;
     size_t accounts, bad;
     zhashx_t *h = s_load (self->file, &accounts, &bad);
-    self->st = st;
-    self->loaded = true;
     if (!h) {
         diag_error ("accounts table %s: %s; %s", self->file, strerror (errno),
                     self->accounts ? "keeping the table read before" : "rejecting every message");

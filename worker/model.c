@@ -5,6 +5,7 @@
  *  scored by half a model or dropped for a swap. */
 #include "model.h"
 #include "diag.h"
+#include "fileio.h"
 #include "recheck.h"
 #include "tokenize.h"
 #include "xalloc.h"
@@ -20,16 +21,8 @@ struct model_t {
     bayes_t *bayes;
     bayes_params_t params;
     compromise_params_t cparams;
-    struct stat mdb_st, cfg_st, ccfg_st;
-    bool have_cfg_st, have_ccfg_st, warned_missing;
+    filewatch_t mdb_w, cfg_w, ccfg_w;
 };
-
-static bool
-s_changed (const struct stat *a, const struct stat *b)
-{
-    return a->st_ino != b->st_ino || a->st_dev != b->st_dev || a->st_mtim.tv_sec != b->st_mtim.tv_sec
-        || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec || a->st_size != b->st_size;
-}
 
 model_t *
 model_new (const char *dir, int64_t check_ms)
@@ -63,14 +56,11 @@ model_destroy (model_t **self_p)
 static void
 s_load_cfg (model_t *self)
 {
-    struct stat st;
-    if (stat (self->cfg, &st) < 0) {
-        if (self->have_cfg_st)
-            diag_warn ("%s is gone; keeping the thresholds read before", self->cfg);
-        self->have_cfg_st = false;
-        return;
-    }
-    if (self->have_cfg_st && !s_changed (&st, &self->cfg_st))
+    bool seen = self->cfg_w.seen;
+    filewatch_status_t fw = filewatch_check (&self->cfg_w, self->cfg);
+    if (fw == FILEWATCH_GONE && seen)
+        diag_warn ("%s is gone; keeping the thresholds read before", self->cfg);
+    if (fw != FILEWATCH_CHANGED)
         return;
     bayes_params_t p = self->params;
     char err[512];
@@ -80,22 +70,17 @@ s_load_cfg (model_t *self)
         self->params = p;
         diag_info ("thresholds from %s: hold %.4g, reject %.4g", self->cfg, p.hold, p.reject);
     }
-    self->cfg_st = st;
-    self->have_cfg_st = true;
 }
 
 //  compromise.cfg likewise: read when it changes, the last good one kept.
 static void
 s_load_ccfg (model_t *self)
 {
-    struct stat st;
-    if (stat (self->ccfg, &st) < 0) {
-        if (self->have_ccfg_st)
-            diag_warn ("%s is gone; keeping the parameters read before", self->ccfg);
-        self->have_ccfg_st = false;
-        return;
-    }
-    if (self->have_ccfg_st && !s_changed (&st, &self->ccfg_st))
+    bool seen = self->ccfg_w.seen;
+    filewatch_status_t fw = filewatch_check (&self->ccfg_w, self->ccfg);
+    if (fw == FILEWATCH_GONE && seen)
+        diag_warn ("%s is gone; keeping the parameters read before", self->ccfg);
+    if (fw != FILEWATCH_CHANGED)
         return;
     compromise_params_t p = self->cparams;
     char err[512];
@@ -105,8 +90,6 @@ s_load_ccfg (model_t *self)
         self->cparams = p;
         diag_info ("compromise parameters from %s: threshold %.3g", self->ccfg, p.threshold);
     }
-    self->ccfg_st = st;
-    self->have_ccfg_st = true;
 }
 
 void
@@ -118,20 +101,15 @@ model_refresh (model_t *self)
         return;
     s_load_cfg (self);
     s_load_ccfg (self);
-    struct stat st;
-    if (stat (self->mdb, &st) < 0) {
-        if (!self->warned_missing)
-            diag_warn ("model %s: %s; %s", self->mdb, strerror (errno),
-                       self->bayes ? "keeping the last good model" : "not scoring");
-        self->warned_missing = true;
-        return;
-    }
-    self->warned_missing = false;
-    if (self->bayes && !s_changed (&st, &self->mdb_st))
+    filewatch_status_t fw = filewatch_check (&self->mdb_w, self->mdb);
+    if (fw == FILEWATCH_GONE)
+        diag_warn ("model %s: %s; %s", self->mdb, strerror (errno),
+                   self->bayes ? "keeping the last good model" : "not scoring");
+    //  A bad file is not retried until it changes.
+    if (fw != FILEWATCH_CHANGED)
         return;
     char err[512];
     bayes_t *b = bayes_open (self->mdb, err, sizeof err);
-    self->mdb_st = st;      //  a bad file is not retried until it changes
     if (!b) {
         diag_error ("%s; %s", err, self->bayes ? "keeping the last good model" : "not scoring");
         return;

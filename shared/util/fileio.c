@@ -154,3 +154,22 @@ dirwalk_destroy (dirwalk_t **self_p)
     free (self);
     *self_p = NULL;
 }
+
+filewatch_status_t
+filewatch_check (filewatch_t *self, const char *path)
+{
+    struct stat st;
+    if (stat (path, &st) < 0) {
+        bool first = !self->missing;
+        self->missing = true;
+        return first ? FILEWATCH_GONE : FILEWATCH_MISSING;
+    }
+    self->missing = false;
+    const struct stat *a = &st, *b = &self->st;
+    bool same = self->seen && a->st_ino == b->st_ino && a->st_dev == b->st_dev
+                && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec
+                && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+    self->st = st;
+    self->seen = true;
+    return same ? FILEWATCH_SAME : FILEWATCH_CHANGED;
+}

@@ -5,6 +5,8 @@
 #define FARM_FILEIO_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 //  Write all of len bytes to fd; 0, or -1 with errno (ENOSPC, EIO...).
@@ -21,6 +23,24 @@ int fileio_replace (const char *path, const void *data, size_t len, mode_t mode)
 //  Copy len bytes of in from offset off to the end of out (in the kernel
 //  where it can): 0, or -1 with errno (EIO when in is shorter).
 int fileio_copy (int in, off_t off, int out, int64_t len);
+
+//  A file read again when it changes (a model, thresholds, a table): the
+//  one test of "changed since last read" (inode, device, size, mtime), so
+//  that every reader keeps its last good copy the same way.
+typedef struct {
+    struct stat st;         //  the file as last seen
+    bool seen, missing;
+} filewatch_t;
+typedef enum {
+    FILEWATCH_SAME,         //  as last seen
+    FILEWATCH_CHANGED,      //  seen for the first time, or different: read it
+    FILEWATCH_GONE,         //  missing, and it was not at the last look (say so once)
+    FILEWATCH_MISSING       //  still missing
+} filewatch_status_t;
+//  Look at path again (errno set when it is missing). A file that changed
+//  counts as seen whether or not it could be read, so that a bad file is
+//  not read again until it changes.
+filewatch_status_t filewatch_check (filewatch_t *self, const char *path);
 
 //  The entries of one directory, from its start, but "." and "..": the one
 //  directory walk of the farm. Names come in the directory's own order.
