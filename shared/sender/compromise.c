@@ -8,76 +8,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  Every parameter of models/compromise.cfg: its default (as
+//  models/compromise.cfg documents them, tuned with tools/bench/scenario.py),
+//  range and meaning.
+#define F(f) offsetof (compromise_params_t, f)
+#define R CFG_PARAM_REAL
+static const cfg_param_t s_params[] = {
+    { "compromise/threshold", R, F (threshold), 6, 0.1, 1000,
+      "compromise score at which an account is held" },
+    { "compromise/window-minutes", R, F (window_min), 10, 1, 60, "the short window, in minutes" },
+    { "compromise/prior-rate", R, F (prior_rate), 3, 0.01, 1e6,
+      "messages an hour expected of an account with no history" },
+    { "compromise/prior-new", R, F (prior_new), 3, 0.01, 1e6,
+      "new recipients an hour expected of an account with no history" },
+    { "compromise/warmup-hours", R, F (warmup_h), 72, 0, 24 * 365,
+      "hours of history before the account's own baseline counts fully" },
+    { "compromise/slot-alpha", R, F (slot_alpha), 0.3, 0.001, 1,
+      "weight of one day's hour in the hour-of-day baseline" },
+    { "compromise/hour-alpha", R, F (hour_alpha), 0.02, 0.0001, 1,
+      "weight of one hour in the all-hours baselines" },
+    { "compromise/score-alpha", R, F (score_alpha), 0.25, 0.001, 1,
+      "weight of one message in the recent content score" },
+    { "compromise/usual-alpha", R, F (usual_alpha), 0.02, 0.0001, 1,
+      "weight of one message in the usual content score" },
+    { "compromise/slack", R, F (slack), 3, 1, 1000, "expected rates are multiplied by this" },
+    { "compromise/weight-rate", R, F (w_rate), 0.5, 0, 100, "weight of the rate in the score" },
+    { "compromise/weight-new", R, F (w_new), 1, 0, 100, "weight of new recipients in the score" },
+    { "compromise/weight-content", R, F (w_content), 8, 0, 1000,
+      "weight of the content score's rise in the score" },
+    { "compromise/content-margin", R, F (content_margin), 0.15, 0, 1,
+      "a recent minus usual content score below this counts nothing" },
+    { "compromise/known-discount", R, F (known_discount), 0.75, 0, 1,
+      "how much mail to known recipients discounts the score, 0..1" },
+    { "compromise/strangers-min", R, F (strangers_min), 0.4, 0, 1,
+      "new recipients per message below which no account is held" },
+    { "limits/per-minute", R, F (limit_minute), 120, 0, 1e9, "default cap a minute (0: none)" },
+    { "limits/per-hour", R, F (limit_hour), 2000, 0, 1e9, "default cap an hour (0: none)" },
+};
+#undef R
+#undef F
+#define S_NPARAMS (sizeof s_params / sizeof s_params[0])
+
 void
 compromise_params_default (compromise_params_t *p)
 {
-    //  As models/compromise.cfg documents them (tuned with tools/scenario.sh).
-    p->threshold = 6;
-    p->window_min = 10;
-    p->prior_rate = 3;
-    p->prior_new = 3;
-    p->warmup_h = 72;
-    p->slot_alpha = 0.3;
-    p->hour_alpha = 0.02;
-    p->score_alpha = 0.25;
-    p->usual_alpha = 0.02;
-    p->slack = 3;
-    p->w_rate = 0.5;
-    p->w_new = 1;
-    p->w_content = 8;
-    p->content_margin = 0.15;
-    p->known_discount = 0.75;
-    p->strangers_min = 0.4;
-    p->limit_minute = 120;
-    p->limit_hour = 2000;
+    cfg_params_default (s_params, S_NPARAMS, p);
 }
-
-static const struct {
-    const char *path;
-    size_t off;
-    double min, max;
-} s_keys[] = {
-#define F(f) offsetof (compromise_params_t, f)
-    { "compromise/threshold", F (threshold), 0.1, 1000 },
-    { "compromise/window-minutes", F (window_min), 1, 60 },
-    { "compromise/prior-rate", F (prior_rate), 0.01, 1e6 },
-    { "compromise/prior-new", F (prior_new), 0.01, 1e6 },
-    { "compromise/warmup-hours", F (warmup_h), 0, 24 * 365 },
-    { "compromise/slot-alpha", F (slot_alpha), 0.001, 1 },
-    { "compromise/hour-alpha", F (hour_alpha), 0.0001, 1 },
-    { "compromise/score-alpha", F (score_alpha), 0.001, 1 },
-    { "compromise/usual-alpha", F (usual_alpha), 0.0001, 1 },
-    { "compromise/slack", F (slack), 1, 1000 },
-    { "compromise/weight-rate", F (w_rate), 0, 100 },
-    { "compromise/weight-new", F (w_new), 0, 100 },
-    { "compromise/weight-content", F (w_content), 0, 1000 },
-    { "compromise/content-margin", F (content_margin), 0, 1 },
-    { "compromise/known-discount", F (known_discount), 0, 1 },
-    { "compromise/strangers-min", F (strangers_min), 0, 1 },
-    { "limits/per-minute", F (limit_minute), 0, 1e9 },
-    { "limits/per-hour", F (limit_hour), 0, 1e9 },
-#undef F
-};
 
 int
 compromise_params_load (compromise_params_t *p, const char *file, char *err, size_t errlen)
 {
-    zconfig_t *root = zconfig_load (file);
-    if (!root) {
-        snprintf (err, errlen, "%s: cannot read or parse it", file);
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < sizeof s_keys / sizeof s_keys[0] && !rc; i++) {
-        double *field = (double *) ((char *) p + s_keys[i].off);
-        char why[512];
-        if (cfg_zpl_number (root, s_keys[i].path, s_keys[i].min, s_keys[i].max, field, why, sizeof why) < 0) {
-            snprintf (err, errlen, "%s: %s", file, why);
-            rc = -1;
-        }
-    }
-    zconfig_destroy (&root);
-    return rc;
+    return cfg_params_load (s_params, S_NPARAMS, p, sizeof *p, file, err, errlen);
 }
 
 void

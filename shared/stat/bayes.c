@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <lmdb.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,47 +14,48 @@
 #include <time.h>
 #include <unistd.h>
 
+//  Every parameter of models/bayes.cfg: its default (as models/bayes.cfg
+//  documents them, chosen with farm-bench bayes), range and meaning.
+#define F(f) offsetof (bayes_params_t, f)
+static const cfg_param_t s_params[] = {
+    { "bayes/hold", CFG_PARAM_REAL, F (hold), 0.97, 0, 1,
+      "spam probability at or above which mail is held" },
+    { "bayes/reject", CFG_PARAM_REAL, F (reject), 0.9999, 0, 1, "... and rejected" },
+    { "bayes/prior-strength", CFG_PARAM_REAL, F (robs), 1.0, 0, 100,
+      "Robinson's s: the strength of the prior" },
+    { "bayes/prior", CFG_PARAM_REAL, F (robx), 0.55, 0.01, 0.99,
+      "Robinson's x: the probability of a token never seen" },
+    { "bayes/min-deviation", CFG_PARAM_REAL, F (min_dev), 0.1, 0, 0.49,
+      "tokens whose probability is nearer 0.5 than this are ignored" },
+    { "bayes/max-tokens", CFG_PARAM_SIZE, F (max_tokens), 400, 0, 100000,
+      "most significant tokens combined (0: all)" },
+    { "bayes/discriminative", CFG_PARAM_REAL, F (discriminative), 0.85, 0, 1,
+      "weight of the logistic model against Fisher's, 0..1" },
+    { "bayes/epochs", CFG_PARAM_UINT, F (epochs), 10, 0, 1000,
+      "training passes of the logistic model" },
+    { "bayes/learn-rate", CFG_PARAM_REAL, F (learn_rate), 8.0, 0.001, 1000, "its step size" },
+};
+#undef F
+#define S_NPARAMS (sizeof s_params / sizeof s_params[0])
+
 void
 bayes_params_default (bayes_params_t *p)
 {
-    //  As models/bayes.cfg documents them (chosen with farm-bench bayes).
-    p->hold = 0.97;
-    p->reject = 0.9999;
-    p->robs = 1.0;
-    p->robx = 0.55;
-    p->min_dev = 0.1;
-    p->max_tokens = 400;
-    p->discriminative = 0.85;
-    p->epochs = 10;
-    p->learn_rate = 8.0;
+    cfg_params_default (s_params, S_NPARAMS, p);
 }
 
 int
 bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen)
 {
-    zconfig_t *root = zconfig_load (file);
-    if (!root) {
-        snprintf (err, errlen, "%s: cannot read or parse it", file);
+    bayes_params_t q = *p;
+    if (cfg_params_load (s_params, S_NPARAMS, &q, sizeof q, file, err, errlen) < 0)
+        return -1;
+    if (q.reject < q.hold) {
+        snprintf (err, errlen, "%s: bayes/reject below bayes/hold", file);
         return -1;
     }
-    double maxt = (double) p->max_tokens, epochs = (double) p->epochs;
-    int rc = cfg_zpl_number (root, "bayes/hold", 0, 1, &p->hold, err, errlen)
-          || cfg_zpl_number (root, "bayes/reject", 0, 1, &p->reject, err, errlen)
-          || cfg_zpl_number (root, "bayes/prior-strength", 0, 100, &p->robs, err, errlen)
-          || cfg_zpl_number (root, "bayes/prior", 0.01, 0.99, &p->robx, err, errlen)
-          || cfg_zpl_number (root, "bayes/min-deviation", 0, 0.49, &p->min_dev, err, errlen)
-          || cfg_zpl_number (root, "bayes/max-tokens", 0, 100000, &maxt, err, errlen)
-          || cfg_zpl_number (root, "bayes/discriminative", 0, 1, &p->discriminative, err, errlen)
-          || cfg_zpl_number (root, "bayes/epochs", 0, 1000, &epochs, err, errlen)
-          || cfg_zpl_number (root, "bayes/learn-rate", 0.001, 1000, &p->learn_rate, err, errlen);
-    p->max_tokens = (size_t) maxt;
-    p->epochs = (unsigned) epochs;
-    zconfig_destroy (&root);
-    if (!rc && p->reject < p->hold) {
-        snprintf (err, errlen, "%s: bayes/reject below bayes/hold", file);
-        rc = -1;
-    }
-    return rc ? -1 : 0;
+    *p = q;
+    return 0;
 }
 
 //  --- token table: open addressing, linear probing, hash 0 never stored.

@@ -400,3 +400,59 @@ cfg_zpl_number (void *root, const char *path, double min, double max, double *ou
     *out = d;
     return 0;
 }
+
+//  The field of obj that a parameter is bound to, as a double.
+static void
+s_param_set (const cfg_param_t *k, void *obj, double v)
+{
+    char *field = (char *) obj + k->off;
+    if (k->type == CFG_PARAM_SIZE)
+        *(size_t *) field = (size_t) v;
+    else if (k->type == CFG_PARAM_UINT)
+        *(unsigned *) field = (unsigned) v;
+    else
+        *(double *) field = v;
+}
+
+void
+cfg_params_default (const cfg_param_t *table, size_t n, void *obj)
+{
+    for (size_t i = 0; i < n; i++)
+        s_param_set (&table[i], obj, table[i].def);
+}
+
+int
+cfg_params_load (const cfg_param_t *table, size_t n, void *obj, size_t objsize, const char *file,
+                 char *err, size_t errlen)
+{
+    zconfig_t *root = zconfig_load (file);
+    if (!root) {
+        snprintf (err, errlen, "%s: cannot read or parse it", file);
+        return -1;
+    }
+    //  Into a copy first, so that a bad file changes nothing.
+    void *copy = xmalloc (objsize);
+    memcpy (copy, obj, objsize);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        double v;
+        char why[512];
+        int got = 0;
+        const cfg_param_t *k = &table[i];
+        if (zconfig_get (root, k->path, NULL)) {
+            //  A count given with a fraction is cut to a whole number.
+            got = cfg_zpl_number (root, k->path, k->min, k->max, &v, why, sizeof why) == 0 ? 1 : -1;
+        }
+        if (got < 0) {
+            snprintf (err, errlen, "%s: %s", file, why);
+            rc = -1;
+        }
+        else if (got > 0)
+            s_param_set (k, copy, v);
+    }
+    if (!rc)
+        memcpy (obj, copy, objsize);
+    free (copy);
+    zconfig_destroy (&root);
+    return rc;
+}

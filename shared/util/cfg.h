@@ -58,6 +58,25 @@ void cfg_help (cfg_t *self, const char *usage);
 //  min to max" in err.
 int cfg_zpl_number (void *root, const char *path, double min, double max, double *out,
                     char *err, size_t errlen);
+//  A parameter of a model file (models/bayes.cfg, models/compromise.cfg):
+//  declared like the program keys, one table a file, with its default, its
+//  range and its meaning, and bound to a field of the parameters' struct.
+typedef enum { CFG_PARAM_REAL, CFG_PARAM_SIZE, CFG_PARAM_UINT } cfg_param_type_t;
+typedef struct {
+    const char *path;       //  "section/name" in the file
+    cfg_param_type_t type;  //  the field: double, size_t or unsigned
+    size_t off;             //  offsetof the field
+    double def, min, max;
+    const char *help;
+} cfg_param_t;
+//  Every field of the table at its default.
+void cfg_params_default (const cfg_param_t *table, size_t n, void *obj);
+//  Read a ZPL file over obj: the fields it names, each in its range (the
+//  others keep their values). 0, or -1 with "file: path: 'v' is not ..." in
+//  err; obj is left as it was on failure.
+int cfg_params_load (const cfg_param_t *table, size_t n, void *obj, size_t objsize, const char *file,
+                     char *err, size_t errlen);
+
 //  A commented ZPL file of every broker and worker key with its value
 //  (--print-config; tools/farm.cfg.sample is its output with the defaults).
 void cfg_sample (cfg_t *self, FILE *out);
