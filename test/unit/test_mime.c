@@ -86,20 +86,6 @@ test_charsets (void **state)
 }
 
 static void
-test_rfc2047 (void **state)
-{
-    char *s = codec_header ("=?UTF-8?B?SGVsbG8=?= =?ISO-8859-1?Q?W=F6rld_again?= plain");
-    assert_string_equal (s, "HelloW\xc3\xb6rld again plain");
-    free (s);
-    s = codec_header ("no encoding at all");
-    assert_string_equal (s, "no encoding at all");
-    free (s);
-    s = codec_header ("broken =?utf-8?X?abc and =?unterminated");
-    assert_non_null (strstr (s, "broken"));
-    free (s);
-}
-
-static void
 test_multipart_alternative_html (void **state)
 {
     mime_t m;
@@ -214,7 +200,6 @@ main (void)
         cmocka_unit_test (test_base64_and_qp),
         cmocka_unit_test (test_broken_base64_and_qp),
         cmocka_unit_test (test_charsets),
-        cmocka_unit_test (test_rfc2047),
         cmocka_unit_test (test_multipart_alternative_html),
         cmocka_unit_test (test_nested_and_rfc822),
         cmocka_unit_test (test_broken_structure),
