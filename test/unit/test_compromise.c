@@ -7,7 +7,9 @@
 #include "compromise.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define T0 1767225600       //  2026-01-01T00:00:00Z
 
@@ -50,11 +52,37 @@ test_judge (void **state)
     assert_true (c.content > 0 && c.score > plain.score);
 }
 
+static void
+test_params_file (void **state)
+{
+    compromise_params_t p;
+    compromise_params_default (&p);
+    assert_true (p.threshold == 6 && p.window_min == 10 && p.limit_minute == 120);
+    char dir[] = "/tmp/farm-unit.XXXXXX", file[64], err[256];
+    assert_non_null (mkdtemp (dir));
+    snprintf (file, sizeof file, "%s/compromise.cfg", dir);
+    FILE *f = fopen (file, "w");
+    fputs ("compromise\n    threshold = 8\nlimits\n    per-minute = 5\n", f);
+    fclose (f);
+    assert_int_equal (compromise_params_load (&p, file, err, sizeof err), 0);
+    assert_true (p.threshold == 8 && p.limit_minute == 5 && p.window_min == 10);
+    //  Out of range: refused by name, the parameters as they were.
+    f = fopen (file, "w");
+    fputs ("compromise\n    threshold = 2\n    slot-alpha = 7\n", f);
+    fclose (f);
+    assert_int_equal (compromise_params_load (&p, file, err, sizeof err), -1);
+    assert_non_null (strstr (err, "compromise/slot-alpha"));
+    assert_true (p.threshold == 8);
+    unlink (file);
+    rmdir (dir);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_judge),
+        cmocka_unit_test (test_params_file),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
