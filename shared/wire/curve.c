@@ -104,15 +104,19 @@ curve_client (cfg_t *cfg, zsock_t *sock, const char *endpoint, const char *serve
         return 0;
     if (!*cfg_str (cfg, "curve/cert"))
         return s_insecure (cfg, endpoint, err, errlen);
+    //  A certificate file when there is one by that name, else the key
+    //  itself (Z85 has '/' and '.' among its 85 characters, so the text
+    //  alone cannot tell a path from a key).
     char key[41] = "";
-    if (server_key && strlen (server_key) == 40 && !strchr (server_key, '/'))
-        snprintf (key, sizeof key, "%s", server_key);
-    else if (server_key && *server_key) {
+    struct stat st;
+    if (server_key && *server_key && stat (server_key, &st) == 0) {
         zcert_t *pub = zcert_load (server_key);
         if (pub)
             snprintf (key, sizeof key, "%s", zcert_public_txt (pub));
         zcert_destroy (&pub);
     }
+    else if (server_key && strlen (server_key) == 40 && zmq_z85_decode ((uint8_t[32]) { 0 }, server_key))
+        snprintf (key, sizeof key, "%s", server_key);
     if (strlen (key) != 40) {
         snprintf (err, errlen, "curve/server-key: '%s' is not the broker's public certificate or key",
                   server_key ? server_key : "");

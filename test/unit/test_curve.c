@@ -61,7 +61,14 @@ test_server_and_client (void **state)
         fail_msg ("server: %s", err);
     zsock_t *d = zsock_new (ZMQ_DEALER);
     //  The broker's public key as 40 characters of Z85; a bad one refused.
-    assert_int_equal (curve_client (cfg, d, "tcp://127.0.0.1:1", zcert_public_txt (bc), err, sizeof err), 0);
+    if (curve_client (cfg, d, "tcp://127.0.0.1:1", zcert_public_txt (bc), err, sizeof err) != 0)
+        fail_msg ("client: %s", err);
+    //  Keys with '/' and '.' in them (both are Z85) are keys, not paths.
+    zsock_t *d3 = zsock_new (ZMQ_DEALER);
+    const char *slashed = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    if (curve_client (cfg, d3, "tcp://127.0.0.1:1", slashed, err, sizeof err) != 0)
+        fail_msg ("client with a '/' in the key: %s", err);
+    zsock_destroy (&d3);
     zsock_t *d2 = zsock_new (ZMQ_DEALER);
     assert_int_equal (curve_client (cfg, d2, "tcp://127.0.0.1:1", "not-a-key", err, sizeof err), -1);
     zsock_destroy (&d2);
