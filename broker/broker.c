@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 struct broker_t {
@@ -39,7 +38,6 @@ struct broker_t {
     spool_t *spool;
     spool_t **extra;
     size_t nextra;
-    int lockfd;
     ingest_t *ingest;
     pool_t *pool;
     lease_table_t *leases;
@@ -173,19 +171,7 @@ static int
 s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
-    int64_t now = zclock_mono ();
-    for (pool_worker_t *w = pool_first (self->pool); w;) {
-        pool_worker_t *next = pool_next (self->pool);
-        if (w->expires < now) {
-            dispatch_worker_gone (self->dispatch, &w, "silent past its liveness");
-            //  The hash changed under the walk: start again (rare).
-            next = pool_first (self->pool);
-        }
-        else
-            wire_send_heartbeat (self->router, w->routing_id);
-        w = next;
-    }
-    dispatch_release (self->dispatch, NULL, "expired");
+    dispatch_heartbeat (self->dispatch);
     return 0;
 }
 
@@ -245,12 +231,9 @@ broker_new (cfg_t *cfg)
     self->spool = s_open_spool (cfg_str (cfg, "spool/root"));
 
     //  One broker per spool: a second would claim the same files.
-    char lockpath[4096];
-    snprintf (lockpath, sizeof lockpath, "%s/broker.lock", spool_root (self->spool));
-    self->lockfd = open (lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (self->lockfd < 0 || flock (self->lockfd, LOCK_EX | LOCK_NB) < 0)
-        diag_fatal ("%s: %s (is another broker running on this spool?)", lockpath,
-                    strerror (errno));
+    if (spool_lock (self->spool) < 0)
+        diag_fatal ("%s/broker.lock: %s (is another broker running on this spool?)",
+                    spool_root (self->spool), strerror (errno));
 
     const char *ingest = cfg_str (cfg, "spool/ingest");
     char *list = xstrdup (ingest);
@@ -333,7 +316,6 @@ broker_destroy (broker_t **self_p)
         spool_destroy (&self->extra[i]);
     free (self->extra);
     spool_destroy (&self->spool);
-    close (self->lockfd);
     free (self);
     *self_p = NULL;
 }

@@ -130,6 +130,24 @@ dispatch_worker_gone (dispatch_t *self, pool_worker_t **w, const char *why)
     pool_remove (self->pool, w);
 }
 
+void
+dispatch_heartbeat (dispatch_t *self)
+{
+    int64_t now = zclock_mono ();
+    for (pool_worker_t *w = pool_first (self->pool); w;) {
+        pool_worker_t *next = pool_next (self->pool);
+        if (w->expires < now) {
+            dispatch_worker_gone (self, &w, "silent past its liveness");
+            //  The hash changed under the walk: start again (rare).
+            next = pool_first (self->pool);
+        }
+        else
+            wire_send_heartbeat (self->router, w->routing_id);
+        w = next;
+    }
+    dispatch_release (self, NULL, "expired");
+}
+
 //  Broker-made verdict (no worker needed): written like any other.
 static void
 s_verdict_here (dispatch_t *self, const char *qid, envelope_t **env, off_t body_off,

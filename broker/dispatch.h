@@ -39,6 +39,9 @@ void dispatch_release (dispatch_t *self, pool_worker_t *w, const char *why);
 //  Worker *w is gone (logged with why): its leases to redo, and it leaves
 //  the pool (*w cleared).
 void dispatch_worker_gone (dispatch_t *self, pool_worker_t **w, const char *why);
+//  Every heartbeat interval: a heartbeat to each worker still heard from;
+//  those silent past their liveness are gone; expired leases to redo.
+void dispatch_heartbeat (dispatch_t *self);
 //  A VERDICT from w: gives w its credit back; an output when the lease is
 //  current, a log line and nothing else when it is not.
 void dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m);

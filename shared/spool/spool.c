@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@ static const char *s_names[SPOOL_NDIRS] = {
 
 struct spool_t {
     char *root;
+    int lockfd;                 //  ROOT/broker.lock while held, else -1
     batch_sync_t sync;
     int rootfd;
     int fds[SPOOL_NDIRS];
@@ -50,6 +52,7 @@ spool_new (const char *root, bool create)
         return NULL;
     }
     spool_t *self = xcalloc (1, sizeof *self);
+    self->lockfd = -1;
     self->root = xstrdup (root);
     self->rootfd = rootfd;
     for (int i = 0; i < SPOOL_NDIRS; i++)
@@ -97,6 +100,8 @@ spool_destroy (spool_t **self_p)
         if (self->fds[i] >= 0)
             close (self->fds[i]);
     close (self->rootfd);
+    if (self->lockfd >= 0)
+        close (self->lockfd);
     free (self->root);
     free (self);
     *self_p = NULL;
@@ -118,6 +123,24 @@ dev_t
 spool_dev (spool_t *self)
 {
     return self->dev;
+}
+
+int
+spool_lock (spool_t *self)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/broker.lock", self->root);
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    if (flock (fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close (fd);
+        errno = e;
+        return -1;
+    }
+    self->lockfd = fd;
+    return 0;
 }
 
 void

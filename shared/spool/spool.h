@@ -41,6 +41,10 @@ const char *spool_dir_name (spool_dir_t dir);
 size_t spool_count (spool_t *self, spool_dir_t dir);
 //  Device of the spool (renames work only within one).
 dev_t spool_dev (spool_t *self);
+//  Take the spool for this process alone (ROOT/broker.lock, flock): one
+//  broker per spool, since a second would claim the same files. Held until
+//  spool_destroy. 0, or -1 with errno (EWOULDBLOCK: another holds it).
+int spool_lock (spool_t *self);
 //  How batches of files in this spool are made durable (spool/sync; the
 //  default BATCH_SYNC_FILES): every writer into it follows the same rule.
 void spool_set_sync (spool_t *self, batch_sync_t sync);
