@@ -49,6 +49,13 @@ static const cfg_param_t s_params[] = {
 #undef F
 #define S_NPARAMS (sizeof s_params / sizeof s_params[0])
 
+const cfg_param_t *
+compromise_params_table (size_t *n)
+{
+    *n = S_NPARAMS;
+    return s_params;
+}
+
 void
 compromise_params_default (compromise_params_t *p)
 {

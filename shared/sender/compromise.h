@@ -13,6 +13,7 @@
  *  At or above the threshold the message is held and the account flagged. */
 #ifndef FARM_COMPROMISE_H
 #define FARM_COMPROMISE_H
+#include "cfg.h"
 #include "sender.h"
 
 typedef struct {
@@ -28,4 +29,6 @@ void compromise_judge (const sender_snap_t *snap, double spam, const compromise_
 //  The reason line for a verdict: "compromise: score 9.1 at or above 6 (...)".
 void compromise_reason (const compromise_t *c, const sender_snap_t *snap,
                         const compromise_params_t *p, char *out, size_t outlen);
+//  The table the parameters (compromise/, limits/) are declared in.
+const cfg_param_t *compromise_params_table (size_t *n);
 #endif

@@ -38,6 +38,13 @@ static const cfg_param_t s_params[] = {
 #undef F
 #define S_NPARAMS (sizeof s_params / sizeof s_params[0])
 
+const cfg_param_t *
+bayes_params_table (size_t *n)
+{
+    *n = S_NPARAMS;
+    return s_params;
+}
+
 void
 bayes_params_default (bayes_params_t *p)
 {

@@ -16,6 +16,7 @@
  *  bayes/discriminative (farm-bench bayes measured the mix best). */
 #ifndef FARM_BAYES_H
 #define FARM_BAYES_H
+#include "cfg.h"
 #include "tokenize.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,6 +35,8 @@ typedef struct {
 } bayes_params_t;
 
 void bayes_params_default (bayes_params_t *p);
+//  The table the parameters are declared in (n set to its length).
+const cfg_param_t *bayes_params_table (size_t *n);
 //  Read the bayes section of a ZPL file over p; 0, or -1 with err.
 int bayes_params_load (bayes_params_t *p, const char *file, char *err, size_t errlen);
 
