@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -264,6 +267,30 @@ struct bayes_t {
     char tokenizer[64];
 };
 
+//  LMDB reads a file through a map: a page past the end of a file cut short
+//  (truncated in place, a copy still being written) is a SIGBUS, not an
+//  error. The meta page (read with pread by mdb_env_open) says how far the
+//  pages reach; a file shorter than that is refused before the map is read.
+static int
+s_cut_short (MDB_env *env, const char *file, char *err, size_t errlen)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    struct stat fs;
+    if (mdb_env_info (env, &info) || mdb_env_stat (env, &st) || stat (file, &fs) < 0) {
+        snprintf (err, errlen, "model %s: cannot tell its size", file);
+        return -1;
+    }
+    uint64_t need = ((uint64_t) info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t) fs.st_size < need) {
+        snprintf (err, errlen, "model %s: %lld bytes, but its pages reach %llu: the file is cut "
+                  "short (truncated, or a copy not finished); not read", file,
+                  (long long) fs.st_size, (unsigned long long) need);
+        return -1;
+    }
+    return 0;
+}
+
 //  Open env + both databases read-only. 0, or -1 with err.
 static int
 s_open_ro (const char *file, MDB_env **env, MDB_txn **txn, MDB_dbi *tokens, MDB_dbi *meta,
@@ -274,6 +301,11 @@ s_open_ro (const char *file, MDB_env **env, MDB_txn **txn, MDB_dbi *tokens, MDB_
         rc = mdb_env_set_maxdbs (*env, 4);
     if (!rc)
         rc = mdb_env_open (*env, file, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
+    if (!rc && s_cut_short (*env, file, err, errlen)) {
+        mdb_env_close (*env);
+        *env = NULL;
+        return -1;
+    }
     if (!rc)
         rc = mdb_txn_begin (*env, NULL, MDB_RDONLY, txn);
     if (!rc)
@@ -304,16 +336,63 @@ s_meta (MDB_txn *txn, MDB_dbi meta, const char *key, char *out, size_t outlen)
     }
 }
 
+//  A fault in the map while it is read (the file cut short after the size
+//  was checked) ends the read with an error instead of the process.
+static sigjmp_buf s_fault;
+static volatile sig_atomic_t s_guarded;
+static MDB_env *volatile s_fault_env;
+
+static void
+s_on_sigbus (int sig)
+{
+    if (s_guarded)
+        siglongjmp (s_fault, 1);
+    signal (sig, SIG_DFL);
+    raise (sig);
+}
+
+static int s_read_map (bayes_table_t *table, const char *file, char *version, char *tokenizer,
+                       char *err, size_t errlen);
+
 //  Read every token of file into table (adding), with the totals.
 static int
 s_read (bayes_table_t *table, const char *file, char *version, char *tokenizer, char *err,
         size_t errlen)
+{
+    struct sigaction sa, old;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_sigbus;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGBUS, &sa, &old);
+    int rc;
+    s_fault_env = NULL;
+    if (sigsetjmp (s_fault, 1)) {
+        s_guarded = 0;
+        snprintf (err, errlen, "model %s: its file was cut short while it was read; not read", file);
+        if (s_fault_env)
+            mdb_env_close (s_fault_env);
+        rc = -1;
+    }
+    else {
+        s_guarded = 1;
+        rc = s_read_map (table, file, version, tokenizer, err, errlen);
+        s_guarded = 0;
+    }
+    s_fault_env = NULL;
+    sigaction (SIGBUS, &old, NULL);
+    return rc;
+}
+
+static int
+s_read_map (bayes_table_t *table, const char *file, char *version, char *tokenizer, char *err,
+            size_t errlen)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
     MDB_dbi tokens, meta;
     if (s_open_ro (file, &env, &txn, &tokens, &meta, err, errlen))
         return -1;
+    s_fault_env = env;
     char buf[64];
     s_meta (txn, meta, META_NHAM, buf, sizeof buf);
     uint32_t nham = (uint32_t) strtoul (buf, NULL, 10);
@@ -359,6 +438,7 @@ s_read (bayes_table_t *table, const char *file, char *version, char *tokenizer, 
     if (!rc)
         mdb_cursor_close (cur);
     mdb_txn_abort (txn);
+    s_fault_env = NULL;
     mdb_env_close (env);
     if (rc || bad || !*version || !*tokenizer || !isfinite (bias)) {
         snprintf (err, errlen, "model %s: %s", file,
