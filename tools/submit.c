@@ -15,6 +15,7 @@
 #include "spool.h"
 #include "xalloc.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,15 @@ static const char *s_usage =
     "SENDER may be empty (-f '') for the null sender; ACCOUNT defaults to SENDER.\n"
     "Exit: 0 queued, 64 usage, 65 bad input, 74 input unreadable, 75 try again later.";
 
-static void
-s_complain (const char *fmt, const char *arg)
+static void __attribute__ ((format (printf, 1, 2)))
+s_complain (const char *fmt, ...)
 {
+    va_list ap;
+    va_start (ap, fmt);
     fprintf (stderr, "farm-submit: ");
-    fprintf (stderr, fmt, arg);
+    vfprintf (stderr, fmt, ap);
     fprintf (stderr, "\n");
+    va_end (ap);
 }
 
 //  Read standard input, at most max bytes. 0, or the sysexits code.
@@ -120,10 +124,20 @@ s_submit (cfg_t *cfg, char **rcpts, int nrcpt, const char *sender, const char *a
     for (int i = 0; i < nrcpt; i++)
         envelope_add_rcpt (env, rcpts[i]);
     env->received_at = when;
-    spool_t *spool = spool_new (cfg_str (cfg, "spool/root"), true);
+    //  Never made here: a mistyped --spool would swallow the mail where no
+    //  broker looks. The MTA keeps the message (75) until a broker has set
+    //  the spool up.
+    const char *root = cfg_str (cfg, "spool/root");
+    spool_t *spool = spool_new (root, false);
     char qid[QID_SIZE];
     if (!spool) {
-        s_complain ("cannot open spool %s", cfg_str (cfg, "spool/root"));
+        s_complain ("cannot open spool %s: %s (no broker has set it up: check --spool); the MTA keeps "
+                    "the message", root, strerror (errno));
+        rc = EX_TEMPFAIL;
+    }
+    else if (!spool_set_up (spool)) {
+        s_complain ("%s is not a spool a broker has set up (no %s/broker.lock): check --spool; the "
+                    "MTA keeps the message", root, root);
         rc = EX_TEMPFAIL;
     }
     else if (spool_enter (spool, SPOOL_INCOMING, env, msg, len, qid) < 0) {

@@ -125,11 +125,19 @@ spool_dev (spool_t *self)
     return self->dev;
 }
 
+#define S_LOCK "broker.lock"
+
+bool
+spool_set_up (spool_t *self)
+{
+    return faccessat (self->rootfd, S_LOCK, F_OK, 0) == 0;
+}
+
 int
 spool_lock (spool_t *self)
 {
     char path[4096];
-    snprintf (path, sizeof path, "%s/broker.lock", self->root);
+    snprintf (path, sizeof path, "%s/" S_LOCK, self->root);
     int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0)
         return -1;

@@ -45,6 +45,10 @@ dev_t spool_dev (spool_t *self);
 //  broker per spool, since a second would claim the same files. Held until
 //  spool_destroy. 0, or -1 with errno (EWOULDBLOCK: another holds it).
 int spool_lock (spool_t *self);
+//  True when a broker has set this spool up (its lock file is there, held
+//  or not): a writer such as farm-submit must not make a spool of its own
+//  where no broker will ever look.
+bool spool_set_up (spool_t *self);
 //  How batches of files in this spool are made durable (spool/sync; the
 //  default BATCH_SYNC_FILES): every writer into it follows the same rule.
 void spool_set_sync (spool_t *self, batch_sync_t sync);

@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
-# submit.sh: farm-submit queues atomically and speaks sysexits to the MTA.
+# submit.sh: farm-submit queues atomically and speaks sysexits to the MTA;
+# it writes only into a spool a broker has set up, and never makes one (a
+# mistyped --spool is 75: the MTA keeps the message).
 . "$(dirname "$0")/../lib/farm.sh"
+msg=$'From: a@x.example\nTo: b@y.example\nSubject: s\n\nbody\n'
+printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example b@y.example 2>"$T/err"
+[ $? -eq 75 ] || fail "a spool no broker set up was not refused with 75"
+[ -e "$T/spool" ] && fail "farm-submit made a spool of its own"
+grep -q "check --spool" "$T/err" || fail "no word of what to check: $(cat "$T/err")"
+# A broker sets the spool up (and is stopped, so that nothing is claimed).
+start_broker
+stop_farm
 msg=$'From: a@x.example\nTo: b@y.example\nSubject: s\n\nbody\n'
 qid=$(printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example -a acct \
       --client-ip 192.0.2.1 --received-at 1700000000 b@y.example c@z.example) || fail "submit failed"

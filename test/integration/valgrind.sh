@@ -14,6 +14,8 @@ tiny_model
 "$FARM_BIN/farm-keygen" shop.example rsa1 --keys "$T/keys" >/dev/null || fail "keygen rsa"
 "$FARM_BIN/farm-keygen" shop.example ed1 --ed25519 --keys "$T/keys" >/dev/null || fail "keygen ed25519"
 printf 'carol shop.example\nhost host.example\n' >"$T/accounts"
+# farm-submit writes only into a spool a broker has set up: one does, first.
+vg=$VG; VG=""; start_broker; stop_farm; VG=$vg
 n=$(python3 "$TOP/test/lib/hostile.py" "$T/spool" "$T/manifest")
 for i in 1 2 3 4 5; do
     printf 'From: Carol <carol@shop.example>\nTo: x@y.example\nSubject: signed %d\nDate: Thu, 01 Jan 2026 00:00:00 +0000\n\nthe notes, %d\n' $i $i |

@@ -40,6 +40,16 @@ start_broker() {
     $VG "$FARM_BIN/farm-broker" --spool "$T/spool" --endpoint "$EP" --verdict-log "$T/verdicts.jsonl" \
         --watch="${WATCH:-false}" --control "ipc://$T/control.sock" $HB "$@" >>"$T/broker.log" 2>&1 &
     BROKER=$!
+    # Until the spool is set up (farm-submit writes only into a spool a
+    # broker has set up), unless the test gave a spool of its own.
+    case " $* " in *" --spool "*) return ;; esac
+    local i=0
+    until [ -e "$T/spool/broker.lock" ]; do
+        i=$((i + 1))
+        [ $i -gt 200 ] && fail "the broker did not set up $T/spool in 20 s"
+        kill -0 "$BROKER" 2>/dev/null || return 0
+        sleep 0.1
+    done
 }
 
 # start_worker [options]: appends the pid to WORKERS
