@@ -1,6 +1,6 @@
 /*  diag.c: logging and fatal errors.
  *  Lines are "TIME PROG[PID]: LEVEL: text" on stderr, or the same text through
- *  syslog(3). diag_fatal is for a broken environment (exit 1, a supervisor
+ *  syslog(3). diag_fatal is for a broken environment (_exit 1, a supervisor
  *  restarts us); diag_panic for a broken invariant (abort, leaving a core). */
 #include "diag.h"
 #include <stdarg.h>
@@ -97,7 +97,13 @@ diag_fatal (const char *fmt, ...)
     va_start (ap, fmt);
     s_log (DIAG_ERROR, fmt, ap);
     va_end (ap);
-    exit (1);
+    //  Not exit(): its handlers would tear down czmq's sockets and actor
+    //  threads as they are halfway through a start, and czmq asserts on that
+    //  (abort, exit 134, a core and a crash loop under systemd). Nothing of
+    //  ours waits for them: files are written with write(2), and made
+    //  durable where it matters before anything depends on them.
+    fflush (NULL);
+    _exit (1);
 }
 
 void
