@@ -189,7 +189,7 @@ main (int argc, char **argv)
         ;
     else if (crc == 1)
         cfg_help (cfg, s_usage);
-    else if (crc < 0) {
+    else if (crc < 0 || cfg_missing (cfg, err, sizeof err) < 0) {
         s_complain ("%s", err);
         rc = EX_USAGE;
     }

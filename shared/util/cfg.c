@@ -22,7 +22,7 @@ cfg_new (unsigned users)
     self->users = users;
     self->values = xcalloc (params_count, sizeof (char *));
     for (size_t i = 0; i < params_count; i++)
-        self->values[i] = xstrdup (params_table[i].def);
+        self->values[i] = xstrdup (params_table[i].def ? params_table[i].def : "");
     return self;
 }
 
@@ -106,6 +106,40 @@ cfg_set (cfg_t *self, const char *path, const char *value, char *err, size_t err
     return 0;
 }
 
+//  The known key nearest to path (edit distance), for "did you mean"; ""
+//  when none is near.
+static const char *
+s_nearest (const char *path)
+{
+    size_t n = strlen (path), best = SIZE_MAX;
+    const char *found = "";
+    if (n > 60)
+        return found;
+    for (size_t k = 0; k < params_count; k++) {
+        const char *c = params_table[k].path;
+        size_t m = strlen (c), row[64];
+        if (m > 60)
+            continue;
+        for (size_t j = 0; j <= m; j++)
+            row[j] = j;
+        for (size_t i = 1; i <= n; i++) {
+            size_t diag = row[0];
+            row[0] = i;
+            for (size_t j = 1; j <= m; j++) {
+                size_t up = row[j], cost = diag + (path[i - 1] != c[j - 1]);
+                size_t del = row[j] + 1, ins = row[j - 1] + 1;
+                row[j] = cost < del ? (cost < ins ? cost : ins) : (del < ins ? del : ins);
+                diag = up;
+            }
+        }
+        if (row[m] < best) {
+            best = row[m];
+            found = c;
+        }
+    }
+    return best <= (n / 3 > 2 ? n / 3 : 2) ? found : "";
+}
+
 static int
 s_walk (cfg_t *self, zconfig_t *node, const char *prefix, char *err, size_t errlen)
 {
@@ -121,8 +155,9 @@ s_walk (cfg_t *self, zconfig_t *node, const char *prefix, char *err, size_t errl
         if (!v || !*v)
             continue;
         if (s_find (path) < 0) {
-            diag_warn ("config: unknown key %s (ignored)", path);
-            continue;
+            snprintf (err, errlen, "unknown key %s%s%s%s", path, *s_nearest (path) ? " (did you mean " : "",
+                      s_nearest (path), *s_nearest (path) ? "?)" : "");
+            return -1;
         }
         if (cfg_set (self, path, v, err, errlen))
             return -1;
@@ -240,6 +275,20 @@ cfg_bool (cfg_t *self, const char *path)
 }
 
 int
+cfg_missing (cfg_t *self, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < params_count; i++) {
+        const cfg_key_t *k = &params_table[i];
+        if (!k->def && (k->users & self->users) && !*self->values[i]) {
+            snprintf (err, errlen, "%s is required: give %s%s%s or set it in the --config file",
+                      k->path, k->flag ? "--" : "", k->flag ? k->flag : "", k->flag ? " VALUE" : "");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
 cfg_enum (cfg_t *self, const char *path)
 {
     int i = s_find (path);
@@ -261,7 +310,10 @@ cfg_help (cfg_t *self, const char *usage)
         snprintf (left, sizeof left, "--%s %s", k->flag,
                   k->type == CFG_INT ? "N" : k->type == CFG_BOOL ? "[BOOL]"
                   : k->type == CFG_ENUM ? k->choices : "VALUE");
-        printf ("  %-26s %s\n  %-26s (%s, default '%s')\n", left, k->help, "", k->path, k->def);
+        if (k->def)
+            printf ("  %-26s %s\n  %-26s (%s, default '%s')\n", left, k->help, "", k->path, k->def);
+        else
+            printf ("  %-26s %s\n  %-26s (%s, required)\n", left, k->help, "", k->path);
     }
     printf ("  --help                     this text\n");
 }
@@ -345,9 +397,11 @@ cfg_reference (FILE *out)
             snprintf (values, sizeof values, "text");
         for (char *c = strchr (values, '|'); c; c = strchr (c, '|'))
             *c = ',';
+        const char *def = k->def ? k->def : "(required)";
+        bool code = k->def && *k->def;
         fprintf (out, "| `%s` | %s%s%s | %s%s%s | %s | %s | %s |\n", k->path, k->flag ? "`--" : "",
-                 k->flag ? k->flag : "", k->flag ? "`" : "", *k->def ? "`" : "", k->def,
-                 *k->def ? "`" : "", values, who, k->help);
+                 k->flag ? k->flag : "", k->flag ? "`" : "", code ? "`" : "", def, code ? "`" : "",
+                 values, who, k->help);
     }
 }
 
@@ -371,6 +425,10 @@ cfg_daemon_start (cfg_t *self, const char *prog, int argc, char **argv, const ch
     }
     if (rc < 0 || argc > 1) {
         fprintf (stderr, "%s: %s\n", prog, rc < 0 ? err : "unexpected argument (try --help)");
+        return 64;
+    }
+    if (cfg_missing (self, err, sizeof err)) {
+        fprintf (stderr, "%s: %s\n", prog, err);
         return 64;
     }
     int level = diag_level_parse (cfg_str (self, "log/level"));

@@ -25,7 +25,7 @@ typedef struct {
     const char *path;       //  "section/name" in the ZPL file
     const char *flag;       //  command-line flag without "--", or NULL
     cfg_type_t type;
-    const char *def;
+    const char *def;        //  NULL: no default, the key must be given
     int64_t min, max;       //  CFG_INT range
     unsigned users;         //  CFG_BROKER | ...
     const char *help;
@@ -49,6 +49,9 @@ int cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen);
 const char *cfg_str (cfg_t *self, const char *path);
 int64_t cfg_int (cfg_t *self, const char *path);
 bool cfg_bool (cfg_t *self, const char *path);
+//  A required key (no default) this program reads that was not given:
+//  -1 with "KEY is required: give --FLAG ..." in err, else 0.
+int cfg_missing (cfg_t *self, char *err, size_t errlen);
 //  A CFG_ENUM key's value as the index of its word among the choices.
 int cfg_enum (cfg_t *self, const char *path);
 //  Print the flags of this program with defaults and meaning.

@@ -13,7 +13,7 @@
 #define L CFG_RELAY
 
 const cfg_key_t params_table[] = {
-    { "spool/root", "spool", CFG_STR, "spool", 0, 0, B | S | L,
+    { "spool/root", "spool", CFG_STR, NULL, 0, 0, B | S | L,
       "spool root: tmp/ incoming/ active/ outgoing/ hold/ reject/ deferred/ corrupt/", NULL },
     { "spool/ingest", "ingest", CFG_STR, "", 0, 0, B,
       "more ingest spools (comma-separated roots, each with tmp/ and incoming/), served fairly", NULL },
