@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "dispatch.h"
 #include "fileio.h"
+#include "hup.h"
 #include "ingest.h"
 #include "lease.h"
 #include "metrics.h"
@@ -48,7 +49,8 @@ struct broker_t {
     zsock_t *router;
     curve_t *curve;
     zloop_t *loop;
-    zmq_pollitem_t inotify_item;
+    zmq_pollitem_t inotify_item, hup_item;
+    int hupfd;
     dispatch_t *dispatch;
     int64_t hb_ms, liveness;
 };
@@ -212,6 +214,20 @@ s_on_control (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  SIGHUP: what logrotate sends and an operator's reload.
+static int
+s_on_hup (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    broker_t *self = arg;
+    if (!hup_taken (self->hupfd))
+        return 0;
+    diag_info ("SIGHUP: reopening the verdict log, rereading compromise.cfg");
+    spooler_reopen_log (self->spooler);
+    if (self->watch)
+        watch_reload (self->watch);
+    return 0;
+}
+
 static spool_t *
 s_open_spool (const char *root)
 {
@@ -222,9 +238,10 @@ s_open_spool (const char *root)
 }
 
 broker_t *
-broker_new (cfg_t *cfg)
+broker_new (cfg_t *cfg, int hupfd)
 {
     broker_t *self = xcalloc (1, sizeof *self);
+    self->hupfd = hupfd;
     self->cfg = cfg;
     self->hb_ms = cfg_int (cfg, "wire/heartbeat-ms");
     self->liveness = cfg_int (cfg, "wire/liveness");
@@ -335,6 +352,10 @@ broker_run (broker_t *self)
     if (ingest_fd (self->ingest) >= 0) {
         self->inotify_item = (zmq_pollitem_t) { .fd = ingest_fd (self->ingest), .events = ZMQ_POLLIN };
         zloop_poller (self->loop, &self->inotify_item, s_on_inotify, self);
+    }
+    if (self->hupfd >= 0) {
+        self->hup_item = (zmq_pollitem_t) { .fd = self->hupfd, .events = ZMQ_POLLIN };
+        zloop_poller (self->loop, &self->hup_item, s_on_hup, self);
     }
     zloop_timer (self->loop, (size_t) self->hb_ms, 0, s_on_heartbeat, self);
     //  Catches what no event announces: rescans, deferred messages coming due,

@@ -8,7 +8,9 @@ typedef struct broker_t broker_t;
 
 //  Open the spools (creating them), lock the main one, recover it and bind
 //  the endpoint. Fatal errors exit with a log line.
-broker_t *broker_new (cfg_t *cfg);
+//  hupfd: hup_open's descriptor (or -1): SIGHUP reopens the verdict log and
+//  rereads compromise.cfg.
+broker_t *broker_new (cfg_t *cfg, int hupfd);
 void broker_destroy (broker_t **self_p);
 //  Run until SIGINT/SIGTERM. Returns 0.
 int broker_run (broker_t *self);

@@ -1,8 +1,11 @@
 /*  main.c: farm-broker: pulls messages from the ingest spools, leases them to
  *  workers over ZeroMQ, writes verdicts to the output spools.
- *  Usage: farm-broker [--config FILE] [--spool DIR] [--endpoint EP] ... */
+ *  Usage: farm-broker [--config FILE] [--spool DIR] [--endpoint EP] ...
+ *  SIGTERM, SIGINT: stop cleanly; SIGHUP: reopen the verdict log, reread
+ *  compromise.cfg. */
 #include "broker.h"
 #include "cfg.h"
+#include "hup.h"
 #include <czmq.h>
 
 int
@@ -15,13 +18,14 @@ main (int argc, char **argv)
         "leases them to farm-worker processes and writes each verdict to outgoing/,\n"
         "hold/, reject/ or deferred/. Stops cleanly on SIGTERM or SIGINT.");
     if (rc < 0) {
+        int hupfd = hup_open ();        //  before any thread, so that all block it
         zsys_init ();
         //  czmq's own log lines (zauth's, for CURVE) go where ours go.
         if (cfg_bool (cfg, "log/syslog"))
             zsys_set_logsystem (true), zsys_set_logstream (NULL);
         else
             zsys_set_logstream (stderr);
-        broker_t *broker = broker_new (cfg);
+        broker_t *broker = broker_new (cfg, hupfd);
         broker_run (broker);
         broker_destroy (&broker);
         rc = 0;

@@ -37,6 +37,7 @@ struct spooler_t {
     spool_t *spool;
     batch_t *batch;
     int logfd;
+    char *logpath;              //  the verdict log, or NULL
     spooler_failed_fn *failed;
     void *failed_arg;
     spooler_observer_fn *observer;
@@ -76,6 +77,22 @@ s_committer (zsock_t *pipe, void *args)
 }
 
 void
+spooler_reopen_log (spooler_t *self)
+{
+    if (!self->logpath)
+        return;
+    int fd = open (self->logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        diag_error ("verdict log %s: %s; writing on to the one open before", self->logpath,
+                    strerror (errno));
+        return;
+    }
+    close (self->logfd);
+    self->logfd = fd;
+    diag_info ("verdict log %s reopened", self->logpath);
+}
+
+void
 spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg)
 {
     self->observer = fn;
@@ -96,6 +113,7 @@ spooler_new (spool_t *spool, const char *verdict_log, batch_sync_t sync)
     self->committer = zactor_new (s_committer, NULL);
     self->logfd = -1;
     if (verdict_log && *verdict_log) {
+        self->logpath = xstrdup (verdict_log);
         self->logfd = open (verdict_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
         if (self->logfd < 0)
             diag_fatal ("verdict log %s: %s", verdict_log, strerror (errno));
@@ -116,6 +134,7 @@ spooler_destroy (spooler_t **self_p)
     batch_destroy (&self->spare);
     if (self->logfd >= 0)
         close (self->logfd);
+    free (self->logpath);
     free (self);
     *self_p = NULL;
 }

@@ -28,6 +28,9 @@ typedef void (spooler_observer_fn) (void *arg, const char *verdict, const envelo
 //  how each batch is made durable (see batch.h).
 spooler_t *spooler_new (spool_t *spool, const char *verdict_log, batch_sync_t sync);
 void spooler_destroy (spooler_t **self_p);
+//  Open the verdict log again by its name (after logrotate moved it, on
+//  SIGHUP); the one open before stays when it cannot be.
+void spooler_reopen_log (spooler_t *self);
 void spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg);
 //  Write the output of v for qid (in active/; env read from it, taken) to a
 //  temporary file and queue it for commit. 0, or -1 with errno when it could

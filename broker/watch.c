@@ -19,6 +19,7 @@
 struct watch_t {
     senderdb_t *senders;
     compromise_params_t params;
+    char cfgfile[4200];         //  models/compromise.cfg, or ""
     char path[4096];
     size_t map_mb;
     int64_t full_warned;
@@ -35,12 +36,11 @@ watch_new (cfg_t *cfg, const char *spool_root)
     const char *models = cfg_str (cfg, "models/dir");
     char err[1024];
     if (*models) {
-        char file[4200];
-        snprintf (file, sizeof file, "%s/compromise.cfg", models);
-        if (access (file, R_OK) == 0) {
-            if (compromise_params_load (&self->params, file, err, sizeof err) < 0)
+        snprintf (self->cfgfile, sizeof self->cfgfile, "%s/compromise.cfg", models);
+        if (access (self->cfgfile, R_OK) == 0) {
+            if (compromise_params_load (&self->params, self->cfgfile, err, sizeof err) < 0)
                 diag_fatal ("%s", err);
-            diag_info ("compromise parameters and rate limits from %s", file);
+            diag_info ("compromise parameters and rate limits from %s", self->cfgfile);
         }
     }
     const char *path = cfg_str (cfg, "state/path");
@@ -75,6 +75,25 @@ watch_destroy (watch_t **self_p)
 }
 
 senderdb_t *watch_senders (watch_t *self) { return self->senders; }
+void
+watch_reload (watch_t *self)
+{
+    if (!*self->cfgfile)
+        return;
+    char err[1024];
+    compromise_params_t p;
+    compromise_params_default (&p);
+    if (access (self->cfgfile, R_OK) < 0)
+        diag_info ("%s: %s; the defaults from now on", self->cfgfile, strerror (errno));
+    else if (compromise_params_load (&p, self->cfgfile, err, sizeof err) < 0) {
+        diag_error ("%s; keeping the parameters in use", err);
+        return;
+    }
+    else
+        diag_info ("compromise parameters and rate limits reread from %s", self->cfgfile);
+    self->params = p;
+}
+
 const compromise_params_t *watch_params (watch_t *self) { return &self->params; }
 
 const char *

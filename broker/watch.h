@@ -16,6 +16,9 @@
 typedef struct watch_t watch_t;
 
 watch_t *watch_new (cfg_t *cfg, const char *spool_root);
+//  Read models/compromise.cfg again (SIGHUP); a bad file leaves the
+//  parameters in use, said in the log.
+void watch_reload (watch_t *self);
 void watch_destroy (watch_t **self_p);
 senderdb_t *watch_senders (watch_t *self);
 const compromise_params_t *watch_params (watch_t *self);

@@ -1,6 +1,9 @@
 /*  main.c: farm-worker: connects to the broker and scans the jobs it is given.
- *  Usage: farm-worker [--config FILE] [--endpoint EP] ... */
+ *  Usage: farm-worker [--config FILE] [--endpoint EP] ...
+ *  SIGTERM, SIGINT: stop cleanly; SIGHUP: reread the model, its thresholds,
+ *  the keys and the accounts table. */
 #include "cfg.h"
+#include "hup.h"
 #include "worker.h"
 #include <czmq.h>
 
@@ -13,9 +16,10 @@ main (int argc, char **argv)
         "Connects to the broker, takes jobs as its credit allows, scans each message\n"
         "and sends the verdict back. Stateless: run as many as there are cores.");
     if (rc < 0) {
+        int hupfd = hup_open ();        //  before any thread, so that all block it
         zsys_init ();
         zsys_set_logstream (NULL);
-        worker_t *worker = worker_new (cfg);
+        worker_t *worker = worker_new (cfg, hupfd);
         worker_run (worker);
         worker_destroy (&worker);
         rc = 0;

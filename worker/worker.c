@@ -11,6 +11,8 @@
 #include "content.h"
 #include "curve.h"
 #include "diag.h"
+#include "hup.h"
+#include "recheck.h"
 #include "model.h"
 #include "fileio.h"
 #include "task.h"
@@ -31,8 +33,11 @@ typedef struct {
     int64_t heard, backoff, beat_at, retry_at;  //  retry_at: 0 when connected
 } s_link_t;
 
+unsigned recheck_generation;
+
 struct worker_t {
     cfg_t *cfg;
+    int hupfd;
     s_link_t links[MAX_LINKS];
     size_t nlinks;
     char name[WIRE_MAX_NAME];
@@ -144,10 +149,11 @@ s_links (worker_t *self, cfg_t *cfg)
 }
 
 worker_t *
-worker_new (cfg_t *cfg)
+worker_new (cfg_t *cfg, int hupfd)
 {
     worker_t *self = xcalloc (1, sizeof *self);
     self->cfg = cfg;
+    self->hupfd = hupfd;
     self->hb_ms = cfg_int (cfg, "wire/heartbeat-ms");
     self->liveness = cfg_int (cfg, "wire/liveness");
     self->credit = cfg_int (cfg, "wire/credit");
@@ -215,14 +221,22 @@ worker_destroy (worker_t **self_p)
     *self_p = NULL;
 }
 
+//  Between jobs: a new model, if one was trained, new keys and a new
+//  accounts table take over here (each when its interval has passed, or at
+//  once after SIGHUP).
+static void
+s_refresh (worker_t *self)
+{
+    model_refresh (self->model);
+    keys_refresh (self->keys);
+    lockdown_refresh (self->lockdown);
+}
+
 static void
 s_job (worker_t *self, s_link_t *l, wire_msg_t *m)
 {
     int64_t start = fileio_now_usec ();
-    //  Between jobs: a new model, if one was trained, takes over here.
-    model_refresh (self->model);
-    keys_refresh (self->keys);
-    lockdown_refresh (self->lockdown);
+    s_refresh (self);
     self->ctx.bayes = model_bayes (self->model);
     self->ctx.params = model_params (self->model);
     self->ctx.content_opts.tok.bigrams = model_bigrams (self->model);
@@ -274,7 +288,7 @@ worker_run (worker_t *self)
 {
     for (size_t i = 0; i < self->nlinks; i++)
         s_connect (self, &self->links[i]);
-    zmq_pollitem_t items[MAX_LINKS * 2];
+    zmq_pollitem_t items[MAX_LINKS * 2 + 1];
     while (!zsys_interrupted) {
         //  Retire after max-jobs (Postfix's max_use): libopendkim 2.11.0 leaks
         //  about 500 bytes per Ed25519 signature; a fresh process bounds it.
@@ -302,10 +316,20 @@ worker_run (worker_t *self)
                 polled[n++] = l;
             }
         }
-        if (n == 0)
-            zclock_sleep ((int) (wait > 0 ? wait : 0));
-        else if (zmq_poll (items, (int) n, wait > 0 ? (long) wait : 0) < 0)
+        //  SIGHUP last, apart from the links.
+        size_t nhup = self->hupfd >= 0;
+        if (nhup)
+            items[n] = (zmq_pollitem_t) { NULL, self->hupfd, ZMQ_POLLIN, 0 };
+        if (zmq_poll (items, (int) (n + nhup), wait > 0 ? (long) wait : 0) < 0) {
+            if (errno == EINTR && !zsys_interrupted)
+                continue;
             break;      //  interrupted
+        }
+        if (nhup && (items[n].revents & ZMQ_POLLIN) && hup_taken (self->hupfd)) {
+            diag_info ("SIGHUP: rereading the model, its thresholds, the keys and the accounts table");
+            recheck_all ();
+            s_refresh (self);
+        }
         for (size_t i = 0; i < n; i++) {
             if (!(items[i].revents & ZMQ_POLLIN))
                 continue;

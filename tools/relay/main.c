@@ -18,6 +18,7 @@
 #include "dsn.h"
 #include "envelope.h"
 #include "fileio.h"
+#include "hup.h"
 #include "qid.h"
 #include "smtp.h"
 #include "spool.h"
@@ -504,9 +505,14 @@ main (int argc, char **argv)
     struct sigaction sa = { .sa_handler = s_on_signal };
     sigaction (SIGTERM, &sa, NULL);
     sigaction (SIGINT, &sa, NULL);
+    //  SIGHUP (logrotate, a reload): nothing to reread that is not read anew
+    //  on every pass; said, and not the end of the relay.
+    int hupfd = hup_open ();
     diag_info ("relay from %s/outgoing to %s", spool_root (self.spool), self.smarthost);
     int64_t scan_ms = cfg_int (cfg, "relay/scan-ms");
     while (!s_stop) {
+        if (hup_taken (hupfd))
+            diag_info ("SIGHUP: nothing to reread (outgoing/ is read anew on every pass)");
         s_pass (&self);
         if (once)
             break;
