@@ -110,8 +110,8 @@ lockdown_new (const char *file, int64_t check_ms)
         snprintf (self->file, sizeof self->file, "%s", file);
         lockdown_refresh (self);
         if (!self->accounts)
-            diag_error ("accounts table %s cannot be read: every message is rejected "
-                        "(domain-lockdown) until it can", file);
+            diag_error ("ACCOUNTS TABLE %s CANNOT BE READ: EVERY MESSAGE IS REJECTED "
+                        "(domain-lockdown) until it can be", file);
     }
     else
         diag_warn ("NO ACCOUNTS TABLE: DOMAIN LOCKDOWN IS OFF. Any account may send as, and "
@@ -160,6 +160,18 @@ lockdown_refresh (lockdown_t *self)
     self->accounts = h;
     diag_info ("accounts table %s: %zu account(s)%s", self->file, accounts,
                bad ? ", some lines skipped (see above)" : "");
+}
+
+bool
+lockdown_loaded (lockdown_t *self)
+{
+    return self->accounts != NULL;
+}
+
+const char *
+lockdown_file (lockdown_t *self)
+{
+    return self->file;
 }
 
 bool

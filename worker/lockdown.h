@@ -12,6 +12,9 @@ typedef struct lockdown_t lockdown_t;
 lockdown_t *lockdown_new (const char *file, int64_t check_ms);
 void lockdown_destroy (lockdown_t **self_p);
 bool lockdown_enabled (lockdown_t *self);
+//  A table is in use (lockdown on, and one could be read); its file.
+bool lockdown_loaded (lockdown_t *self);
+const char *lockdown_file (lockdown_t *self);
 //  Reload the table if it changed (a table that cannot be read keeps the
 //  last good one).
 void lockdown_refresh (lockdown_t *self);

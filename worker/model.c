@@ -37,8 +37,12 @@ model_new (const char *dir, int64_t check_ms)
         snprintf (self->ccfg, sizeof self->ccfg, "%s/compromise.cfg", dir);
         model_refresh (self);
         if (!self->bayes)
-            diag_error ("no usable model in %s yet; messages go unscored until one appears", dir);
+            diag_error ("NO USABLE MODEL IN %s: CONTENT IS NOT SCORED until one appears "
+                        "(farm-train --models %s)", dir, dir);
     }
+    else
+        diag_warn ("NO MODEL (models/dir is empty): CONTENT IS NOT SCORED, every message goes on "
+                   "unjudged by the Bayes stage. Give --models DIR in production.");
     return self;
 }
 

@@ -133,8 +133,13 @@ s_stage_lockdown (task_t *t, task_ctx_t *ctx)
         s_decide (t, VERDICT_REJECT);
         return;
     }
-    if (lockdown_enabled (ctx->lockdown)
-        && !lockdown_owns (ctx->lockdown, t->env->account, t->from_domain)) {
+    if (lockdown_enabled (ctx->lockdown) && !lockdown_loaded (ctx->lockdown)) {
+        verdict_reason (&t->verdict, "domain-lockdown: the accounts table %s cannot be read, so no "
+                        "account may send as any domain until it can", lockdown_file (ctx->lockdown));
+        s_decide (t, VERDICT_REJECT);
+    }
+    else if (lockdown_enabled (ctx->lockdown)
+             && !lockdown_owns (ctx->lockdown, t->env->account, t->from_domain)) {
         verdict_reason (&t->verdict, "domain-lockdown: account %s may not send as %s",
                         t->env->account ? t->env->account : "(none)", t->from_domain);
         s_decide (t, VERDICT_REJECT);
