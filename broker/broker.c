@@ -300,6 +300,10 @@ broker_new (cfg_t *cfg, int hupfd)
     self->curve = curve_server (cfg, self->router, ep, err, sizeof err);
     if (!self->curve)
         diag_fatal ("%s", err);
+    pid_t owner;
+    if (wire_ipc_in_use (ep, &owner))
+        diag_fatal ("wire/endpoint %s is in use by process %d (another broker?): not taking it over",
+                    ep, (int) owner);
     if (strncmp (ep, "ipc://", 6) == 0)
         unlink (ep + 6);    //  a stale socket file from a killed broker
     if (zsock_bind (self->router, "%s", ep) < 0)

@@ -1,5 +1,6 @@
 /*  control.c: the broker's control socket (see control.h). */
 #include "control.h"
+#include "wire.h"
 #include "diag.h"
 #include "held.h"
 #include "qid.h"
@@ -29,6 +30,10 @@ control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool)
                     "no control socket", endpoint);
         return NULL;
     }
+    pid_t owner;
+    if (wire_ipc_in_use (endpoint, &owner))
+        diag_fatal ("control/endpoint %s is in use by process %d (another broker?): not taking it "
+                    "over", endpoint, (int) owner);
     control_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
     self->watch = watch;

@@ -1,5 +1,8 @@
 /*  wire.c: encode and decode the broker-worker protocol (see wire.h). */
 #include "wire.h"
+#include <unistd.h>
+#include <sys/un.h>
+#include <sys/socket.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -246,4 +249,28 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
     if (verdict_check (&out->verdict, err, errlen))
         return -1;
     return 0;
+}
+
+bool
+wire_ipc_in_use (const char *endpoint, pid_t *pid)
+{
+    *pid = 0;
+    if (strncmp (endpoint, "ipc://", 6) != 0)
+        return false;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen (endpoint + 6) >= sizeof sa.sun_path)
+        return false;
+    strcpy (sa.sun_path, endpoint + 6);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool live = connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0;
+    if (live) {
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+            *pid = cred.pid;
+    }
+    close (fd);
+    return live;
 }

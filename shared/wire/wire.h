@@ -63,4 +63,9 @@ int wire_send_job (zsock_t *sock, zframe_t *routing_id, const char *qid, uint64_
                    const void *message, size_t msglen);
 int wire_send_verdict (zsock_t *sock, const char *qid, uint64_t lease, const verdict_t *v,
                        uint64_t scan_usec);
+//  True when endpoint is ipc:// and a live process listens on its socket
+//  file (a second broker must not unlink and take it over); *pid is that
+//  process when the kernel tells it (SO_PEERCRED), else 0. A socket file
+//  nobody listens on (left by a killed process) is not in use.
+bool wire_ipc_in_use (const char *endpoint, pid_t *pid);
 #endif
