@@ -19,14 +19,31 @@
 static const char *s_usage =
     "usage: farm-shard --brokers NAME,NAME,... [--postfix] [SENDER...]\n\n"
     "Prints the broker that owns each sender (arguments, or one a line on stdin).\n"
-    "--postfix: \"SENDER [BROKER]\" lines for sender_dependent_relayhost_maps.";
+    "--postfix: \"SENDER [HOST]:PORT\" lines for sender_dependent_relayhost_maps.";
+
+//  A broker's name as Postfix writes a next hop without MX lookup: host
+//  in brackets, the port after them ("[mx2.example]:2525", "[::1]:2525").
+static void
+s_next_hop (const char *b, char *out, size_t len)
+{
+    const char *colon = strrchr (b, ':');
+    if (b[0] == '[')
+        snprintf (out, len, "%s", b);                      //  written so already
+    else if (colon && colon == strchr (b, ':'))
+        snprintf (out, len, "[%.*s]%s", (int) (colon - b), b, colon);
+    else
+        snprintf (out, len, "[%s]", b);                    //  no port, or a bare IPv6 address
+}
 
 static void
 s_one (const char *sender, char **brokers, size_t n, bool postfix)
 {
     const char *b = brokers[shard_pick (sender, brokers, n)];
-    if (postfix)
-        printf ("%s [%s]\n", sender, b);
+    char hop[600];
+    if (postfix) {
+        s_next_hop (b, hop, sizeof hop);
+        printf ("%s %s\n", sender, hop);
+    }
     else
         printf ("%s\t%s\n", sender, b);
 }
