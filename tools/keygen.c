@@ -30,9 +30,11 @@
 
 static const char *s_usage =
     "usage: farm-keygen DOMAIN SELECTOR [--ed25519 | --rsa BITS] [--keys DIR]\n"
+    "       farm-keygen --print DOMAIN SELECTOR [--keys DIR]\n"
     "       farm-keygen --curve NAME [--dir DIR]\n\n"
     "Writes DIR/DOMAIN/SELECTOR.pem (mode 0600; default DIR keys, RSA 2048) and prints\n"
-    "the DNS TXT record to publish. With --curve: a CURVE certificate for a broker or a\n"
+    "the DNS TXT record to publish (in strings of at most 255 characters, as zone files\n"
+    "want them); --print prints it again for a key that exists. With --curve: a CURVE certificate for a broker or a\n"
     "worker, DIR/NAME.cert (public) and DIR/NAME.cert_secret (mode 0600; default DIR curve).";
 
 static int
@@ -149,10 +151,32 @@ s_print_record (const char *path, const char *selector, const char *domain, bool
     char *b64 = malloc ((size_t) (4 * ((publen + 2) / 3) + 1));
     EVP_EncodeBlock ((unsigned char *) b64, pub, publen);
     printf ("%s\n", path);
-    printf ("%s._domainkey.%s. IN TXT \"v=DKIM1; k=%s; p=%s\"\n", selector, domain,
-            ed ? "ed25519" : "rsa", b64);
+    //  A TXT string holds at most 255 bytes (RFC 1035 3.3.14): a longer
+    //  record (RSA 2048 and up) is written as several, which resolvers join.
+    printf ("%s._domainkey.%s. IN TXT ( \"v=DKIM1; k=%s; \"", selector, domain, ed ? "ed25519" : "rsa");
+    size_t n = strlen (b64);
+    for (size_t off = 0; off < n; off += off ? 255 : 253)
+        printf (" \"%s%.*s\"", off ? "" : "p=", (int) (off ? 255 : 253), b64 + off);
+    printf (" )\n");
     free (b64);
     OPENSSL_free (der);
+}
+
+//  --print: the record of a key that exists.
+static int
+s_print_existing (const char *path, const char *selector, const char *domain)
+{
+    FILE *f = fopen (path, "r");
+    EVP_PKEY *pk = f ? PEM_read_PrivateKey (f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose (f);
+    if (!pk) {
+        fprintf (stderr, "farm-keygen: %s: %s\n", path, f ? "not a private key in PEM" : strerror (errno));
+        return 66;
+    }
+    s_print_record (path, selector, domain, EVP_PKEY_id (pk) == EVP_PKEY_ED25519, pk);
+    EVP_PKEY_free (pk);
+    return 0;
 }
 
 int
@@ -160,7 +184,7 @@ main (int argc, char **argv)
 {
     const char *domain = NULL, *selector = NULL, *dir = "keys", *curve = NULL, *cdir = "curve";
     int bits = 2048;
-    bool ed = false;
+    bool ed = false, print = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp (argv[i], "--curve") && i + 1 < argc)
             curve = argv[++i];
@@ -168,6 +192,8 @@ main (int argc, char **argv)
             cdir = argv[++i];
         else if (!strcmp (argv[i], "--ed25519"))
             ed = true;
+        else if (!strcmp (argv[i], "--print"))
+            print = true;
         else if (!strcmp (argv[i], "--rsa") && i + 1 < argc)
             bits = atoi (argv[++i]);
         else if (!strcmp (argv[i], "--keys") && i + 1 < argc)
@@ -200,6 +226,10 @@ main (int argc, char **argv)
     for (size_t i = 0; i <= dl; i++)
         lower[i] = (char) tolower ((unsigned char) domain[i]);
     char path[8192];
+    if (print) {
+        snprintf (path, sizeof path, "%s/%s/%s.pem", dir, lower, selector);
+        return s_print_existing (path, selector, lower);
+    }
     snprintf (path, sizeof path, "%s", dir);
     if (mkdir (path, 0700) < 0 && errno != EEXIST) {
         fprintf (stderr, "farm-keygen: %s: %s\n", path, strerror (errno));
