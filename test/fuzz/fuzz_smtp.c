@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     dsn_rcpt_t rc = { text, "5.0.0", text };
     strbuf_t out;
     strbuf_init (&out);
-    dsn_format (&out, env, (const char *) data, size, &rc, 1, "fuzz.test", "mx:25", 0);
+    dsn_format (&out, env, (const char *) data, size, &rc, 1, "fuzz.test", "mx:25", "", 0);
     strbuf_addc (&out, 0);
     //  Up to the first blank line, every line is one of our header fields.
     const char *end = strstr (out.data, "\r\n\r\n");

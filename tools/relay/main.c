@@ -191,7 +191,7 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
     strbuf_t dsn;
     strbuf_init (&dsn);
     int64_t now = (int64_t) time (NULL);
-    dsn_format (&dsn, env, msg, len, list, n, self->helo, self->down ? "" : self->smarthost, now);
+    dsn_format (&dsn, env, msg, len, list, n, self->helo, self->down ? "" : self->smarthost, "", now);
     free (list);
     envelope_t *b = envelope_new ();
     envelope_set (&b->account, env->account ? env->account : "");

@@ -60,7 +60,7 @@ dsn_status (int code, const char *enhanced, char *out, size_t size)
 void
 dsn_format (strbuf_t *out, const envelope_t *env, const char *msg, size_t len,
             const dsn_rcpt_t *rcpts, size_t count, const char *reporting_mta,
-            const char *remote_mta, int64_t now)
+            const char *remote_mta, const char *explain, int64_t now)
 {
     char boundary[64], id[QID_SIZE];
     qid_make (id);
@@ -81,8 +81,21 @@ dsn_format (strbuf_t *out, const envelope_t *env, const char *msg, size_t len,
     //  1. For people.
     strbuf_printf (out, "This is a MIME-encapsulated message.\r\n\r\n--%s\r\n"
                    "Content-Type: text/plain; charset=us-ascii\r\n\r\n", boundary);
-    strbuf_adds (out, "Your message could not be delivered to the following recipient(s).\r\n"
-                      "This is permanent: it will not be tried again.\r\n\r\n");
+    if (explain && *explain) {
+        //  Our own words, wrapped by the caller; each line ends in CRLF here.
+        for (const char *p = explain; *p;) {
+            const char *nl = strchr (p, '\n');
+            size_t n = nl ? (size_t) (nl - p) : strlen (p);
+            for (size_t i = 0; i < n; i++)
+                strbuf_addc (out, (unsigned char) p[i] < 0x20 ? ' ' : p[i]);
+            strbuf_adds (out, "\r\n");
+            p += n + (nl != NULL);
+        }
+        strbuf_adds (out, "\r\n");
+    }
+    else
+        strbuf_adds (out, "Your message could not be delivered to the following recipient(s).\r\n"
+                          "This is permanent: it will not be tried again.\r\n\r\n");
     for (size_t i = 0; i < count; i++) {
         strbuf_adds (out, "<");
         s_addr (out, rcpts[i].rcpt);
