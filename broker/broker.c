@@ -20,6 +20,7 @@
 #include "ingest.h"
 #include "lease.h"
 #include "metrics.h"
+#include "notice.h"
 #include "pool.h"
 #include "recover.h"
 #include "spool.h"
@@ -52,6 +53,7 @@ struct broker_t {
     zmq_pollitem_t inotify_item, hup_item;
     int hupfd;
     dispatch_t *dispatch;
+    notice_t *notice;
     int64_t hb_ms, liveness;
 };
 
@@ -272,6 +274,8 @@ broker_new (cfg_t *cfg, int hupfd)
     batch_sync_t sync = cfg_enum (cfg, "spool/sync") ? BATCH_SYNC_FILES : BATCH_SYNC_FILESYSTEM;
     spool_set_sync (self->spool, sync);
     self->spooler = spooler_new (self->spool, cfg_str (cfg, "log/verdicts"), sync);
+    self->notice = notice_new (cfg);
+    spooler_set_notice (self->spooler, self->notice);
     if (cfg_bool (cfg, "state/watch"))
         self->watch = watch_new (cfg, spool_root (self->spool));
     else
@@ -329,6 +333,7 @@ broker_destroy (broker_t **self_p)
     zloop_destroy (&self->loop);
     dispatch_destroy (&self->dispatch);
     spooler_destroy (&self->spooler);
+    notice_destroy (&self->notice);
     watch_destroy (&self->watch);
     lease_table_destroy (&self->leases);
     pool_destroy (&self->pool);

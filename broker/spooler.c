@@ -9,6 +9,7 @@
  *  during the one before; the callbacks (logs, observer, retries) run back
  *  on the loop's thread in spooler_commit_done. */
 #include "spooler.h"
+#include "notice.h"
 #include "diag.h"
 #include "fileio.h"
 #include "spoolfile.h"
@@ -27,6 +28,7 @@
 
 typedef struct {
     char qid[QID_SIZE];
+    char bounce_of[QID_SIZE];   //  a reject's bounce: the rejected message's qid
     envelope_t *env;
     verdict_code_t code;
     int64_t claimed_usec;
@@ -42,6 +44,7 @@ struct spooler_t {
     void *failed_arg;
     spooler_observer_fn *observer;
     void *observer_arg;
+    notice_t *notice;           //  bounces of rejects, or NULL
     int64_t oldest_ms;          //  monotonic ms of the first output queued
     int64_t flush_ms, batch_max;    //  spool/flush-ms, spool/batch
     bool timer;                 //  a one-shot timer will commit the batch
@@ -155,6 +158,38 @@ s_dkim_list (const verdict_t *v, envelope_t *env)
     }
 }
 
+//  Queue the bounce of qid's reject on the batch, if it is to have one.
+static int
+s_bounce (spooler_t *self, const char *qid, const envelope_t *env, const verdict_t *v, int in,
+          off_t body_off)
+{
+    strbuf_t dsn;
+    strbuf_init (&dsn);
+    envelope_t *benv = envelope_new ();
+    int rc = 0;
+    if (notice_make (self->notice, env, v, in, body_off, &dsn, benv)) {
+        s_out_t *out = xcalloc (1, sizeof *out);
+        memcpy (out->bounce_of, qid, QID_SIZE);
+        rc = spool_write (self->spool, self->batch, SPOOL_OUTGOING, benv, dsn.data, dsn.len, out->qid,
+                          out);
+        if (rc == 0) {
+            out->env = benv;
+            benv = NULL;
+        }
+        else
+            free (out);
+    }
+    envelope_destroy (&benv);
+    strbuf_free (&dsn);
+    return rc;
+}
+
+void
+spooler_set_notice (spooler_t *self, notice_t *notice)
+{
+    self->notice = notice;
+}
+
 int
 spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_off,
              const verdict_t *v, int64_t claimed_usec, uint64_t scan_usec)
@@ -203,6 +238,11 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     //  The message itself: copied in the kernel, never held in our memory.
     if (!rc)
         rc = fileio_copy (in, body_off, fd, body);
+    //  A reject's bounce, renamed into outgoing/ before the reject itself: a
+    //  crash between the two scans the message again and bounces it twice,
+    //  never not at all.
+    if (!rc && v->code == VERDICT_REJECT && self->notice)
+        rc = s_bounce (self, qid, env, v, in, body_off);
     int e = errno;
     close (in);
     strbuf_free (&hdr);
@@ -260,6 +300,17 @@ s_done (void *arg, void *entry_arg, int status)
 {
     spooler_t *self = arg;
     s_out_t *out = entry_arg;
+    if (*out->bounce_of) {
+        if (status)
+            diag_error ("%s: its bounce %s was not committed: %s", out->bounce_of, out->qid,
+                        strerror (status));
+        else
+            diag_info ("%s: rejected; bounce %s queued for %s", out->bounce_of, out->qid,
+                       out->env && out->env->rcpt_count ? out->env->rcpt[0] : "?");
+        envelope_destroy (&out->env);
+        free (out);
+        return;
+    }
     //  EEXIST: an earlier commit of this qid reached its output after all.
     if (status && status != EEXIST) {
         diag_error ("%s: output not committed: %s; will retry", out->qid, strerror (status));

@@ -32,6 +32,10 @@ void spooler_destroy (spooler_t **self_p);
 //  SIGHUP); the one open before stays when it cannot be.
 void spooler_reopen_log (spooler_t *self);
 void spooler_set_observer (spooler_t *self, spooler_observer_fn *fn, void *arg);
+//  Bounce rejects as notice says (notice.h), in the same commit as the
+//  reject; notice stays the caller's.
+typedef struct notice_t notice_t;
+void spooler_set_notice (spooler_t *self, notice_t *notice);
 //  Write the output of v for qid (in active/; env read from it, taken) to a
 //  temporary file and queue it for commit. 0, or -1 with errno when it could
 //  not be written (the message stays in active/; nothing was queued).

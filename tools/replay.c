@@ -393,7 +393,9 @@ s_start_farm (run_t *r)
     char *bargs[] = { NULL, "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
                       "--log-level", (char *) lvl, "--max-size", maxsize,
                       "--models", (char *) cfg_str (cfg, "models/dir"), "--control", control,
-                      cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false", NULL };
+                      cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false",
+                      //  A replay shows verdicts; it bounces nothing to anyone.
+                      "--reject-notify=none", NULL };
     signal (SIGINT, s_on_signal);
     signal (SIGTERM, s_on_signal);
     r->started = r->last_verdict = s_now ();

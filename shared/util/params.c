@@ -131,9 +131,15 @@ const cfg_key_t params_table[] = {
     { "relay/smarthost", "smarthost", CFG_STR, "127.0.0.1:10026", 0, 0, L,
       "where farm-relay hands outgoing/ on over SMTP: host:port ([v6]:port), normally the "
       "MTA's re-injection listener", NULL },
-    { "relay/helo", "helo", CFG_STR, "", 0, 0, L,
-      "the name farm-relay gives in EHLO and as the Reporting-MTA of bounces (empty: this "
-      "host's name)", NULL },
+    { "reject/notify", "reject-notify", CFG_ENUM, "sender", 0, 0, B,
+      "mail the MTA accepted and the farm rejects is bounced to its envelope sender (an RFC 3464 "
+      "DSN through outgoing/, in words the customer can act on): sender, or none", "sender|none" },
+    { "reject/quiet", "reject-quiet", CFG_STR, "", 0, 0, B,
+      "reasons (the word before the colon: bayes, domain-lockdown, message-size, ...) whose "
+      "rejects are not bounced, comma-separated", NULL },
+    { "relay/helo", "helo", CFG_STR, "", 0, 0, B | L,
+      "the name farm-relay gives in EHLO, and the Reporting-MTA of the bounces of farm-relay and "
+      "the broker (empty: this host's name)", NULL },
     { "relay/timeout-s", "smtp-timeout-s", CFG_INT, "60", 1, 3600, L,
       "longest wait for the smarthost's connection or any one reply, in seconds", NULL },
     { "relay/retry-s", "relay-retry-s", CFG_INT, "60", 1, 86400, L,

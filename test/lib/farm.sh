@@ -36,9 +36,12 @@ fail() {
 
 start_broker() {
     # The transport tests send floods from few accounts, which compromise
-    # detection rightly holds: they run without it unless WATCH=true.
+    # detection rightly holds: they run without it unless WATCH=true. They
+    # count one output a message, so rejects are not bounced unless
+    # NOTIFY=sender.
     $VG "$FARM_BIN/farm-broker" --spool "$T/spool" --endpoint "$EP" --verdict-log "$T/verdicts.jsonl" \
-        --watch="${WATCH:-false}" --control "ipc://$T/control.sock" $HB "$@" >>"$T/broker.log" 2>&1 &
+        --watch="${WATCH:-false}" --reject-notify "${NOTIFY:-none}" --control "ipc://$T/control.sock" \
+        $HB "$@" >>"$T/broker.log" 2>&1 &
     BROKER=$!
     # Until the spool is set up (farm-submit writes only into a spool a
     # broker has set up), unless the test gave a spool of its own.
