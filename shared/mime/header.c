@@ -29,6 +29,39 @@ s_fail (header_t *self, const char *fmt, size_t a)
     return -1;
 }
 
+//  A line that starts a header field: a name of printable characters, then
+//  a colon.
+static bool
+s_is_field (const char *line, size_t content)
+{
+    const char *colon = memchr (line, ':', content);
+    bool ok = colon && colon > line;
+    for (const char *c = line; ok && c < colon; c++)
+        if (*c <= 32 || *c >= 127)
+            ok = false;
+    return ok;
+}
+
+//  Does a header field start on some line of p (len bytes) before the first
+//  empty line?
+static bool
+s_fields_follow (const char *p, size_t len)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        const char *line = p + pos;
+        const char *nl = memchr (line, '\n', len - pos);
+        size_t n = nl ? (size_t) (nl - line) : len - pos;
+        size_t content = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+        if (content == 0)
+            return false;
+        if (line[0] != ' ' && line[0] != '\t' && s_is_field (line, content))
+            return true;
+        pos += n + (nl ? 1 : 0);
+    }
+    return false;
+}
+
 int
 header_parse (header_t *self, const char *msg, size_t len, const header_limits_t *lim)
 {
@@ -61,17 +94,20 @@ header_parse (header_t *self, const char *msg, size_t len, const header_limits_t
                                lim->max_field);
         }
         else {
-            const char *colon = memchr (line, ':', content);
-            bool ok = colon && colon > line;
-            for (const char *c = line; ok && c < colon; c++)
-                if (*c <= 32 || *c >= 127)
-                    ok = false;
-            if (!ok) {
-                //  Not a header: the body began without an empty line.
+            if (!s_is_field (line, content)) {
+                //  Not a header field. RFC 5322: the header section runs to
+                //  the first empty line, so if fields come after this line
+                //  before one, it is a broken line inside the header section
+                //  (and a From: below it would escape every check). Without
+                //  fields after it, the body began without an empty line.
+                if (s_fields_follow (msg + pos + n + (nl ? 1 : 0), len - (pos + n + (nl ? 1 : 0))))
+                    return s_fail (self, "header-syntax: line %zu of the header section is not a header "
+                                   "field, and header fields follow it", self->count + 1);
                 self->no_blank_line = true;
                 self->body_off = pos;
                 return 0;
             }
+            const char *colon = memchr (line, ':', content);
             if (self->count >= lim->max_fields)
                 return s_fail (self, "header-count: more than %zu header fields", lim->max_fields);
             if (self->count == self->cap) {

@@ -59,6 +59,8 @@ cases = [
     ("empty", spoolfile(b""), "empty-message"),
     ("no-blank-line", spoolfile(H + b"this line has no colon and no blank line came before it\nmore\n"), "-"),
     ("nul-header", spoolfile(b"From: h@host.example\nSubject: a\x00b\n\nbody\n"), "header-nul"),
+    ("from-behind-a-broken-line", spoolfile(b"From: h@host.example\nbroken header line\n"
+                                            b"From: ceo@bank.example\n\nbody\n"), "header-syntax"),
     ("nul-body", spoolfile(H + b"\nbody \x00 with \x00\x00 NULs\n"), "-"),
     ("bare-cr", spoolfile(H.replace(b"\n", b"\r") + b"\rbody\rwith bare CR\r"), "-"),
     ("bare-lf-crlf-mix", spoolfile(b"From: h@host.example\r\nTo: r@dest.example\nSubject: x\r\n\nbody\r\n"), "-"),

@@ -75,12 +75,36 @@ test_limits (void **state)
     header_free (&h);
 }
 
+//  A line that is not a header field, with fields after it before the empty
+//  line: inside the header section (RFC 5322), so refused, and the From:
+//  below it cannot escape the checks. Without fields after it, the body
+//  merely began without an empty line.
+static void
+test_broken_line_inside_the_header (void **state)
+{
+    const char *m = "From: a@x.example\nbroken header line\nFrom: b@y.example\n\nbody\n";
+    header_t h;
+    header_init (&h);
+    assert_int_equal (header_parse (&h, m, strlen (m), &s_lim), -1);
+    assert_non_null (strstr (h.error, "header-syntax: line 2"));
+    header_free (&h);
+    const char *folded = "From: a@x.example\nnot a field\n continued\nTo: b@y.example\n\nbody\n";
+    assert_int_equal (header_parse (&h, folded, strlen (folded), &s_lim), -1);
+    header_free (&h);
+    const char *bodyish = "From: a@x.example\nSubject: s\nHello Bob\nthe text\n\nmore text\n";
+    assert_int_equal (header_parse (&h, bodyish, strlen (bodyish), &s_lim), 0);
+    assert_int_equal (h.count, 2);
+    assert_true (h.no_blank_line);
+    header_free (&h);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_folded_and_crlf),
         cmocka_unit_test (test_body_without_blank_line),
+        cmocka_unit_test (test_broken_line_inside_the_header),
         cmocka_unit_test (test_limits),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
