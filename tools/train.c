@@ -194,6 +194,11 @@ s_train (cfg_t *cfg, const char *dir, const s_job_t *job)
         rc = 1;
     }
     size_t learned = (size_t) (bayes_table_nham (table) - ham0) + (bayes_table_nspam (table) - spam0);
+    if (!rc && learned == 0) {
+        fprintf (stderr, "farm-train: no message could be learned from what was given%s; the model "
+                 "is left as it was\n", unreadable ? " (all unreadable)" : "");
+        rc = 1;
+    }
     size_t wrong = rc ? 0 : bayes_table_fit (table, bp.epochs, bp.learn_rate);
     char version[64];
     if (!rc && bayes_table_write (table, file, settings, version, err, sizeof err) < 0) {

@@ -6,6 +6,7 @@
 #include "fileio.h"
 #include "header.h"
 #include "rfcdate.h"
+#include "spoolfile.h"
 #include "xalloc.h"
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +30,7 @@ typedef struct {
 struct sample_t {
     char *root;
     bool mbox;
+    bool single;    //  root is one spool file
     s_item_t *items;
     size_t count, cap;
 };
@@ -124,6 +126,18 @@ s_index_mbox (sample_t *self, char *err, size_t errlen)
     return 0;
 }
 
+//  Does the file start as a spool file does ("farm-spool: 1")?
+static bool
+s_is_spool_file (const char *path)
+{
+    char head[12] = "";
+    FILE *f = fopen (path, "r");
+    size_t n = f ? fread (head, 1, 11, f) : 0;
+    if (f)
+        fclose (f);
+    return n == 11 && memcmp (head, "farm-spool:", 11) == 0;
+}
+
 sample_t *
 sample_open (const char *path, char *err, size_t errlen)
 {
@@ -138,6 +152,12 @@ sample_open (const char *path, char *err, size_t errlen)
         s_walk (self, "", 0);
         if (self->count)
             qsort (self->items, self->count, sizeof *self->items, s_cmp_items);
+    }
+    else if (s_is_spool_file (path)) {
+        //  One spool file (reject/QID, hold/QID): one message.
+        const char *base = strrchr (path, '/');
+        s_push (self, base ? base + 1 : path, 0, 0);
+        self->single = true;
     }
     else {
         self->mbox = true;
@@ -252,7 +272,7 @@ sample_load (sample_t *self, size_t i, size_t max_bytes, char **msg, size_t *len
 {
     s_item_t *it = &self->items[i];
     char path[8192];
-    if (self->mbox)
+    if (self->mbox || self->single)
         snprintf (path, sizeof path, "%s", self->root);
     else
         snprintf (path, sizeof path, "%s/%s", self->root, it->name);
@@ -280,6 +300,25 @@ sample_load (sample_t *self, size_t i, size_t max_bytes, char **msg, size_t *len
     if (self->mbox)
         got = s_unquote (buf, got);
     buf[got] = 0;
+    //  A spool file (incoming/, hold/, reject/ ...): the message after its
+    //  header block, with the envelope it holds; never the block as text.
+    if (!self->mbox && got >= 11 && memcmp (buf, "farm-spool:", 11) == 0) {
+        size_t body;
+        char why[256];
+        if (*truncated || spoolfile_parse (buf, got, env, &body, why, sizeof why) != 0) {
+            snprintf (err, errlen, "%s: a spool file, but not a whole one%s%s", path,
+                      *truncated ? "" : ": ", *truncated ? "" : why);
+            free (buf);
+            return -1;
+        }
+        memmove (buf, buf + body, got - body);
+        got -= body;
+        buf[got] = 0;
+        s_derive (env, buf, got, st.st_mtime);
+        *msg = buf;
+        *len = got;
+        return 0;
+    }
     //  NAME.env beside a file gives its envelope.
     if (!self->mbox) {
         char envpath[8200];
