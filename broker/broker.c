@@ -123,6 +123,12 @@ s_on_message (broker_t *self, zmsg_t *msg)
         case WIRE_HEARTBEAT:
             if (!w)
                 wire_send_disconnect (self->router, id);
+            else if (strcmp (w->model, m.model)) {
+                //  A worker loads a new model between jobs: say which it runs now.
+                diag_info ("worker %s now runs model %s (was %s)", w->name, *m.model ? m.model : "-",
+                           *w->model ? w->model : "-");
+                snprintf (w->model, sizeof w->model, "%s", m.model);
+            }
             break;
         case WIRE_VERDICT:
             if (!w) {

@@ -142,7 +142,7 @@ dispatch_heartbeat (dispatch_t *self)
             next = pool_first (self->pool);
         }
         else
-            wire_send_heartbeat (self->router, w->routing_id);
+            wire_send_heartbeat (self->router, w->routing_id, "");
         w = next;
     }
     dispatch_release (self, NULL, "expired");

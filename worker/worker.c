@@ -360,7 +360,7 @@ worker_run (worker_t *self)
                 continue;
             }
             if (now >= l->beat_at) {
-                wire_send_heartbeat (l->sock, NULL);
+                wire_send_heartbeat (l->sock, NULL, model_version (self->model));
                 l->beat_at = now + self->hb_ms;
             }
         }

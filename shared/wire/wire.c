@@ -82,9 +82,11 @@ wire_send_ready (zsock_t *sock, uint32_t credit, const char *name, const char *m
 }
 
 int
-wire_send_heartbeat (zsock_t *sock, zframe_t *routing_id)
+wire_send_heartbeat (zsock_t *sock, zframe_t *routing_id, const char *model)
 {
     zmsg_t *msg = s_start (routing_id, WIRE_HEARTBEAT);
+    model = model ? model : "";
+    zmsg_addmem (msg, model, strnlen (model, WIRE_MAX_NAME - 1));
     return s_send (&msg, sock);
 }
 
@@ -170,7 +172,8 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
     size_t want;
     switch (out->cmd) {
         case WIRE_READY: want = 5; break;
-        case WIRE_HEARTBEAT: case WIRE_DISCONNECT: want = 2; break;
+        case WIRE_HEARTBEAT: want = 3; break;
+        case WIRE_DISCONNECT: want = 2; break;
         case WIRE_JOB: want = 7; break;
         case WIRE_VERDICT: want = 11; break;
         default:
@@ -200,7 +203,14 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
         }
         return 0;
     }
-    if (out->cmd == WIRE_HEARTBEAT || out->cmd == WIRE_DISCONNECT)
+    if (out->cmd == WIRE_HEARTBEAT) {
+        if (s_string (zmsg_next (msg), out->model, sizeof out->model)) {
+            snprintf (err, errlen, "HEARTBEAT: bad model");
+            return -1;
+        }
+        return 0;
+    }
+    if (out->cmd == WIRE_DISCONNECT)
         return 0;
     if (s_string (zmsg_next (msg), out->qid, sizeof out->qid) || !qid_valid (out->qid)) {
         snprintf (err, errlen, "bad queue id");

@@ -5,7 +5,7 @@
  *  big-endian, fixed size; strings are frames without NUL bytes.
  *
  *    READY      W->B  credit u32, name (host:pid), model version
- *    HEARTBEAT  both  (nothing)
+ *    HEARTBEAT  both  model version now (W->B; empty B->W)
  *    JOB        B->W  qid, lease u64, envelope text, sender state, message bytes
  *    VERDICT    W->B  qid, lease u64, verdict u8 + flags u8, spam f64, retry-at i64,
  *                     reasons text, header lines, signatures ("alg:domain:selector"
@@ -37,7 +37,7 @@ typedef struct {
     wire_cmd_t cmd;
     uint32_t credit;                //  READY
     char name[WIRE_MAX_NAME];       //  READY
-    char model[WIRE_MAX_NAME];      //  READY
+    char model[WIRE_MAX_NAME];      //  READY, HEARTBEAT
     char qid[QID_SIZE];             //  JOB, VERDICT
     uint64_t lease;                 //  JOB, VERDICT
     zframe_t *envelope;             //  JOB (owned)
@@ -56,7 +56,8 @@ int wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen);
 //  Encoders. routing_id is NULL on the worker's DEALER; on the broker's
 //  ROUTER it is the worker's id frame (copied). 0 or -1 (send failed).
 int wire_send_ready (zsock_t *sock, uint32_t credit, const char *name, const char *model);
-int wire_send_heartbeat (zsock_t *sock, zframe_t *routing_id);
+//  model: the worker's model version now ("" from the broker).
+int wire_send_heartbeat (zsock_t *sock, zframe_t *routing_id, const char *model);
 int wire_send_disconnect (zsock_t *sock, zframe_t *routing_id);
 int wire_send_job (zsock_t *sock, zframe_t *routing_id, const char *qid, uint64_t lease,
                    const char *envelope, size_t envlen, const void *state, size_t statelen,

@@ -31,9 +31,16 @@ grep -q "SIGHUP" "$T/relay.log" || fail "the relay did not say it had a SIGHUP"
 i=0; until grep -q "replacing the previous one" "$T/worker-0.log"; do
     i=$((i+1)); [ $i -gt 50 ] && fail "the worker did not reread its model on SIGHUP: $(tail -3 "$T/worker-0.log")"; sleep 0.1
 done
+# The broker learns the worker's new model from its heartbeats (before: the
+# version it had when it connected, for ever).
+new=$(grep -o 'version [^ ]* loaded' "$T/worker-0.log" | tail -1 | cut -d' ' -f2)
+i=0; until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" workers 2>/dev/null | grep -q -- "$new"; do
+    i=$((i+1)); [ $i -gt 50 ] && fail "farm-ctl workers does not show model $new: $("$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" workers)"; sleep 0.1
+done
+grep -q "now runs model $new" "$T/broker.log" || fail "no log line for the new model"
 submit 2
 i=0; until [ -s "$T/verdicts.jsonl" ]; do i=$((i+1)); [ $i -gt 200 ] && fail "no verdict in the reopened log"; sleep 0.1; done
 [ "$(wc -l <"$T/verdicts.jsonl.1")" -eq 1 ] || fail "the rotated log was written after the HUP"
 stop_farm
 no_sanitizer_reports
-echo "ok: SIGHUP to broker, worker and relay: none died; verdict log reopened, model reread at once, relay went on"
+echo "ok: SIGHUP to broker, worker and relay: none died; verdict log reopened, model reread at once (and shown by farm-ctl workers), relay went on"

@@ -63,6 +63,13 @@ test_ready_job_verdict (void **state)
     assert_string_equal (m.name, "host:123");
     assert_string_equal (m.model, "model-9");
     wire_msg_free (&m);
+    zframe_destroy (&id);
+    //  A heartbeat tells the model the worker runs now.
+    assert_int_equal (wire_send_heartbeat (p->dealer, NULL, "model-10"), 0);
+    id = s_recv_router (p, &m);
+    assert_int_equal (m.cmd, WIRE_HEARTBEAT);
+    assert_string_equal (m.model, "model-10");
+    wire_msg_free (&m);
 
     const char *qid = "0660d811d095645671d9acb5";
     const char msgbytes[] = "From: a\r\n\r\nbody with \0 NUL";
@@ -165,8 +172,10 @@ test_decoder_refuses_malformed (void **state)
     s_expect_refused (s_msg (2, "FARM/1", (size_t) 6, "H", (size_t) 1));
     s_expect_refused (s_msg (2, WIRE_SIGNATURE, (size_t) 6, "Z", (size_t) 1));
     s_expect_refused (s_msg (2, WIRE_SIGNATURE, (size_t) 6, "HH", (size_t) 2));
-    //  Heartbeat with an extra frame.
-    s_expect_refused (s_msg (3, WIRE_SIGNATURE, (size_t) 6, "H", (size_t) 1, "x", (size_t) 1));
+    //  Heartbeat without its model frame, with an extra frame, with a NUL in the model.
+    s_expect_refused (s_msg (2, WIRE_SIGNATURE, (size_t) 6, "H", (size_t) 1));
+    s_expect_refused (s_msg (4, WIRE_SIGNATURE, (size_t) 6, "H", (size_t) 1, "m", (size_t) 1, "x", (size_t) 1));
+    s_expect_refused (s_msg (3, WIRE_SIGNATURE, (size_t) 6, "H", (size_t) 1, "m\0", (size_t) 2));
     //  READY with a 3-byte credit, zero credit, a NUL in the name.
     s_expect_refused (s_msg (5, WIRE_SIGNATURE, (size_t) 6, "R", (size_t) 1, "\0\0\1", (size_t) 3,
                              "n", (size_t) 1, "m", (size_t) 1));
