@@ -89,7 +89,8 @@ s_list_one (void *arg, const char *key, const sender_t *s)
         return;
     char when[32];
     s_time (s->flagged_at, when, sizeof when);
-    strbuf_printf (out, "%s\t%s\t%s\n", key + 2, when, s->reason);
+    //  Domains as farm-ctl names them: @DOMAIN.
+    strbuf_printf (out, "%s%s\t%s\t%s\n", key[0] == 'd' ? "@" : "", key + 2, when, s->reason);
 }
 
 static void
@@ -144,13 +145,46 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
                    s.limit_hour ? " (own)" : " (default)");
 }
 
-//  release / drop / flag / limits: change the record, move the mail.
+//  release / drop QID: one held message, the account's flag as it is.
+static void
+s_one_message (control_t *self, const char *cmd, const char *qid, strbuf_t *out, bool *ok)
+{
+    bool release = !strcmp (cmd, "release");
+    size_t failed = 0;
+    long n = held_apply (self->spool, SPOOL_HOLD, NULL, qid, release ? HELD_RELEASE : HELD_DROP,
+                         (int64_t) time (NULL), &failed);
+    if (n <= 0 || failed) {
+        strbuf_printf (out, "%s: %s", qid, n < 0 ? strerror (errno) : failed ? "could not be moved "
+                       "(see the broker log)" : "not in hold/");
+        *ok = false;
+        return;
+    }
+    strbuf_printf (out, "%s: %s; its account's flag is as it was", qid,
+                   release ? "released for delivery" : "dropped to reject/");
+    diag_info ("control: %s %s: %s", cmd, qid, out->data);
+}
+
+//  release / drop / flag / unflag / limits: change the record, move the mail.
+//  ACCOUNT, or @DOMAIN (flag, unflag, limits: the domain-wide record, which
+//  dispatch checks as it checks the account's), or a queue id (release,
+//  drop: that message alone).
 static void
 s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t *out, bool *ok)
 {
     const char *account = args[0];
+    bool domain = account[0] == '@';
+    if (qid_valid (account) && (!strcmp (cmd, "release") || !strcmp (cmd, "drop"))) {
+        s_one_message (self, cmd, account, out, ok);
+        return;
+    }
+    if (domain && (!strcmp (cmd, "release") || !strcmp (cmd, "drop"))) {
+        strbuf_printf (out, "%s takes an account or a queue id; a domain's held mail is released or "
+                       "dropped account by account", cmd);
+        *ok = false;
+        return;
+    }
     char key[SENDERDB_KEY];
-    senderdb_key (key, 'a', account);
+    senderdb_key (key, domain ? 'd' : 'a', domain ? account + 1 : account);
     senderdb_t *db = watch_senders (self->watch);
     sender_t s;
     int rc = senderdb_get (db, key, &s);
@@ -159,11 +193,25 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         *ok = false;
         return;
     }
+    if (rc == 0 && strcmp (cmd, "limits")) {
+        //  Flagging or clearing what never sent mail is a typo, not an intent.
+        strbuf_printf (out, "%s %s has sent no mail through this broker (see farm-ctl list, show)",
+                       domain ? "domain" : "account", account);
+        *ok = false;
+        senderdb_commit (db);
+        return;
+    }
     if (rc == 0)
         sender_init (&s, (int64_t) time (NULL));
     if (!strcmp (cmd, "flag")) {
         sender_flag (&s, s.last_seen, nargs > 1 ? args[1] : "flagged by an operator");
-        strbuf_printf (out, "account %s flagged: its mail is held from now on", account);
+        strbuf_printf (out, "%s %s flagged: its mail is held from now on", domain ? "domain" : "account",
+                       account);
+    }
+    else if (!strcmp (cmd, "unflag")) {
+        s.flagged = 0;
+        strbuf_printf (out, "%s %s: flag cleared; its held mail stays in hold/ (release or drop it)",
+                       domain ? "domain" : "account", account);
     }
     else if (!strcmp (cmd, "limits")) {
         char *e1, *e2;
@@ -192,11 +240,11 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         if (release)
             sender_release (&s, s.last_seen);
         else
-            s.flagged = 0;
+            sender_drop (&s);       //  the burst was not the account's: it counts no more
         strbuf_printf (out, "account %s: %ld held message(s) %s%s; flag cleared%s", account, n,
                        release ? "released for delivery" : "dropped to reject/",
                        failed ? " (some could not be moved: see the broker log)" : "",
-                       release ? "; its burst taken as normal for it" : "");
+                       release ? "; its burst taken as normal for it" : "; its burst forgotten");
         if (failed)
             *ok = false;
     }
@@ -297,13 +345,14 @@ control_handle (control_t *self)
         }
     }
     else if (!strcmp (cmd, "list")) {
-        if (senderdb_each (watch_senders (self->watch), "a:", s_list_one, &out) < 0)
+        if (senderdb_each (watch_senders (self->watch), "a:", s_list_one, &out) < 0
+            || senderdb_each (watch_senders (self->watch), "d:", s_list_one, &out) < 0)
             ok = false, strbuf_printf (&out, "sender state: %s", strerror (errno));
     }
     else if (!strcmp (cmd, "show") && n >= 1)
         s_show (self, args[0], &out, &ok);
     else if ((!strcmp (cmd, "release") || !strcmp (cmd, "drop") || !strcmp (cmd, "flag")
-              || !strcmp (cmd, "limits")) && n >= 1)
+              || !strcmp (cmd, "unflag") || !strcmp (cmd, "limits")) && n >= 1)
         s_change (self, cmd, args, n, &out, &ok);
     else
         ok = false, strbuf_printf (&out, "unknown request %s (or an argument missing)", cmd);

@@ -142,6 +142,42 @@ s_full (watch_t *self, verdict_t *v, int64_t t)
                     "deferred", self->map_mb);
 }
 
+//  The From: domain's own record: flagged by an operator (hold), or over
+//  limits an operator set on it (defer). The defaults of compromise.cfg do
+//  not apply to a whole domain: only limits set on it.
+static watch_action_t
+s_domain_rules (watch_t *self, const char *dom, int64_t t, verdict_t *v)
+{
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'd', dom);
+    sender_t d;
+    if (senderdb_get (self->senders, key, &d) != 1)
+        return WATCH_SCAN;
+    if (d.flagged) {
+        char when[32];
+        time_t ft = (time_t) d.flagged_at;
+        struct tm tm;
+        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&ft, &tm));
+        v->code = VERDICT_HOLD;
+        verdict_reason (v, "domain-flagged: @%s flagged at %s until an operator acts (%s)", dom, when,
+                        d.reason);
+        return WATCH_HOLD;
+    }
+    if (!d.limit_minute && !d.limit_hour)
+        return WATCH_SCAN;
+    compromise_params_t none = self->params;
+    none.limit_minute = none.limit_hour = 0;
+    sender_advance (&d, t, &none);
+    char why[256];
+    int64_t due = sender_limit (&d, t, &none, why, sizeof why);
+    if (!due)
+        return WATCH_SCAN;
+    v->code = VERDICT_DEFER;
+    v->retry_at = due;
+    verdict_reason (v, "domain %s: %s; retry at %" PRId64, dom, why, due);
+    return WATCH_DEFER;
+}
+
 watch_action_t
 watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t len,
                 strbuf_t *snap, verdict_t *v)
@@ -181,6 +217,21 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
                         watch_account (env), when, s.reason);
         return WATCH_HOLD;
     }
+    //  The domain-wide record: an operator's flag or limits on the From:
+    //  domain bind every account that sends as it.
+    char dom[256];
+    s_from_domain (msg, len, dom, sizeof dom);
+    int dv = *dom ? s_domain_rules (self, dom, t, v) : WATCH_SCAN;
+    if (dv != WATCH_SCAN) {
+        if (dv == WATCH_HOLD) {
+            sender_count (&s, t, env->rcpt, env->rcpt_count, p);
+            if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
+                s_full (self, v, t);
+                return WATCH_DEFER;
+            }
+        }
+        return dv;
+    }
     sender_advance (&s, t, p);
     char why[256];
     int64_t due = sender_limit (&s, t, p, why, sizeof why);
@@ -200,8 +251,6 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
         return WATCH_DEFER;
     }
     //  The domain-wide view: counted alike, never flagged by itself.
-    char dom[256];
-    s_from_domain (msg, len, dom, sizeof dom);
     if (*dom) {
         senderdb_key (key, 'd', dom);
         sender_t d;

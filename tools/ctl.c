@@ -5,7 +5,9 @@
  *  farm-ctl show ACCOUNT | @DOMAIN
  *  farm-ctl release ACCOUNT      held mail scanned again, signed, delivered;
  *                                the flag cleared and the burst learned
- *  farm-ctl drop ACCOUNT         held mail to reject/; the flag cleared
+ *  farm-ctl drop ACCOUNT         held mail to reject/; the flag cleared, the burst forgotten
+ *  farm-ctl release|drop QID     one held message
+ *  farm-ctl unflag ACCOUNT|@DOMAIN
  *  farm-ctl flag ACCOUNT [REASON]
  *  farm-ctl limits ACCOUNT PER-MINUTE PER-HOUR   (0: the defaults)
  *  farm-ctl stats
@@ -23,14 +25,20 @@
 
 static const char *s_usage =
     "usage: farm-ctl [--control ENDPOINT] COMMAND [ARG...]\n\n"
-    "  list                               flagged accounts: account, since, why\n"
+    "  list                               flagged accounts and @domains: name, since, why\n"
     "  show ACCOUNT                       rates, baselines, recipients, scores, flag, limits\n"
     "  show @DOMAIN                       the same for all mail From: that domain\n"
     "  release ACCOUNT                    held mail goes on (scanned, signed, delivered);\n"
     "                                     the flag is cleared and the burst taken as normal\n"
-    "  drop ACCOUNT                       held mail to reject/; the flag is cleared\n"
-    "  flag ACCOUNT [REASON]              hold the account's mail from now on\n"
-    "  limits ACCOUNT PER-MINUTE PER-HOUR its own caps (0: the defaults of compromise.cfg)\n"
+    "  drop ACCOUNT                       held mail to reject/; the flag is cleared and the\n"
+    "                                     burst forgotten (it was not the account's)\n"
+    "  release QUEUE-ID | drop QUEUE-ID   that held message alone; the flag as it is\n"
+    "  flag ACCOUNT|@DOMAIN [REASON]      hold its mail from now on (@DOMAIN: all mail From:\n"
+    "                                     that domain, whatever the account)\n"
+    "  unflag ACCOUNT|@DOMAIN             clear the flag; held mail stays in hold/\n"
+    "  limits ACCOUNT|@DOMAIN PER-MINUTE PER-HOUR\n"
+    "                                     own caps (0: for an account the defaults of\n"
+    "                                     compromise.cfg; a domain has none but its own)\n"
     "  stats                              records in the sender state and their size\n"
     "  queues                             files in each spool folder\n"
     "  workers                            workers connected, their model, jobs and credit\n"
@@ -56,7 +64,7 @@ main (int argc, char **argv)
     }
     static const struct { const char *name; int min, max; } cmds[] = {
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
-        { "flag", 1, 2 }, { "limits", 3, 3 }, { "stats", 0, 0 }, { "queues", 0, 0 },
+        { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 3, 3 }, { "stats", 0, 0 }, { "queues", 0, 0 },
         { "workers", 0, 0 }, { "requeue", 2, 2 }, { "purge", 2, 2 },
     };
     int known = -1;

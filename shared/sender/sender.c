@@ -224,6 +224,18 @@ sender_release (sender_t *s, int64_t now)
     s->score_usual = s->score_recent > s->score_usual ? s->score_recent : s->score_usual;
 }
 
+void
+sender_drop (sender_t *s)
+{
+    s->flagged = 0;
+    memset (s->msgs_min, 0, sizeof s->msgs_min);
+    memset (s->new_min, 0, sizeof s->new_min);
+    s->msgs_hour[s->hour_head % 24] = 0;
+    s->new_hour = 0;
+    //  XXX the recipients it reached stay "known" (a Bloom filter forgets
+    //  nothing alone); they age out with its generations.
+}
+
 int64_t
 sender_limit (const sender_t *s, int64_t now, const compromise_params_t *p, char *why, size_t whylen)
 {

@@ -108,6 +108,10 @@ void sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t 
 //  the burst as normal: the baselines rise to what was seen in the last hour.
 void sender_flag (sender_t *s, int64_t now, const char *reason);
 void sender_release (sender_t *s, int64_t now);
+//  The held burst was dropped (the attacker's, not the account's): the flag
+//  cleared and what it sent in the last hour forgotten, so that the rate of
+//  mail it never sent does not flag its next ordinary message.
+void sender_drop (sender_t *s);
 //  Rate limits: 0 when a message at now is within the caps; else the time at
 //  which it would be, with the cap that stopped it in why.
 int64_t sender_limit (const sender_t *s, int64_t now, const compromise_params_t *p, char *why,
