@@ -151,9 +151,9 @@ dispatch_heartbeat (dispatch_t *self)
 //  Broker-made verdict (no worker needed): written like any other.
 static void
 s_verdict_here (dispatch_t *self, const char *qid, envelope_t **env, off_t body_off,
-                verdict_t *v, int64_t claimed)
+                verdict_t *v, int64_t claimed, uint64_t scan_usec)
 {
-    if (spooler_add (self->spooler, qid, env, body_off, v, claimed, 0) < 0) {
+    if (spooler_add (self->spooler, qid, env, body_off, v, claimed, scan_usec) < 0) {
         diag_error ("%s: cannot write its output: %s; will retry", qid, strerror (errno));
         dispatch_output_failed (self, qid, errno);
         envelope_destroy (env);
@@ -199,7 +199,7 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
         v.code = VERDICT_REJECT;
         verdict_reason (&v, "message-size: %" PRId64 " bytes, limit %" PRId64, env->size,
                         self->max_size);
-        s_verdict_here (self, qid, &env, body_off, &v, claimed);
+        s_verdict_here (self, qid, &env, body_off, &v, claimed, 0);
         verdict_free (&v);
         return NULL;
     }
@@ -241,7 +241,7 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     verdict_init (&v);
     if (self->watch
         && watch_dispatch (self->watch, env, self->body, size, &self->snap, &v) != WATCH_SCAN) {
-        s_verdict_here (self, qid, &env, body_off, &v, claimed);
+        s_verdict_here (self, qid, &env, body_off, &v, claimed, 0);
         verdict_free (&v);
         return;
     }
@@ -309,6 +309,6 @@ dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
         v->retry_at = (int64_t) time (NULL) + self->retry_s;
     if (self->watch)
         watch_verdict (self->watch, env, v);
-    s_verdict_here (self, m->qid, &env, body_off, v, claimed);
+    s_verdict_here (self, m->qid, &env, body_off, v, claimed, m->scan_usec);
 }
 

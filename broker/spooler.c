@@ -284,8 +284,11 @@ s_log_json (spooler_t *self, const char *qid, const envelope_t *env, const char 
         return;
     strbuf_t j;
     strbuf_init (&j);
+    static const char *dirs[] = { "outgoing", "hold", "reject", "deferred" };
+    int code = verdict_parse (verdict);
     strbuf_printf (&j, "{\"qid\":\"%s\",\"latency_us\":%" PRId64 ",\"scan_us\":%" PRIu64
-                   ",\"verdict\":\"%s\",\"file\":", qid, latency, scan_usec, verdict);
+                   ",\"verdict\":\"%s\",\"output\":\"%s/%s\",\"file\":", qid, latency, scan_usec, verdict,
+                   code >= 0 && code < VERDICT_COUNT ? dirs[code] : "corrupt", qid);
     strbuf_json_string (&j, env && env->source ? env->source : "");
     strbuf_adds (&j, ",\"account\":");
     strbuf_json_string (&j, env && env->account ? env->account : "");

@@ -63,12 +63,13 @@ s_log (diag_level_t level, const char *fmt, va_list ap)
     gettimeofday (&tv, NULL);
     struct tm tm;
     localtime_r (&tv.tv_sec, &tm);
-    char when[32];
+    char when[32], zone[8];
     strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime (zone, sizeof zone, "%z", &tm);    //  local time, with its offset
     //  One write so lines from several processes do not interleave.
     char line[4400];
-    int n = snprintf (line, sizeof line, "%s.%03ld %s[%d]: %s: %s\n", when,
-                      (long) (tv.tv_usec / 1000), s_prog, (int) getpid (),
+    int n = snprintf (line, sizeof line, "%s.%03ld%s %s[%d]: %s: %s\n", when,
+                      (long) (tv.tv_usec / 1000), zone, s_prog, (int) getpid (),
                       s_names[level], text);
     if (n > (int) sizeof line - 1)
         n = (int) sizeof line - 1, line[n - 1] = '\n';

@@ -41,6 +41,11 @@ grep -q "now runs model $new" "$T/broker.log" || fail "no log line for the new m
 submit 2
 i=0; until [ -s "$T/verdicts.jsonl" ]; do i=$((i+1)); [ $i -gt 200 ] && fail "no verdict in the reopened log"; sleep 0.1; done
 [ "$(wc -l <"$T/verdicts.jsonl.1")" -eq 1 ] || fail "the rotated log was written after the HUP"
+# The verdict log tells the scan's time and where the output went (before:
+# scan_us always 0); log lines carry their time zone.
+grep -q '"scan_us":[1-9][0-9]*,"verdict":"deliver","output":"outgoing/[0-9a-f]\{24\}"' "$T/verdicts.jsonl.1" ||
+    fail "verdict log: $(cat "$T/verdicts.jsonl.1")"
+grep -q -E '^20[0-9-]{8}T[0-9:]{8}\.[0-9]{3}[+-][0-9]{4} farm-broker\[' "$T/broker.log" || fail "log times without their offset: $(head -1 "$T/broker.log")"
 stop_farm
 no_sanitizer_reports
 echo "ok: SIGHUP to broker, worker and relay: none died; verdict log reopened, model reread at once (and shown by farm-ctl workers), relay went on"
