@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +83,28 @@ s_read_message (size_t max, char **msg_p, size_t *len_p)
     return rc;
 }
 
+//  An envelope address as RFC 5321 has it: local@domain, both parts there,
+//  no white space or control character, in angle brackets or not; the null
+//  sender ("" or <>) where empty is allowed, and a bare Postmaster.
+static bool
+s_address_ok (const char *a, bool empty_ok)
+{
+    size_t n = strlen (a);
+    if (n >= 2 && a[0] == '<' && a[n - 1] == '>')
+        a++, n -= 2;
+    if (n == 0)
+        return empty_ok;
+    if (n == 10 && !strncasecmp (a, "postmaster", 10))
+        return true;
+    const char *at = memrchr (a, '@', n);
+    if (!at || at == a || at == a + n - 1 || n > 512)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char) a[i] <= ' ' || a[i] == 0x7f || a[i] == '<' || a[i] == '>')
+            return false;
+    return true;
+}
+
 //  Everything after argument parsing: build the envelope, read, commit.
 static int
 s_submit (cfg_t *cfg, char **rcpts, int nrcpt, const char *sender, const char *account,
@@ -93,9 +116,13 @@ s_submit (cfg_t *cfg, char **rcpts, int nrcpt, const char *sender, const char *a
             s_complain ("bad characters or length in '%s'", checks[i]);
             return EX_DATAERR;
         }
+    if (!s_address_ok (sender, true)) {
+        s_complain ("-f '%s' is not an address (local@domain, or '' for the null sender)", sender);
+        return EX_DATAERR;
+    }
     for (int i = 0; i < nrcpt; i++)
-        if (!envelope_value_ok (rcpts[i]) || !*rcpts[i]) {
-            s_complain ("bad recipient '%s'", rcpts[i]);
+        if (!envelope_value_ok (rcpts[i]) || !s_address_ok (rcpts[i], false)) {
+            s_complain ("recipient '%s' is not an address (local@domain)", rcpts[i]);
             return EX_DATAERR;
         }
     int64_t when = (int64_t) time (NULL);

@@ -33,9 +33,14 @@ expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" b@y.example              # 
 expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example           # no recipients
 expect 64 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example --bogus b@y.example
 expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f $'a@x\r\nrcpt-to: evil' b@y.example
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f $'a@x.example\tb' b@y.example   # a tab in the sender
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example 'not an address'
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example '@y.example'
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example 'b@'
+printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f '<>' '<Postmaster>' >/dev/null || fail "null sender to postmaster refused"
 head -c 5000 /dev/zero | "$FARM_BIN/farm-submit" --spool "$T/spool" --max-size 1024 -f a@x.example b@y.example 2>/dev/null
 [ $? -eq 65 ] || fail "oversize message not refused with 65"
 touch "$T/notadir"
 expect 75 "$FARM_BIN/farm-submit" --spool "$T/notadir/spool" -f a@x.example b@y.example
-[ "$(ls "$T/spool/incoming" | wc -l)" -eq 2 ] || fail "refused messages reached the spool"
+[ "$(ls "$T/spool/incoming" | wc -l)" -eq 3 ] || fail "refused messages reached the spool"
 echo "ok: submit queues and exits 64/65/75 as sysexits says"
