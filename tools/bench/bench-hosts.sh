@@ -4,7 +4,7 @@
 # broker and workers talk tcp with CURVE. For 1, 2 and 4 worker processes,
 # spread over the two worker hosts, N messages (default 10000) written
 # straight into a fresh spool are drained; prints messages/s and the
-# broker's CPU per message (user + system, from /proc), for the README's
+# broker's CPU per message (user + system, from /proc), for tools/bench/README.md's
 # capacity arithmetic. Scanning is transport only (no model, no keys), so
 # the figures bound what one broker can serve; the sender state is off.
 set -eu
