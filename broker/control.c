@@ -204,7 +204,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     if (rc == 0)
         sender_init (&s, (int64_t) time (NULL));
     if (!strcmp (cmd, "flag")) {
-        sender_flag (&s, s.last_seen, nargs > 1 ? args[1] : "flagged by an operator");
+        sender_flag (&s, (int64_t) time (NULL), nargs > 1 ? args[1] : "flagged by an operator");
         strbuf_printf (out, "%s %s flagged: its mail is held from now on", domain ? "domain" : "account",
                        account);
     }

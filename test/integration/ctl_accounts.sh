@@ -60,6 +60,8 @@ $CTL list | grep -q '^victim' && fail "victim still flagged"
 # @DOMAIN: a flag holds mail From: the domain, whatever the account.
 $CTL flag @busy.example "testing the domain flag" >/dev/null || fail "flag @busy.example"
 $CTL list | grep -q '^@busy.example' || fail "@busy.example not listed"
+# An operator's flag is dated when it was made, not at the account's last message.
+$CTL list | grep "^@busy.example" | grep -q "$(date -u +%Y-%m-%d)" || fail "the flag's time is not now: $($CTL list | grep '^@busy')"
 $CTL show @busy.example | grep -q 'flagged: *YES' || fail "show @busy.example: not flagged"
 t3=$((burst + 2000))
 submit busy $t3
