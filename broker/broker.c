@@ -54,7 +54,7 @@ struct broker_t {
     int hupfd;
     dispatch_t *dispatch;
     notice_t *notice;
-    int64_t hb_ms, liveness;
+    int64_t hb_ms;
 };
 
 static void
@@ -93,59 +93,13 @@ s_on_committed (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  One message from a worker: to dispatch, which knows the pool.
 static void
 s_on_message (broker_t *self, zmsg_t *msg)
 {
     zframe_t *id = zmsg_pop (msg);
-    if (!id)
-        return;
-    wire_msg_t m;
-    wire_msg_init (&m);
-    char err[256];
-    pool_worker_t *w = pool_find (self->pool, id);
-    if (wire_decode (msg, &m, err, sizeof err) < 0) {
-        diag_warn ("worker %s: bad message: %s", w ? w->name : "(unknown)", err);
-        wire_msg_free (&m);
-        zframe_destroy (&id);
-        return;
-    }
-    if (w)
-        w->expires = zclock_mono () + self->hb_ms * self->liveness;
-    switch (m.cmd) {
-        case WIRE_READY:
-            if (w)
-                dispatch_worker_gone (self->dispatch, &w, "said READY again");
-            w = pool_add (self->pool, id, m.name, m.model, m.credit);
-            w->expires = zclock_mono () + self->hb_ms * self->liveness;
-            diag_info ("worker %s ready, credit %u, model %s", w->name, m.credit,
-                       *m.model ? m.model : "-");
-            break;
-        case WIRE_HEARTBEAT:
-            if (!w)
-                wire_send_disconnect (self->router, id);
-            else if (strcmp (w->model, m.model)) {
-                //  A worker loads a new model between jobs: say which it runs now.
-                diag_info ("worker %s now runs model %s (was %s)", w->name, *m.model ? m.model : "-",
-                           *w->model ? w->model : "-");
-                snprintf (w->model, sizeof w->model, "%s", m.model);
-            }
-            break;
-        case WIRE_VERDICT:
-            if (!w) {
-                diag_info ("%s: verdict from an unknown worker ignored", m.qid);
-                wire_send_disconnect (self->router, id);
-            }
-            else
-                dispatch_verdict (self->dispatch, w, &m);
-            break;
-        case WIRE_DISCONNECT:
-            if (w)
-                dispatch_worker_gone (self->dispatch, &w, "disconnected");
-            break;
-        default:
-            diag_warn ("worker %s: unexpected command %c", w ? w->name : "(unknown)", m.cmd);
-    }
-    wire_msg_free (&m);
+    if (id)
+        dispatch_message (self->dispatch, id, msg);
     zframe_destroy (&id);
 }
 
@@ -252,7 +206,6 @@ broker_new (cfg_t *cfg, int hupfd)
     self->hupfd = hupfd;
     self->cfg = cfg;
     self->hb_ms = cfg_int (cfg, "wire/heartbeat-ms");
-    self->liveness = cfg_int (cfg, "wire/liveness");
     self->spool = s_open_spool (cfg_str (cfg, "spool/root"));
 
     //  One broker per spool: a second would claim the same files.

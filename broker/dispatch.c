@@ -30,6 +30,7 @@ struct dispatch_t {
     zsock_t *router;
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again
     int64_t lease_ms, max_inflight, retry_s, max_size;
+    int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
     int64_t paused_until;       //  ms: no dispatch while outputs fail
     strbuf_t envbuf, snap;
     char *body;
@@ -59,6 +60,7 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     self->max_inflight = cfg_int (cfg, "lease/max-inflight");
     self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->max_size = cfg_int (cfg, "limits/message-size");
+    self->alive_ms = cfg_int (cfg, "wire/heartbeat-ms") * cfg_int (cfg, "wire/liveness");
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
     strbuf_init (&self->envbuf);
@@ -312,3 +314,54 @@ dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
     s_verdict_here (self, m->qid, &env, body_off, v, claimed, m->scan_usec);
 }
 
+
+void
+dispatch_message (dispatch_t *self, zframe_t *id, zmsg_t *msg)
+{
+    wire_msg_t m;
+    wire_msg_init (&m);
+    char err[256];
+    pool_worker_t *w = pool_find (self->pool, id);
+    if (wire_decode (msg, &m, err, sizeof err) < 0) {
+        diag_warn ("worker %s: bad message: %s", w ? w->name : "(unknown)", err);
+        wire_msg_free (&m);
+        return;
+    }
+    if (w)
+        w->expires = zclock_mono () + self->alive_ms;
+    switch (m.cmd) {
+        case WIRE_READY:
+            if (w)
+                dispatch_worker_gone (self, &w, "said READY again");
+            w = pool_add (self->pool, id, m.name, m.model, m.credit);
+            w->expires = zclock_mono () + self->alive_ms;
+            diag_info ("worker %s ready, credit %u, model %s", w->name, m.credit,
+                       *m.model ? m.model : "-");
+            break;
+        case WIRE_HEARTBEAT:
+            if (!w)
+                wire_send_disconnect (self->router, id);
+            else if (strcmp (w->model, m.model)) {
+                //  A worker loads a new model between jobs: say which it runs now.
+                diag_info ("worker %s now runs model %s (was %s)", w->name, *m.model ? m.model : "-",
+                           *w->model ? w->model : "-");
+                snprintf (w->model, sizeof w->model, "%s", m.model);
+            }
+            break;
+        case WIRE_VERDICT:
+            if (!w) {
+                diag_info ("%s: verdict from an unknown worker ignored", m.qid);
+                wire_send_disconnect (self->router, id);
+            }
+            else
+                dispatch_verdict (self, w, &m);
+            break;
+        case WIRE_DISCONNECT:
+            if (w)
+                dispatch_worker_gone (self, &w, "disconnected");
+            break;
+        default:
+            diag_warn ("worker %s: unexpected command %c", w ? w->name : "(unknown)", m.cmd);
+    }
+    wire_msg_free (&m);
+}

@@ -42,6 +42,12 @@ void dispatch_worker_gone (dispatch_t *self, pool_worker_t **w, const char *why)
 //  Every heartbeat interval: a heartbeat to each worker still heard from;
 //  those silent past their liveness are gone; expired leases to redo.
 void dispatch_heartbeat (dispatch_t *self);
+//  A message from the worker with routing id id (the frames after it):
+//  READY joins the pool, HEARTBEAT keeps it alive (and tells its model),
+//  VERDICT goes to dispatch_verdict, DISCONNECT leaves; a worker we do not
+//  know is told DISCONNECT and must say READY again. Reads wire/heartbeat-ms
+//  and wire/liveness (dispatch_new).
+void dispatch_message (dispatch_t *self, zframe_t *id, zmsg_t *msg);
 //  A VERDICT from w: gives w its credit back; an output when the lease is
 //  current, a log line and nothing else when it is not.
 void dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m);

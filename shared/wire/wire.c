@@ -153,6 +153,44 @@ s_u64 (zframe_t *f, uint64_t *v)
     return 0;
 }
 
+//  The fields of a VERDICT after its qid and lease.
+static int
+s_decode_verdict (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
+{
+    zframe_t *f = zmsg_next (msg);
+    uint64_t bits, retry;
+    if (zframe_size (f) != 2 || zframe_data (f)[0] >= VERDICT_COUNT
+        || (zframe_data (f)[1] & ~WIRE_FLAG_ACCOUNT)) {
+        snprintf (err, errlen, "VERDICT: bad verdict code");
+        return -1;
+    }
+    out->verdict.code = (verdict_code_t) zframe_data (f)[0];
+    out->verdict.flag_account = zframe_data (f)[1] & WIRE_FLAG_ACCOUNT;
+    if (s_u64 (zmsg_next (msg), &bits) || s_u64 (zmsg_next (msg), &retry)) {
+        snprintf (err, errlen, "VERDICT: bad number");
+        return -1;
+    }
+    memcpy (&out->verdict.spam, &bits, 8);
+    out->verdict.retry_at = (int64_t) retry;
+    zframe_t *reasons = zmsg_next (msg), *headers = zmsg_next (msg), *dkim = zmsg_next (msg);
+    if (zframe_size (reasons) > VERDICT_MAX_REASONS * VERDICT_MAX_REASON
+        || zframe_size (headers) > VERDICT_MAX_HEADERS
+        || zframe_size (dkim) > VERDICT_MAX_DKIM * VERDICT_MAX_DKIM_LINE) {
+        snprintf (err, errlen, "VERDICT: reasons, headers or signatures too long");
+        return -1;
+    }
+    strbuf_add (&out->verdict.reasons, zframe_data (reasons), zframe_size (reasons));
+    strbuf_add (&out->verdict.headers, zframe_data (headers), zframe_size (headers));
+    strbuf_add (&out->verdict.dkim, zframe_data (dkim), zframe_size (dkim));
+    if (s_u64 (zmsg_next (msg), &out->scan_usec)) {
+        snprintf (err, errlen, "VERDICT: bad scan time");
+        return -1;
+    }
+    if (verdict_check (&out->verdict, err, errlen))
+        return -1;
+    return 0;
+}
+
 int
 wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
 {
@@ -226,39 +264,7 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
         out->message = zframe_dup (zmsg_next (msg));
         return 0;
     }
-    //  VERDICT
-    zframe_t *f = zmsg_next (msg);
-    uint64_t bits, retry;
-    if (zframe_size (f) != 2 || zframe_data (f)[0] >= VERDICT_COUNT
-        || (zframe_data (f)[1] & ~WIRE_FLAG_ACCOUNT)) {
-        snprintf (err, errlen, "VERDICT: bad verdict code");
-        return -1;
-    }
-    out->verdict.code = (verdict_code_t) zframe_data (f)[0];
-    out->verdict.flag_account = zframe_data (f)[1] & WIRE_FLAG_ACCOUNT;
-    if (s_u64 (zmsg_next (msg), &bits) || s_u64 (zmsg_next (msg), &retry)) {
-        snprintf (err, errlen, "VERDICT: bad number");
-        return -1;
-    }
-    memcpy (&out->verdict.spam, &bits, 8);
-    out->verdict.retry_at = (int64_t) retry;
-    zframe_t *reasons = zmsg_next (msg), *headers = zmsg_next (msg), *dkim = zmsg_next (msg);
-    if (zframe_size (reasons) > VERDICT_MAX_REASONS * VERDICT_MAX_REASON
-        || zframe_size (headers) > VERDICT_MAX_HEADERS
-        || zframe_size (dkim) > VERDICT_MAX_DKIM * VERDICT_MAX_DKIM_LINE) {
-        snprintf (err, errlen, "VERDICT: reasons, headers or signatures too long");
-        return -1;
-    }
-    strbuf_add (&out->verdict.reasons, zframe_data (reasons), zframe_size (reasons));
-    strbuf_add (&out->verdict.headers, zframe_data (headers), zframe_size (headers));
-    strbuf_add (&out->verdict.dkim, zframe_data (dkim), zframe_size (dkim));
-    if (s_u64 (zmsg_next (msg), &out->scan_usec)) {
-        snprintf (err, errlen, "VERDICT: bad scan time");
-        return -1;
-    }
-    if (verdict_check (&out->verdict, err, errlen))
-        return -1;
-    return 0;
+    return s_decode_verdict (msg, out, err, errlen);
 }
 
 bool
