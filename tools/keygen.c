@@ -198,7 +198,7 @@ main (int argc, char **argv)
             bits = atoi (argv[++i]);
         else if (!strcmp (argv[i], "--keys") && i + 1 < argc)
             dir = argv[++i];
-        else if (!strcmp (argv[i], "--help")) {
+        else if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h")) {
             printf ("%s\n", s_usage);
             return 0;
         }

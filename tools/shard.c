@@ -59,7 +59,7 @@ main (int argc, char **argv)
             list = argv[++i];
         else if (!strcmp (argv[i], "--postfix"))
             postfix = true;
-        else if (!strcmp (argv[i], "--help")) {
+        else if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h")) {
             printf ("%s\n", s_usage);
             return 0;
         }

@@ -200,12 +200,12 @@ cfg_args (cfg_t *self, int *argc, char **argv, char *err, size_t errlen)
                 argv[out++] = argv[i];
             break;
         }
+        if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+            return 1;
         if (strncmp (a, "--", 2) != 0 || a[2] == 0) {
             argv[out++] = a;
             continue;
         }
-        if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
-            return 1;
         if (strcmp (a, "--print-config") == 0) {
             print = true;   //  after the other flags, so that they show
             continue;

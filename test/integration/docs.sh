@@ -30,6 +30,11 @@ for p in "$FARM_BIN"/farm-*; do
     name=$(basename "$p")
     [ -s "$man/$name.8" ] || fail "no man page $man/$name.8"
     MANWIDTH=80 man -l "$man/$name.8" 2>/dev/null | grep -q "^NAME" || fail "$name.8 does not render"
+    # --help and -h alike: the usage on standard output, exit 0.
+    for h in --help -h; do
+        out=$("$p" $h 2>/dev/null) || fail "$name $h: exit $?"
+        grep -qi "usage" <<<"$out" || fail "$name $h: no usage on standard output"
+    done
     progs=$((progs + 1))
 done
 python3 - <<'PY' || fail "an include across layers"
@@ -44,4 +49,4 @@ for f in glob.glob("shared/*/*.[ch]"):
             print("%s includes %s (%s)" % (f, inc, where.get(inc, "not in shared/"))); bad += 1
 sys.exit(1 if bad else 0)
 PY
-echo "ok: README.md $n lines, 7 room READMEs, links resolve, $progs man pages render, shared/ includes follow the layers"
+echo "ok: README.md $n lines, 7 room READMEs, links resolve, $progs man pages render, --help and -h alike, shared/ includes follow the layers"
