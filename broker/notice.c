@@ -2,6 +2,7 @@
 #include "notice.h"
 #include "dsn.h"
 #include "fileio.h"
+#include "host.h"
 #include "xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,8 @@ notice_new (cfg_t *cfg)
         if (*p == ' ')
             memmove (p, p + 1, strlen (p)), p--;
     snprintf (self->reporting, sizeof self->reporting, "%s", cfg_str (cfg, "relay/helo"));
-    if (!*self->reporting && gethostname (self->reporting, sizeof self->reporting - 1) < 0)
-        snprintf (self->reporting, sizeof self->reporting, "localhost");
+    if (!*self->reporting)
+        host_name (self->reporting, sizeof self->reporting);
     return self;
 }
 

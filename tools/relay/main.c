@@ -18,6 +18,7 @@
 #include "dsn.h"
 #include "envelope.h"
 #include "fileio.h"
+#include "host.h"
 #include "hup.h"
 #include "qid.h"
 #include "smtp.h"
@@ -496,8 +497,8 @@ main (int argc, char **argv)
     //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
     self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
     snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));
-    if (!*self.helo && gethostname (self.helo, sizeof self.helo - 1) < 0)
-        snprintf (self.helo, sizeof self.helo, "localhost");
+    if (!*self.helo)
+        host_name (self.helo, sizeof self.helo);       //  qualified, as EHLO and a DSN want it
     self.spool = spool_new (cfg_str (cfg, "spool/root"), false);
     if (!self.spool)
         diag_fatal ("spool %s: cannot open it (is it the broker's spool root?)", cfg_str (cfg, "spool/root"));
