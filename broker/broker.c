@@ -159,7 +159,8 @@ static int
 s_on_metrics (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
-    metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch);
+    metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch,
+                   false);
     return 0;
 }
 
@@ -331,7 +332,8 @@ broker_run (broker_t *self)
     zloop_timer (self->loop, 100, 0, s_on_tick, self);
     zloop_start (self->loop);
     if (self->metrics)
-        metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch);
+        metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch,
+                       true);
     diag_info ("broker stopping: %zu job(s) in flight stay in active/ for the next start",
                lease_count (self->leases));
     return 0;

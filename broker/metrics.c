@@ -94,10 +94,14 @@ s_count_flagged (void *arg, const char *key, const sender_t *s)
 }
 
 int
-metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch)
+metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch,
+               bool stopping)
 {
     strbuf_t o;
     strbuf_init (&o);
+    //  A file left by a broker that stopped says so, and counts no workers.
+    strbuf_printf (&o, "# HELP farm_broker_up 1 while the broker runs, 0 once it has stopped.\n"
+                   "# TYPE farm_broker_up gauge\nfarm_broker_up %d\n", stopping ? 0 : 1);
     strbuf_adds (&o, "# HELP farm_messages_total Messages finished, by verdict.\n"
                      "# TYPE farm_messages_total counter\n");
     for (size_t v = 0; v < self->nverdicts; v++)
@@ -127,13 +131,13 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
         strbuf_printf (&o, "farm_queue_messages{spool=\"%s\"} %zu\n", spool_dir_name (dirs[i]),
                        spool_count (spool, dirs[i]));
     strbuf_printf (&o, "# HELP farm_jobs_in_flight Jobs leased to workers, not answered yet.\n"
-                   "# TYPE farm_jobs_in_flight gauge\nfarm_jobs_in_flight %zu\n", in_flight);
+                   "# TYPE farm_jobs_in_flight gauge\nfarm_jobs_in_flight %zu\n", stopping ? 0 : in_flight);
     strbuf_adds (&o, "# HELP farm_workers Workers connected, by the model version they run.\n"
                      "# TYPE farm_workers gauge\n");
     //  Count by model version (few distinct ones).
     char models[16][128];
     size_t counts[16], nm = 0, total = 0;
-    for (pool_worker_t *w = pool_first (pool); w; w = pool_next (pool)) {
+    for (pool_worker_t *w = stopping ? NULL : pool_first (pool); w; w = pool_next (pool)) {
         total++;
         size_t m = 0;
         while (m < nm && strcmp (models[m], w->model))

@@ -15,6 +15,7 @@
  *    farm_up_seconds                       since the broker started */
 #ifndef FARM_METRICS_H
 #define FARM_METRICS_H
+#include <stdbool.h>
 #include "envelope.h"
 #include "pool.h"
 #include "spool.h"
@@ -29,6 +30,8 @@ void metrics_destroy (metrics_t **self_p);
 //  One message finished: its verdict name ("deliver", ..., "corrupt"), its
 //  reasons, and the time from claim to durable output.
 void metrics_finished (metrics_t *self, const char *verdict, const envelope_t *env, int64_t latency_usec);
-//  Write the file now. 0, or -1 (logged).
-int metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch);
+//  Write the file now; stopping: the last write of a broker that stops
+//  (farm_broker_up 0, no workers, nothing in flight). 0, or -1 (logged).
+int metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch,
+                   bool stopping);
 #endif

@@ -42,7 +42,12 @@ hold=$(get 'farm_messages_total{verdict="hold"}')
 [ "$(get 'farm_jobs_in_flight')" = 0 ] || fail "in flight"
 grep -q '^farm_sender_records ' "$M" || fail "no sender state figures"
 flagged=$("$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" list | wc -l)
+[ "$(get farm_broker_up)" = 1 ] || fail "farm_broker_up is not 1 while it runs"
 stop_farm
+# The file a stopped broker leaves says so (before: its last values, workers
+# and all, as if it ran on).
+[ "$(get farm_broker_up)" = 0 ] || fail "farm_broker_up is not 0 after the stop"
+[ "$(awk '$1 ~ /^farm_workers/ && $2 != 0' "$M")" = "" ] || fail "workers counted after the stop: $(grep farm_workers "$M")"
 [ "$flagged" -ge 1 ] && [ "$(get 'farm_accounts_flagged')" = "$flagged" ] ||
     fail "flagged: $(get farm_accounts_flagged), farm-ctl lists $flagged"
 no_sanitizer_reports
