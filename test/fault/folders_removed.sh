@@ -6,17 +6,12 @@
 mkdir -p "$T/keys"
 tiny_model
 "$FARM_BIN/farm-keygen" shop.example s1 --ed25519 --keys "$T/keys" >/dev/null || fail "keygen"
-submit() {
-    printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note %s\n\nthe meeting notes\n' "$1" \
-        | "$FARM_BIN/farm-submit" --spool "$T/spool" -f carol@shop.example -a carol x@y.example >/dev/null \
-        || fail "submit"
-}
 start_broker
 start_worker --models "$T/models" --keys "$T/keys" --model-check-ms 0 --keys-check-ms 0
-submit 1
+submit_note 1
 wait_final 1 20
 rm -rf "$T/models" "$T/keys"
-for i in 2 3 4; do submit $i; done
+for i in 2 3 4; do submit_note $i; done
 wait_final 4 20
 for f in "$T"/spool/outgoing/*; do
     grep -q '^spam: ' "$f" || fail "$(basename "$f") not scored"

@@ -7,18 +7,13 @@
 # and at every start.)
 . "$(dirname "$0")/../lib/farm.sh"
 tiny_model
-submit() {
-    printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note %s\n\nthe meeting notes\n' "$1" \
-        | "$FARM_BIN/farm-submit" --spool "$T/spool" -f carol@shop.example -a carol x@y.example >/dev/null \
-        || fail "submit"
-}
 start_broker
 start_worker --models "$T/models" --model-check-ms 0
-submit 1
+submit_note 1
 wait_final 1 20
 size=$(stat -c %s "$T/models/bayes.mdb")
 truncate -s $((size / 2)) "$T/models/bayes.mdb"
-for i in 2 3; do submit $i; done
+for i in 2 3; do submit_note $i; done
 wait_final 3 20
 kill -0 "${WORKERS[0]}" 2>/dev/null || fail "the worker died when its model was cut short"
 grep -q "cut short" "$T/worker-0.log" || fail "no word of the cut model"
@@ -28,14 +23,14 @@ n=$(grep -l '^spam: ' "$T"/spool/outgoing/* | wc -l)
 # A worker that starts on the cut file: up, unscored, said why.
 kill "${WORKERS[0]}"; wait "${WORKERS[0]}" 2>/dev/null
 start_worker --models "$T/models" --model-check-ms 0
-submit 4
+submit_note 4
 wait_final 4 20
 kill -0 "${WORKERS[1]}" 2>/dev/null || fail "a worker started on the cut model died"
 grep -q "cut short" "$T/worker-1.log" || fail "the new worker did not say why it does not score"
 [ "$(ls "$T/spool/outgoing" | wc -l)" -eq 4 ] || fail "not all delivered"
 # A file shorter than LMDB's two meta pages, and one of garbage.
 head -c 100 /dev/urandom >"$T/models/bayes.mdb"
-submit 5
+submit_note 5
 wait_final 5 20
 kill -0 "${WORKERS[1]}" 2>/dev/null || fail "the worker died on a garbage model"
 stop_farm

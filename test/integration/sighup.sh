@@ -6,17 +6,12 @@
 # model-check-ms; the relay says so and goes on.
 . "$(dirname "$0")/../lib/farm.sh"
 tiny_model
-submit() {
-    printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note %s\n\nthe meeting notes\n' "$1" \
-        | "$FARM_BIN/farm-submit" --spool "$T/spool" -f carol@shop.example -a carol x@y.example >/dev/null \
-        || fail "submit"
-}
 start_broker --models "$T/models"
 start_worker --models "$T/models" --model-check-ms 3600000
 "$FARM_BIN/farm-relay" --spool "$T/spool" --smarthost 127.0.0.1:9 --scan-ms 100 >"$T/relay.log" 2>&1 &
 RELAY=$!
 EXTRA+=($RELAY)
-submit 1
+submit_note 1
 i=0; until [ -s "$T/verdicts.jsonl" ]; do i=$((i+1)); [ $i -gt 200 ] && fail "no verdict"; sleep 0.1; done
 # logrotate: the log moved away, then HUP. A new model, too.
 mv "$T/verdicts.jsonl" "$T/verdicts.jsonl.1"
@@ -38,7 +33,7 @@ i=0; until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" workers 2>/dev
     i=$((i+1)); [ $i -gt 50 ] && fail "farm-ctl workers does not show model $new: $("$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" workers)"; sleep 0.1
 done
 grep -q "now runs model $new" "$T/broker.log" || fail "no log line for the new model"
-submit 2
+submit_note 2
 i=0; until [ -s "$T/verdicts.jsonl" ]; do i=$((i+1)); [ $i -gt 200 ] && fail "no verdict in the reopened log"; sleep 0.1; done
 [ "$(wc -l <"$T/verdicts.jsonl.1")" -eq 1 ] || fail "the rotated log was written after the HUP"
 # The verdict log tells the scan's time and where the output went (before:

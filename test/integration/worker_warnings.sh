@@ -6,14 +6,9 @@
 # count a worker without a model as model="none". (Before: nothing said
 # without a model; "account A may not send as D" with a missing table.)
 . "$(dirname "$0")/../lib/farm.sh"
-submit() {
-    printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note\n\nthe notes\n' \
-        | "$FARM_BIN/farm-submit" --spool "$T/spool" -f carol@shop.example -a carol x@y.example >/dev/null \
-        || fail "submit"
-}
 start_broker --metrics-file "$T/farm.prom" --metrics-interval-ms 100
 start_worker
-submit
+submit_note
 wait_final 1 20
 grep -q "NO MODEL (models/dir is empty): CONTENT IS NOT SCORED" "$T/worker-0.log" || fail "no word of the missing model"
 i=0; until grep -q '^farm_workers{model="none"} 1$' "$T/farm.prom" 2>/dev/null; do
@@ -22,7 +17,7 @@ done
 grep -q '^spam: ' "$T"/spool/outgoing/* && fail "scored without a model"
 kill "${WORKERS[0]}"; wait "${WORKERS[0]}" 2>/dev/null
 start_worker --accounts "$T/no-such-table" --models "$T/no-models"
-submit
+submit_note
 wait_final 2 20
 grep -q "ACCOUNTS TABLE $T/no-such-table CANNOT BE READ" "$T/worker-1.log" || fail "no word of the missing table"
 grep -q "NO USABLE MODEL IN $T/no-models" "$T/worker-1.log" || fail "no word of the missing model"

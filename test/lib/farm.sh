@@ -72,6 +72,14 @@ tiny_model() {
     "$FARM_BIN/farm-train" --ham "$T/ham" --spam "$T/spam" --models "$T/models" >/dev/null 2>&1 || fail "train"
 }
 
+# submit_note [N]: one ordinary note from carol@shop.example (account carol)
+# into $T/spool through farm-submit, as an MTA would hand it over
+submit_note() {
+    printf 'From: carol@shop.example\nTo: x@y.example\nSubject: note %s\n\nthe meeting notes\n' "${1:-}" \
+        | "$FARM_BIN/farm-submit" --spool "$T/spool" -f carol@shop.example -a carol x@y.example >/dev/null \
+        || fail "submit"
+}
+
 # need_dkimpy: the independent DKIM verifier (Debian's python3-dkim), run by PY
 PY=/usr/bin/python3
 need_dkimpy() {
