@@ -217,6 +217,13 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
                         watch_account (env), when, s.reason);
         return WATCH_HOLD;
     }
+    //  A bounce (the null sender) is neither counted nor limited: a rate
+    //  limit must not hold up the bounces of the mail that was refused.
+    if (!env->mail_from || !*env->mail_from || !strcmp (env->mail_from, "<>")) {
+        sender_snapshot (&s, t, p, &sn);
+        sender_snap_format (&sn, snap);
+        return WATCH_SCAN;
+    }
     //  The domain-wide record: an operator's flag or limits on the From:
     //  domain bind every account that sends as it.
     char dom[256];

@@ -81,6 +81,19 @@ for k in 1 2 3; do submit busy $t5 "friend$k@busy-contacts.example"; done
 wait_verdicts busy $t5 3
 [ "$(verdict_of busy $t5 | grep -c deliver)" -ge 1 ] || fail "nothing delivered under the domain's limit"
 grep -q '"verdict":"defer".*domain busy.example: rate-limit' "$T/verdicts.jsonl" || fail "the domain's limit deferred nothing"
+# Bounces (the null sender) are neither counted nor limited: 3 in a minute
+# under the account's own limit of 1 a minute all go.
+$CTL limits busy 1 0 >/dev/null || fail "limits busy"
+t6=$((burst + 3000))
+for k in 1 2 3; do
+    printf 'From: MAILER-DAEMON@busy.example\nTo: x%s@far.example\nSubject: returned mail\n\nreturned\n' $k |
+        "$FARM_BIN/farm-submit" --spool "$T/spool" -a busy -f '' --received-at $t6 "x$k@far.example" >/dev/null || fail "submit bounce"
+done
+i=0; until [ "$(grep -c "\"account\":\"busy\".*\"received_at\":$t6" "$T/verdicts.jsonl")" -ge 3 ]; do
+    i=$((i+1)); [ $i -gt 200 ] && fail "bounces: no verdicts"; sleep 0.1
+done
+[ "$(grep "\"account\":\"busy\".*\"received_at\":$t6" "$T/verdicts.jsonl" | grep -c '"verdict":"defer"')" -eq 0 ] ||
+    fail "a bounce was rate-limited"
 stop_farm
 no_sanitizer_reports
-echo "ok: drop forgets the burst; release/drop of one queue id; unflag; @domain flag holds and unflag frees; @domain limits defer; typos refused"
+echo "ok: drop forgets the burst; release/drop of one queue id; unflag; @domain flag holds and unflag frees; @domain limits defer; bounces not limited; typos refused"
