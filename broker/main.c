@@ -18,7 +18,7 @@ main (int argc, char **argv)
         "leases them to farm-worker processes and writes each verdict to outgoing/,\n"
         "hold/, reject/ or deferred/. Stops cleanly on SIGTERM or SIGINT.");
     if (rc < 0) {
-        int hupfd = hup_open ();        //  before any thread, so that all block it
+        int hupfd = hup_open (false);        //  before any thread, so that all block it
         zsys_init ();
         //  czmq's own log lines (zauth's, for CURVE) go where ours go.
         if (cfg_bool (cfg, "log/syslog"))

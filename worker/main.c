@@ -16,7 +16,10 @@ main (int argc, char **argv)
         "Connects to the broker, takes jobs as its credit allows, scans each message\n"
         "and sends the verdict back. Stateless: run as many as there are cores.");
     if (rc < 0) {
-        int hupfd = hup_open ();        //  before any thread, so that all block it
+        //  Before any thread, so that all block them: SIGHUP reloads, SIGTERM and
+        //  SIGINT stop, both read in the loop, so that no czmq call (a socket
+        //  monitor starting, say) is interrupted halfway by the stop.
+        int hupfd = hup_open (true);
         zsys_init ();
         zsys_set_logstream (NULL);
         worker_t *worker = worker_new (cfg, hupfd);

@@ -325,7 +325,10 @@ worker_run (worker_t *self)
                 continue;
             break;      //  interrupted
         }
-        if (nhup && (items[n].revents & ZMQ_POLLIN) && hup_taken (self->hupfd)) {
+        int sig = nhup && (items[n].revents & ZMQ_POLLIN) ? hup_take (self->hupfd) : 0;
+        if (sig & HUP_STOP)
+            break;      //  SIGTERM, SIGINT: stop cleanly
+        if (sig & HUP_RELOAD) {
             diag_info ("SIGHUP: rereading the model, its thresholds, the keys and the accounts table");
             recheck_all ();
             s_refresh (self);

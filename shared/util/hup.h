@@ -8,9 +8,16 @@
 #define FARM_HUP_H
 #include <stdbool.h>
 
-//  Block SIGHUP and return a non-blocking descriptor that turns readable
-//  when one arrives, or -1 with errno (SIGHUP then keeps its default).
-int hup_open (void);
+//  Block SIGHUP (and, with stop_too, SIGTERM and SIGINT) and return a
+//  non-blocking descriptor that turns readable when one arrives, or -1 with
+//  errno (the signals then keep their handlers). A process whose loop reads
+//  its stop from here is never interrupted inside a library call by it.
+int hup_open (bool stop_too);
+//  What came since the last call, taken: HUP_RELOAD (a SIGHUP), HUP_STOP
+//  (SIGTERM or SIGINT), or both; 0 for nothing.
+#define HUP_RELOAD 1
+#define HUP_STOP 2
+int hup_take (int fd);
 //  True when one or more SIGHUPs came since the last call (and take them).
 bool hup_taken (int fd);
 #endif

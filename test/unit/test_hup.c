@@ -13,7 +13,7 @@
 static void
 test_hup_is_an_event (void **state)
 {
-    int fd = hup_open ();
+    int fd = hup_open (true);
     assert_true (fd >= 0);
     assert_false (hup_taken (fd));
     kill (getpid (), SIGHUP);           //  would end the process by default
@@ -23,6 +23,15 @@ test_hup_is_an_event (void **state)
     assert_true (hup_taken (fd));
     assert_false (hup_taken (fd));      //  taken, both at once
     assert_int_equal (poll (&p, 1, 0), 0);
+    //  SIGTERM is a stop to read, not a death, when asked for.
+    kill (getpid (), SIGTERM);
+    assert_int_equal (poll (&p, 1, 5000), 1);
+    assert_int_equal (hup_take (fd), HUP_STOP);
+    kill (getpid (), SIGHUP);
+    kill (getpid (), SIGINT);
+    assert_int_equal (poll (&p, 1, 5000), 1);
+    usleep (10000);
+    assert_int_equal (hup_take (fd), HUP_RELOAD | HUP_STOP);
     close (fd);
 }
 

@@ -508,7 +508,7 @@ main (int argc, char **argv)
     sigaction (SIGINT, &sa, NULL);
     //  SIGHUP (logrotate, a reload): nothing to reread that is not read anew
     //  on every pass; said, and not the end of the relay.
-    int hupfd = hup_open ();
+    int hupfd = hup_open (false);
     diag_info ("relay from %s/outgoing to %s", spool_root (self.spool), self.smarthost);
     int64_t scan_ms = cfg_int (cfg, "relay/scan-ms");
     while (!s_stop) {
