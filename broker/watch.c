@@ -142,6 +142,15 @@ s_full (watch_t *self, verdict_t *v, int64_t t)
                     "deferred", self->map_mb);
 }
 
+//  Unix seconds t as an ISO 8601 UTC time, for reasons.
+static void
+s_utc (int64_t t, char *out, size_t len)
+{
+    time_t tt = (time_t) t;
+    struct tm tm;
+    strftime (out, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&tt, &tm));
+}
+
 //  The From: domain's own record: flagged by an operator (hold), or over
 //  limits an operator set on it (defer). The defaults of compromise.cfg do
 //  not apply to a whole domain: only limits set on it.
@@ -155,9 +164,7 @@ s_domain_rules (watch_t *self, const char *dom, int64_t t, verdict_t *v)
         return WATCH_SCAN;
     if (d.flagged) {
         char when[32];
-        time_t ft = (time_t) d.flagged_at;
-        struct tm tm;
-        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&ft, &tm));
+        s_utc (d.flagged_at, when, sizeof when);
         v->code = VERDICT_HOLD;
         verdict_reason (v, "domain-flagged: @%s flagged at %s until an operator acts (%s)", dom, when,
                         d.reason);
@@ -209,9 +216,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
             return WATCH_DEFER;
         }
         char when[32];
-        time_t ft = (time_t) s.flagged_at;
-        struct tm tm;
-        strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&ft, &tm));
+        s_utc (s.flagged_at, when, sizeof when);
         v->code = VERDICT_HOLD;
         verdict_reason (v, "account-flagged: %s flagged at %s until an operator acts (%s)",
                         watch_account (env), when, s.reason);
