@@ -9,6 +9,8 @@
 #include "smtp.h"
 #include "strbuf.h"
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static void
 test_reply_lines (void **state)
@@ -54,11 +56,31 @@ test_reply_lines (void **state)
     assert_int_equal (strlen (r.text), sizeof r.text - 1);
 }
 
+//  A greeting that is not a reply leaves a reply with no code and no
+//  status, whatever the caller's memory held (the fuzzer found "$\n" left
+//  the status as it was: a bounce would have carried a stale one).
+static void
+test_not_a_reply (void **state)
+{
+    int sv[2];
+    assert_int_equal (socketpair (AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal (write (sv[1], "$\n", 2), 2);
+    shutdown (sv[1], SHUT_WR);
+    smtp_reply_t r;
+    memset (&r, 'x', sizeof r);
+    assert_null (smtp_open_fd (sv[0], "unit.test", &r));
+    assert_int_equal (r.code, 0);
+    assert_string_equal (r.status, "");
+    assert_non_null (strstr (r.text, "not an SMTP reply"));
+    close (sv[1]);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reply_lines),
+        cmocka_unit_test (test_not_a_reply),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

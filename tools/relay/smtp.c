@@ -98,6 +98,8 @@ static int
 s_read_reply (smtp_t *self, smtp_reply_t *r)
 {
     char line[1024];
+    r->code = 0;
+    r->status[0] = r->text[0] = 0;
     for (int i = 0; i < SMTP_MAX_LINES; i++) {
         if (s_read_line (self, line, sizeof line) < 0) {
             s_error (r, "reading the reply", errno);
@@ -105,7 +107,10 @@ s_read_reply (smtp_t *self, smtp_reply_t *r)
         }
         int last;
         if (smtp_parse_line (line, r, &last) < 0) {
+            //  Nothing of an earlier line or reply may stay: a bounce
+            //  would carry its status.
             r->code = 0;
+            r->status[0] = 0;
             snprintf (r->text, sizeof r->text, "not an SMTP reply: %.200s", line);
             return -1;
         }
