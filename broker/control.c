@@ -138,11 +138,61 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
                    sn.new_win, p->window_min, sn.new_1h, sn.expect_new_1h, sn.rcpt_1h, sn.domains_1h);
     strbuf_printf (out, "  content score:  recent %.3f, usual %.3f (%u scored)\n", s.score_recent,
                    s.score_usual, s.scored);
-    strbuf_printf (out, "  limits:         %.0f a minute%s, %.0f an hour%s\n",
-                   s.limit_minute ? (double) s.limit_minute : p->limit_minute,
-                   s.limit_minute ? " (own)" : " (default)",
-                   s.limit_hour ? (double) s.limit_hour : p->limit_hour,
-                   s.limit_hour ? " (own)" : " (default)");
+    //  A domain's caps are its own only; an account's fall back on the defaults.
+    const double *defaults = account[0] == '@' ? NULL : p->limit;
+    strbuf_printf (out, "  limits:         sent / cap (own, default, or none) at %s\n", last);
+    for (int k = 0; k < LIMIT_KINDS; k++) {
+        int own;
+        uint32_t cap = sender_cap (&s, (limit_kind_t) k, defaults, &own);
+        char capstr[32];
+        if (cap)
+            snprintf (capstr, sizeof capstr, "%u", cap);
+        else
+            snprintf (capstr, sizeof capstr, "none");
+        if (k == LIMIT_RCPT_MESSAGE)
+            strbuf_printf (out, "    %-24s %s%s\n", limit_name ((limit_kind_t) k), capstr,
+                           own ? " (own)" : cap ? " (default)" : "");
+        else
+            strbuf_printf (out, "    %-24s %" PRIu64 " / %s%s\n", limit_name ((limit_kind_t) k),
+                           sender_counted (&s, s.last_seen, (limit_kind_t) k), capstr,
+                           own ? " (own)" : cap ? " (default)" : "");
+    }
+}
+
+//  limits ACCOUNT|@DOMAIN NAME=N|default|none ...: 0, or -1 with out saying why.
+static int
+s_set_limits (sender_t *s, char **args, size_t nargs, strbuf_t *out)
+{
+    uint32_t lim[LIMIT_KINDS];
+    memcpy (lim, s->limit, sizeof lim);
+    for (size_t i = 1; i < nargs; i++) {
+        const char *eq = strchr (args[i], '=');
+        int k = eq ? limit_lookup (args[i], (size_t) (eq - args[i])) : -1;
+        char *e = NULL;
+        unsigned long v = 0;
+        if (k >= 0 && !strcmp (eq + 1, "default"))
+            v = 0;
+        else if (k >= 0 && !strcmp (eq + 1, "none"))
+            v = LIMIT_NONE;
+        else if (k >= 0) {
+            v = strtoul (eq + 1, &e, 10);
+            if (e == eq + 1 || *e || eq[1] == '-' || v == 0 || v >= LIMIT_NONE)
+                k = -1;
+        }
+        if (k < 0) {
+            strbuf_printf (out, "limits: '%s' is not NAME=N, NAME=default or NAME=none; NAME is one of", args[i]);
+            for (int j = 0; j < LIMIT_KINDS; j++)
+                strbuf_printf (out, "%s %s", j ? "," : "", limit_name ((limit_kind_t) j));
+            return -1;
+        }
+        lim[k] = (uint32_t) v;
+    }
+    if (nargs < 2) {
+        strbuf_printf (out, "limits ACCOUNT|@DOMAIN NAME=N|default|none ... (see farm-ctl --help)");
+        return -1;
+    }
+    memcpy (s->limit, lim, sizeof lim);
+    return 0;
 }
 
 //  release / drop QID: one held message, the account's flag as it is.
@@ -202,7 +252,9 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         return;
     }
     if (rc == 0)
-        sender_init (&s, (int64_t) time (NULL));
+        //  Caps set ahead of the account's first mail: its windows start
+        //  with that mail's time (a replay's may be long ago), not now.
+        sender_init (&s, 0);
     if (!strcmp (cmd, "flag")) {
         sender_flag (&s, (int64_t) time (NULL), nargs > 1 ? args[1] : "flagged by an operator");
         strbuf_printf (out, "%s %s flagged: its mail is held from now on", domain ? "domain" : "account",
@@ -214,17 +266,22 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
                        domain ? "domain" : "account", account);
     }
     else if (!strcmp (cmd, "limits")) {
-        char *e1, *e2;
-        unsigned long m = nargs > 2 ? strtoul (args[1], &e1, 10) : 0, h = nargs > 2 ? strtoul (args[2], &e2, 10) : 0;
-        if (nargs < 3 || *e1 || *e2 || m > UINT32_MAX || h > UINT32_MAX) {
-            strbuf_printf (out, "limits ACCOUNT PER-MINUTE PER-HOUR (numbers; 0: the default)");
+        if (s_set_limits (&s, args, nargs, out) < 0) {
             *ok = false;
             senderdb_commit (db);
             return;
         }
-        s.limit_minute = (uint32_t) m;
-        s.limit_hour = (uint32_t) h;
-        strbuf_printf (out, "account %s: limits %lu a minute, %lu an hour (0: default)", account, m, h);
+        strbuf_printf (out, "%s %s: limits", domain ? "domain" : "account", account);
+        for (int k = 0; k < LIMIT_KINDS; k++) {
+            uint32_t c = s.limit[k];
+            strbuf_printf (out, "%s %s=", k ? "," : "", limit_name ((limit_kind_t) k));
+            if (c == LIMIT_NONE)
+                strbuf_adds (out, "none");
+            else if (c == 0)
+                strbuf_adds (out, domain ? "none" : "default");
+            else
+                strbuf_printf (out, "%u", c);
+        }
     }
     else {
         bool release = !strcmp (cmd, "release");

@@ -208,10 +208,8 @@ senderdb_get (senderdb_t *self, const char *key, sender_t *out)
         rc = mdb_get (self->rtxn, self->dbi, &k, &v);
     int found = 0;
     sender_t s;
-    if (rc == 0 && sender_valid (v.mv_data, v.mv_size)) {
-        memcpy (&s, v.mv_data, sizeof s);
+    if (rc == 0 && sender_load (v.mv_data, v.mv_size, &s))
         found = 1;
-    }
     else if (rc == 0)
         diag_warn ("sender state %s: record of another version or size; starting it afresh", key);
     mdb_txn_reset (self->rtxn);
@@ -306,12 +304,11 @@ senderdb_each (senderdb_t *self, const char *prefix, senderdb_fn *fn, void *arg)
          r = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size < plen || memcmp (k.mv_data, prefix, plen) != 0)
             break;
-        if (k.mv_size >= sizeof key || !sender_valid (v.mv_data, v.mv_size))
+        sender_t s;
+        if (k.mv_size >= sizeof key || !sender_load (v.mv_data, v.mv_size, &s))
             continue;
         memcpy (key, k.mv_data, k.mv_size);
         key[k.mv_size] = 0;
-        sender_t s;
-        memcpy (&s, v.mv_data, sizeof s);
         fn (arg, key, &s);
     }
     if (!rc)

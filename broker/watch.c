@@ -151,11 +151,33 @@ s_utc (int64_t t, char *out, size_t len)
     strftime (out, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&tt, &tm));
 }
 
+//  The caps of a record (an account's with the defaults, a domain's with
+//  none) on a message to nrcpt recipients: defer to when it fits, or reject
+//  when it never can. dom: the domain whose record it is, or NULL.
+static watch_action_t
+s_caps (const sender_t *s, int64_t t, size_t nrcpt, const double *defaults, const char *dom,
+        verdict_t *v)
+{
+    char why[256];
+    int64_t due = sender_limit (s, t, nrcpt, defaults, why, sizeof why);
+    if (!due)
+        return WATCH_SCAN;
+    if (due < 0) {
+        v->code = VERDICT_REJECT;
+        verdict_reason (v, "%s%s%s", why, dom ? " for @" : "", dom ? dom : "");
+        return WATCH_REJECT;
+    }
+    v->code = VERDICT_DEFER;
+    v->retry_at = due;
+    verdict_reason (v, "%s%s%s; retry at %" PRId64, why, dom ? " for @" : "", dom ? dom : "", due);
+    return WATCH_DEFER;
+}
+
 //  The From: domain's own record: flagged by an operator (hold), or over
 //  limits an operator set on it (defer). The defaults of compromise.cfg do
 //  not apply to a whole domain: only limits set on it.
 static watch_action_t
-s_domain_rules (watch_t *self, const char *dom, int64_t t, verdict_t *v)
+s_domain_rules (watch_t *self, const char *dom, int64_t t, size_t env_rcpt, verdict_t *v)
 {
     char key[SENDERDB_KEY];
     senderdb_key (key, 'd', dom);
@@ -170,19 +192,8 @@ s_domain_rules (watch_t *self, const char *dom, int64_t t, verdict_t *v)
                         d.reason);
         return WATCH_HOLD;
     }
-    if (!d.limit_minute && !d.limit_hour)
-        return WATCH_SCAN;
-    compromise_params_t none = self->params;
-    none.limit_minute = none.limit_hour = 0;
-    sender_advance (&d, t, &none);
-    char why[256];
-    int64_t due = sender_limit (&d, t, &none, why, sizeof why);
-    if (!due)
-        return WATCH_SCAN;
-    v->code = VERDICT_DEFER;
-    v->retry_at = due;
-    verdict_reason (v, "domain %s: %s; retry at %" PRId64, dom, why, due);
-    return WATCH_DEFER;
+    sender_advance (&d, t, &self->params);
+    return s_caps (&d, t, env_rcpt, NULL, dom, v);
 }
 
 watch_action_t
@@ -233,7 +244,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     //  domain bind every account that sends as it.
     char dom[256];
     s_from_domain (msg, len, dom, sizeof dom);
-    int dv = *dom ? s_domain_rules (self, dom, t, v) : WATCH_SCAN;
+    int dv = *dom ? s_domain_rules (self, dom, t, env->rcpt_count, v) : WATCH_SCAN;
     if (dv != WATCH_SCAN) {
         if (dv == WATCH_HOLD) {
             sender_count (&s, t, env->rcpt, env->rcpt_count, p);
@@ -245,16 +256,12 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
         return dv;
     }
     sender_advance (&s, t, p);
-    char why[256];
-    int64_t due = sender_limit (&s, t, p, why, sizeof why);
-    if (due) {
-        v->code = VERDICT_DEFER;
-        v->retry_at = due;
-        verdict_reason (v, "%s; retry at %" PRId64, why, due);
+    watch_action_t cv = s_caps (&s, t, env->rcpt_count, p->limit, NULL, v);
+    if (cv != WATCH_SCAN) {
         //  The windows moved: keep that, though nothing was counted.
         if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC)
             s_full (self, v, t);
-        return WATCH_DEFER;
+        return cv;
     }
     sender_count (&s, t, env->rcpt, env->rcpt_count, p);
     sender_snapshot (&s, t, p, &sn);

@@ -1,7 +1,8 @@
 /*  watch.h: the broker's side of compromise detection and rate limits.
  *  At dispatch it counts the message against its account (and the domain
  *  view of its From: domain) in the sender state, holds it when the account
- *  is flagged, defers it when a rate limit is reached, and otherwise gives
+ *  is flagged, defers it when a rate limit is reached, rejects it when it
+ *  has more recipients than a cap allows at all, and otherwise gives
  *  the snapshot to send with the job. At the verdict it folds the content
  *  score in, flags the account when the worker says so, and holds a
  *  delivery of an account flagged while the message was in flight. */
@@ -23,10 +24,11 @@ void watch_destroy (watch_t **self_p);
 senderdb_t *watch_senders (watch_t *self);
 const compromise_params_t *watch_params (watch_t *self);
 
-typedef enum { WATCH_SCAN, WATCH_HOLD, WATCH_DEFER } watch_action_t;
+typedef enum { WATCH_SCAN, WATCH_HOLD, WATCH_DEFER, WATCH_REJECT } watch_action_t;
 //  Decide at dispatch. WATCH_SCAN: snap holds the snapshot for the job;
 //  otherwise v is the broker's verdict (hold with the flag's reason, or
-//  defer with retry-at and the limit that stopped it).
+//  defer with retry-at and the limit that stopped it, or reject with the
+//  cap that the message can never fit).
 watch_action_t watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t len,
                                strbuf_t *snap, verdict_t *v);
 //  At the verdict, before it is written (v may be changed).

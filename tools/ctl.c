@@ -9,7 +9,7 @@
  *  farm-ctl release|drop QID     one held message
  *  farm-ctl unflag ACCOUNT|@DOMAIN
  *  farm-ctl flag ACCOUNT [REASON]
- *  farm-ctl limits ACCOUNT PER-MINUTE PER-HOUR   (0: the defaults)
+ *  farm-ctl limits ACCOUNT|@DOMAIN NAME=N|default|none ...
  *  farm-ctl stats
  *  farm-ctl queues | workers
  *  farm-ctl requeue SPOOL ID|@ACCOUNT|all   (SPOOL: hold, reject, deferred)
@@ -36,9 +36,12 @@ static const char *s_usage =
     "  flag ACCOUNT|@DOMAIN [REASON]      hold its mail from now on (@DOMAIN: all mail From:\n"
     "                                     that domain, whatever the account)\n"
     "  unflag ACCOUNT|@DOMAIN             clear the flag; held mail stays in hold/\n"
-    "  limits ACCOUNT|@DOMAIN PER-MINUTE PER-HOUR\n"
-    "                                     own caps (0: for an account the defaults of\n"
-    "                                     compromise.cfg; a domain has none but its own)\n"
+    "  limits ACCOUNT|@DOMAIN NAME=N ...  own caps; N a number, default (for an account the\n"
+    "                                     cap of compromise.cfg) or none (no cap). NAME:\n"
+    "                                     messages-per-minute, -per-hour, -per-day,\n"
+    "                                     recipients-per-minute, -per-hour, -per-day,\n"
+    "                                     recipients-per-message. @DOMAIN: caps on the sum\n"
+    "                                     of all mail From: that domain (no defaults)\n"
     "  stats                              records in the sender state and their size\n"
     "  queues                             files in each spool folder\n"
     "  workers                            workers connected, their model, jobs and credit\n"
@@ -64,7 +67,7 @@ main (int argc, char **argv)
     }
     static const struct { const char *name; int min, max; } cmds[] = {
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
-        { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 3, 3 }, { "stats", 0, 0 }, { "queues", 0, 0 },
+        { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 2, 8 }, { "stats", 0, 0 }, { "queues", 0, 0 },
         { "workers", 0, 0 }, { "requeue", 2, 2 }, { "purge", 2, 2 },
     };
     int known = -1;

@@ -42,8 +42,20 @@ static const cfg_param_t s_params[] = {
       "how much mail to known recipients discounts the score, 0..1" },
     { "compromise/strangers-min", R, F (strangers_min), 0.4, 0, 1,
       "new recipients per message below which no account is held" },
-    { "limits/per-minute", R, F (limit_minute), 120, 0, 1e9, "default cap a minute (0: none)" },
-    { "limits/per-hour", R, F (limit_hour), 2000, 0, 1e9, "default cap an hour (0: none)" },
+    { "limits/messages-per-minute", R, F (limit[LIMIT_MSG_MINUTE]), 120, 0, 1e9,
+      "messages an account may send in a minute (0: no cap)" },
+    { "limits/messages-per-hour", R, F (limit[LIMIT_MSG_HOUR]), 2000, 0, 1e9,
+      "messages an account may send in the last 60 minutes (0: no cap)" },
+    { "limits/messages-per-day", R, F (limit[LIMIT_MSG_DAY]), 20000, 0, 1e9,
+      "messages an account may send in the last 24 hours (0: no cap)" },
+    { "limits/recipients-per-minute", R, F (limit[LIMIT_RCPT_MINUTE]), 2000, 0, 1e9,
+      "envelope recipients an account may send to in a minute (0: no cap)" },
+    { "limits/recipients-per-hour", R, F (limit[LIMIT_RCPT_HOUR]), 10000, 0, 1e9,
+      "envelope recipients in the last 60 minutes (0: no cap)" },
+    { "limits/recipients-per-day", R, F (limit[LIMIT_RCPT_DAY]), 50000, 0, 1e9,
+      "envelope recipients in the last 24 hours (0: no cap)" },
+    { "limits/recipients-per-message", R, F (limit[LIMIT_RCPT_MESSAGE]), 0, 0, 1e9,
+      "envelope recipients of one message (0: only the farm's limits/recipients)" },
 };
 #undef R
 #undef F

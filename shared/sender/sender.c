@@ -27,16 +27,6 @@ sender_init (sender_t *s, int64_t now)
     s->hour_head = s_div (now, 3600);
 }
 
-bool
-sender_valid (const void *raw, size_t len)
-{
-    uint32_t v;
-    if (len != sizeof (sender_t))
-        return false;
-    memcpy (&v, raw, sizeof v);
-    return v == SENDER_VERSION;
-}
-
 void
 sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
 {
@@ -57,7 +47,7 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
         }
         int64_t gap = h - s->hour_head;
         for (int64_t k = 1; k <= gap && k <= 24; k++)
-            s->msgs_hour[(s->hour_head + k) % 24] = 0;
+            s->msgs_hour[(s->hour_head + k) % 24] = s->rcpt_hour[(s->hour_head + k) % 24] = 0;
         if (gap >= 2)
             memset (s->rcpt_hll, 0, sizeof s->rcpt_hll), memset (s->dom_hll, 0, sizeof s->dom_hll);
         else {
@@ -72,6 +62,7 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
         for (int64_t k = 1; k <= gap && k <= 60; k++) {
             s->msgs_min[(s->minute_head + k) % 60] = 0;
             s->new_min[(s->minute_head + k) % 60] = 0;
+            s->rcpt_min[(s->minute_head + k) % 60] = 0;
         }
         s->minute_head = m;
     }
@@ -112,12 +103,17 @@ sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compr
     if (in_min) {
         s_inc16 (&s->msgs_min[m % 60], 1);
         s_inc16 (&s->new_min[m % 60], fresh);
+        s_inc16 (&s->rcpt_min[m % 60], n > UINT16_MAX ? UINT16_MAX : (uint32_t) n);
     }
-    if (in_hour)
+    if (in_hour) {
         s->msgs_hour[h % 24] += s->msgs_hour[h % 24] < UINT32_MAX;
+        uint64_t r = (uint64_t) s->rcpt_hour[h % 24] + n;
+        s->rcpt_hour[h % 24] = r > UINT32_MAX ? UINT32_MAX : (uint32_t) r;
+    }
     if (h == s->hour_head)
         s->new_hour += fresh;
-    s->total++;
+    if (s->total++ == 0)
+        s->first_seen = now;
     if (now > s->last_seen)
         s->last_seen = now;
     return fresh;
@@ -230,40 +226,11 @@ sender_drop (sender_t *s)
     s->flagged = 0;
     memset (s->msgs_min, 0, sizeof s->msgs_min);
     memset (s->new_min, 0, sizeof s->new_min);
-    s->msgs_hour[s->hour_head % 24] = 0;
+    memset (s->rcpt_min, 0, sizeof s->rcpt_min);
+    s->msgs_hour[s->hour_head % 24] = s->rcpt_hour[s->hour_head % 24] = 0;
     s->new_hour = 0;
     //  XXX the recipients it reached stay "known" (a Bloom filter forgets
     //  nothing alone); they age out with its generations.
-}
-
-int64_t
-sender_limit (const sender_t *s, int64_t now, const compromise_params_t *p, char *why, size_t whylen)
-{
-    double per_min = s->limit_minute ? s->limit_minute : p->limit_minute;
-    double per_hour = s->limit_hour ? s->limit_hour : p->limit_hour;
-    int64_t m = s_div (now, 60);
-    if (m < s->minute_head)
-        m = s->minute_head;
-    uint32_t this_min = s_sum16 (s->msgs_min, s->minute_head, m, 1);
-    if (per_min > 0 && this_min >= per_min) {
-        snprintf (why, whylen, "rate-limit: %u messages this minute, limit %.0f a minute", this_min, per_min);
-        return (m + 1) * 60;
-    }
-    uint32_t hour = s_sum16 (s->msgs_min, s->minute_head, m, 60);
-    if (per_hour > 0 && hour >= per_hour) {
-        //  Due when enough of the oldest minutes have left the hour.
-        int64_t k = 59;
-        uint32_t left = hour;
-        while (k > 0 && left >= per_hour) {
-            int64_t idx = m - k;
-            if (idx <= s->minute_head && idx > s->minute_head - 60)
-                left -= s->msgs_min[idx % 60];
-            k--;
-        }
-        snprintf (why, whylen, "rate-limit: %u messages in the last hour, limit %.0f an hour", hour, per_hour);
-        return (m + 60 - k) * 60;
-    }
-    return 0;
 }
 
 //  Snapshot as `key: value` lines (the JOB frame's sender state).

@@ -2,13 +2,15 @@
  *  domain), and what it makes of it.
  *
  *  A sender_t is a fixed-size record (sizeof is the bytes per account; the
- *  broker stores it in LMDB as is): messages per minute for the last hour and
- *  per hour for the last day (rings), new recipients per minute, sketches of
+ *  broker stores it in LMDB as is): messages and envelope recipients per
+ *  minute for the last hour and per hour for the last day (rings), new
+ *  recipients per minute, sketches of
  *  the distinct recipients and recipient domains this hour and last, a
  *  two-generation Bloom filter of past recipients, exponentially weighted
  *  baselines of the hourly rate (by hour of day and over all hours) and of
- *  new recipients an hour, the recent and the usual content score, per-account
- *  limits, and the flag with its reason and time.
+ *  new recipients an hour, the recent and the usual content score, its own
+ *  limits (caps.h), and the flag with its reason and time. A record of an
+ *  older version is upgraded as it is read (sender_compat.c).
  *
  *  Time is always the message's (received-at, or retry-at for a deferred
  *  one), never the clock: replaying a captured week gives that week's state.
@@ -20,13 +22,14 @@
 #ifndef FARM_SENDER_H
 #define FARM_SENDER_H
 #include "baseline.h"
+#include "caps.h"
 #include "strbuf.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENDER_VERSION 1
-#define SENDER_REASON 96
+#define SENDER_VERSION 2
+#define SENDER_REASON 512
 
 typedef struct {
     uint32_t version;           //  SENDER_VERSION
@@ -37,7 +40,9 @@ typedef struct {
     uint64_t total;             //  messages ever
     uint16_t msgs_min[60];      //  messages by minute, ring (minute % 60)
     uint16_t new_min[60];       //  recipients never seen before, by minute
+    uint16_t rcpt_min[60];      //  envelope recipients by minute
     uint32_t msgs_hour[24];     //  messages by hour, ring (hour % 24)
+    uint32_t rcpt_hour[24];     //  envelope recipients by hour
     uint32_t new_hour;          //  new recipients in the current hour
     uint32_t hours;             //  hours folded into the baselines
     float slot_mean[24], slot_var[24];  //  messages an hour, by hour of day (UTC)
@@ -45,7 +50,7 @@ typedef struct {
     float new_mean, new_var;            //  new recipients an hour
     float score_recent, score_usual;    //  content score, fast and slow EWMA
     uint32_t scored;            //  messages whose score was folded in
-    uint32_t limit_minute, limit_hour;  //  overrides of the defaults; 0: default
+    uint32_t limit[LIMIT_KINDS];        //  own caps; 0: the default, LIMIT_NONE: none
     uint8_t rcpt_hll[2][64];    //  distinct recipients: hour % 2
     uint8_t dom_hll[2][32];     //  distinct recipient domains: hour % 2
     bloom2_t known;             //  recipients written to before
@@ -68,7 +73,7 @@ typedef struct {
     double content_margin;      //  recent minus usual score below this counts nothing
     double known_discount;      //  how much mail to known recipients discounts the score, 0..1
     double strangers_min;       //  new recipients per message below which no account is held
-    double limit_minute, limit_hour;    //  default caps (0: none)
+    double limit[LIMIT_KINDS];  //  default caps of an account (0: none)
 } compromise_params_t;
 
 void compromise_params_default (compromise_params_t *p);
@@ -90,8 +95,9 @@ typedef struct {
 } sender_snap_t;
 
 void sender_init (sender_t *s, int64_t now);
-//  False when raw (len bytes, from storage) is not a record of this version.
-bool sender_valid (const void *raw, size_t len);
+//  The record in raw (len bytes, from storage) into out, upgraded when it is
+//  of an older version (sender_compat.c); false when it is no record.
+bool sender_load (const void *raw, size_t len, sender_t *out);
 //  Move the windows forward to now, folding finished hours into the
 //  baselines. Times before the newest counted are left as they are.
 void sender_advance (sender_t *s, int64_t now, const compromise_params_t *p);
@@ -112,10 +118,18 @@ void sender_release (sender_t *s, int64_t now);
 //  cleared and what it sent in the last hour forgotten, so that the rate of
 //  mail it never sent does not flag its next ordinary message.
 void sender_drop (sender_t *s);
-//  Rate limits: 0 when a message at now is within the caps; else the time at
-//  which it would be, with the cap that stopped it in why.
-int64_t sender_limit (const sender_t *s, int64_t now, const compromise_params_t *p, char *why,
-                      size_t whylen);
+//  The caps (caps.c): 0 when a message at now to nrcpt recipients is
+//  within every cap; the time at which it will be; or -1 when it never can
+//  (more recipients than a cap allows). The cap that stopped it is in why
+//  ("rate-limit: ..." or "too-many-recipients: ..."). defaults: the default
+//  caps (p->limit for an account; NULL for a domain, which has none).
+int64_t sender_limit (const sender_t *s, int64_t now, size_t nrcpt, const double *defaults,
+                      char *why, size_t whylen);
+//  What counts against a cap of kind k at now (messages or recipients in its
+//  window; 0 for recipients-per-message).
+uint64_t sender_counted (const sender_t *s, int64_t now, limit_kind_t k);
+//  The cap of kind k that applies (0: none), and whether it is the record's own.
+uint32_t sender_cap (const sender_t *s, limit_kind_t k, const double *defaults, int *own);
 
 void sender_snap_format (const sender_snap_t *snap, strbuf_t *out);
 //  0, or -1 when text is not a snapshot (then out is all zero).

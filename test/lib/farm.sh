@@ -82,6 +82,18 @@ submit_note() {
 
 # need_dkimpy: the independent DKIM verifier (Debian's python3-dkim), run by PY
 PY=/usr/bin/python3
+verdict_of() {   # verdict_of ACCOUNT RECEIVED-AT: the verdicts of its mail received then
+    grep "\"account\":\"$1\".*\"received_at\":$2" "$T/verdicts.jsonl" 2>/dev/null |
+        sed -n 's/.*"verdict":"\([a-z]*\)".*/\1/p'
+}
+
+wait_verdicts() {   # wait_verdicts ACCOUNT RECEIVED-AT N: until N verdicts of that mail (20 s)
+    local i=0
+    until [ "$(verdict_of "$1" "$2" | wc -l)" -ge "$3" ]; do
+        i=$((i+1)); [ $i -gt 200 ] && fail "no verdict for $1 at $2"; sleep 0.1
+    done
+}
+
 need_dkimpy() {
     $PY -c "import dkim" 2>/dev/null || fail "python3-dkim is not installed (tools/setup.sh installs it)"
 }

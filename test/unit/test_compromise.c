@@ -57,15 +57,15 @@ test_params_file (void **state)
 {
     compromise_params_t p;
     compromise_params_default (&p);
-    assert_true (p.threshold == 6 && p.window_min == 10 && p.limit_minute == 120);
+    assert_true (p.threshold == 6 && p.window_min == 10 && p.limit[LIMIT_MSG_MINUTE] == 120 && p.limit[LIMIT_RCPT_MESSAGE] == 0);
     char dir[] = "/tmp/farm-unit.XXXXXX", file[64], err[256];
     assert_non_null (mkdtemp (dir));
     snprintf (file, sizeof file, "%s/compromise.cfg", dir);
     FILE *f = fopen (file, "w");
-    fputs ("compromise\n    threshold = 8\nlimits\n    per-minute = 5\n", f);
+    fputs ("compromise\n    threshold = 8\nlimits\n    messages-per-minute = 5\n    recipients-per-day = 7\n", f);
     fclose (f);
     assert_int_equal (compromise_params_load (&p, file, err, sizeof err), 0);
-    assert_true (p.threshold == 8 && p.limit_minute == 5 && p.window_min == 10);
+    assert_true (p.threshold == 8 && p.limit[LIMIT_MSG_MINUTE] == 5 && p.limit[LIMIT_RCPT_DAY] == 7 && p.window_min == 10);
     //  Out of range: refused by name, the parameters as they were.
     f = fopen (file, "w");
     fputs ("compromise\n    threshold = 2\n    slot-alpha = 7\n", f);
