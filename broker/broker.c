@@ -15,6 +15,7 @@
 #include "curve.h"
 #include "diag.h"
 #include "dispatch.h"
+#include "held.h"
 #include "fileio.h"
 #include "hup.h"
 #include "ingest.h"
@@ -145,6 +146,16 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     broker_t *self = arg;
     dispatch_pump (self->dispatch);
     s_commit_due (self);
+    return 0;
+}
+
+//  Retention of hold/ and reject/ (held_expire): at start and hourly.
+static int
+s_on_retention (zloop_t *loop, int timer_id, void *arg)
+{
+    broker_t *self = arg;
+    held_expire (self->spool, (int) cfg_int (self->cfg, "hold/max-age-days"),
+                 (int) cfg_int (self->cfg, "reject/max-age-days"), (int64_t) time (NULL));
     return 0;
 }
 
@@ -330,6 +341,8 @@ broker_run (broker_t *self)
     //  Catches what no event announces: rescans, deferred messages coming due,
     //  the end of a pause after a failed write.
     zloop_timer (self->loop, 100, 0, s_on_tick, self);
+    s_on_retention (self->loop, 0, self);
+    zloop_timer (self->loop, 3600 * 1000, 0, s_on_retention, self);
     zloop_start (self->loop);
     if (self->metrics)
         metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch,

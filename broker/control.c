@@ -201,8 +201,9 @@ s_one_message (control_t *self, const char *cmd, const char *qid, strbuf_t *out,
 {
     bool release = !strcmp (cmd, "release");
     size_t failed = 0;
-    long n = held_apply (self->spool, SPOOL_HOLD, NULL, qid, release ? HELD_RELEASE : HELD_DROP,
-                         (int64_t) time (NULL), &failed);
+    held_select_t sel = { .qid = qid };
+    long n = held_apply (self->spool, SPOOL_HOLD, &sel, release ? HELD_RELEASE : HELD_DROP,
+                         (int64_t) time (NULL), &failed, NULL);
     if (n <= 0 || failed) {
         strbuf_printf (out, "%s: %s", qid, n < 0 ? strerror (errno) : failed ? "could not be moved "
                        "(see the broker log)" : "not in hold/");
@@ -286,8 +287,9 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     else {
         bool release = !strcmp (cmd, "release");
         size_t failed = 0;
-        long n = held_apply (self->spool, SPOOL_HOLD, account, NULL, release ? HELD_RELEASE : HELD_DROP,
-                             (int64_t) time (NULL), &failed);
+        held_select_t sel = { .account = account };
+        long n = held_apply (self->spool, SPOOL_HOLD, &sel, release ? HELD_RELEASE : HELD_DROP,
+                             (int64_t) time (NULL), &failed, NULL);
         if (n < 0) {
             strbuf_printf (out, "hold/: %s", strerror (errno));
             *ok = false;
@@ -312,7 +314,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     diag_info ("control: %s %s: %s", cmd, account, out->data);
 }
 
-//  requeue / purge SPOOL ID|@ACCOUNT|all
+//  requeue / purge SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]
 static void
 s_move (control_t *self, const char *cmd, char **args, size_t n, strbuf_t *out, bool *ok)
 {
@@ -323,34 +325,60 @@ s_move (control_t *self, const char *cmd, char **args, size_t n, strbuf_t *out, 
         if (!strcmp (args[0], from[i].name))
             k = i;
     if (k < 0 || n < 2) {
-        strbuf_printf (out, "%s SPOOL ID|@ACCOUNT|all: SPOOL is hold, reject or deferred", cmd);
+        strbuf_printf (out, "%s SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]: SPOOL is hold, "
+                       "reject or deferred", cmd);
         *ok = false;
         return;
     }
-    const char *sel = args[1], *account = NULL, *qid = NULL;
-    if (sel[0] == '@')
-        account = sel + 1;
-    else if (strcmp (sel, "all") != 0) {
-        if (!qid_valid (sel)) {
-            strbuf_printf (out, "'%s' is not a queue id, @ACCOUNT or all", sel);
+    int64_t now = (int64_t) time (NULL);
+    held_select_t sel = { 0 };
+    const char *what = args[1];
+    if (what[0] == '@')
+        sel.account = what + 1;
+    else if (strcmp (what, "all") != 0) {
+        if (!qid_valid (what)) {
+            strbuf_printf (out, "'%s' is not a queue id, @ACCOUNT or all", what);
             *ok = false;
             return;
         }
-        qid = sel;
+        sel.qid = what;
+    }
+    double days = 0;
+    for (size_t i = 2; i < n; i++) {
+        char *e = NULL;
+        if (!strcmp (args[i], "dry-run"))
+            sel.dry_run = true;
+        else if (!strncmp (args[i], "older-than=", 11) && (days = strtod (args[i] + 11, &e)) > 0
+                 && e != args[i] + 11 && !*e && days < 100000)
+            sel.before = now - (int64_t) (days * 86400);
+        else {
+            strbuf_printf (out, "'%s' is neither older-than=DAYS (a number of days, 0.5 for 12 "
+                           "hours) nor dry-run", args[i]);
+            *ok = false;
+            return;
+        }
     }
     size_t failed = 0;
     held_action_t action = !strcmp (cmd, "purge") ? HELD_PURGE : HELD_REQUEUE;
-    long moved = held_apply (self->spool, from[k].dir, account, qid, action, (int64_t) time (NULL), &failed);
+    strbuf_t list;
+    strbuf_init (&list);
+    long moved = held_apply (self->spool, from[k].dir, &sel, action, now, &failed, &list);
     if (moved < 0) {
         strbuf_printf (out, "%s/: %s", from[k].name, strerror (errno));
         *ok = false;
-        return;
     }
-    strbuf_printf (out, "%ld message(s) of %s/ %s%s", moved, from[k].name,
-                   action == HELD_PURGE ? "purged (deleted)" : "requeued: they are scanned again",
-                   failed ? "; some could not be moved (see the broker log)" : "");
-    if (failed || (qid && moved == 0))
-        *ok = false;
+    else if (sel.dry_run)
+        strbuf_printf (out, "dry run: %ld message(s) of %s/ would be %s%s\n%s", moved, from[k].name,
+                       action == HELD_PURGE ? "purged (deleted)" : "requeued",
+                       moved > 100 ? " (the first 100 listed)" : "", list.data ? list.data : "");
+    else {
+        strbuf_printf (out, "%ld message(s) of %s/ %s%s", moved, from[k].name,
+                       action == HELD_PURGE ? "purged (deleted)" : "requeued: they are scanned again",
+                       failed ? "; some could not be moved (see the broker log)" : "");
+        if (failed || (sel.qid && moved == 0))
+            *ok = false;
+    }
+    strbuf_free (&list);
 }
 
 void

@@ -1,4 +1,6 @@
-/*  held.c: release or drop an account's held mail (see held.h). */
+/*  held.c: an operator's release, drop, requeue and purge of held,
+ *  rejected or deferred mail, and the retention of hold/ and reject/ (see
+ *  held.h). */
 #include "held.h"
 #include "batch.h"
 #include "diag.h"
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -46,7 +49,7 @@ s_done (void *arg, void *entry_arg, int status)
 //  Write the new file for one held message into the batch.
 static int
 s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, const char *qid,
-       held_action_t action, int64_t now)
+       held_action_t action, const char *why, int64_t now)
 {
     if (action == HELD_RELEASE || action == HELD_REQUEUE) {
         envelope_set (&env->verdict, NULL);
@@ -58,7 +61,7 @@ s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, 
     }
     else {
         envelope_set (&env->verdict, "reject");
-        envelope_add_reason (env, "dropped by an operator from hold/");
+        envelope_add_reason (env, why ? why : "dropped by an operator from hold/");
     }
     int64_t body = env->size;
     strbuf_t hdr;
@@ -86,8 +89,8 @@ s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, 
 }
 
 long
-held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *qid,
-            held_action_t action, int64_t now, size_t *failed)
+held_apply (spool_t *spool, spool_dir_t from, const held_select_t *sel, held_action_t action,
+            int64_t now, size_t *failed, strbuf_t *list)
 {
     s_ctx_t c = { spool, from, 0, 0 };
     int dir = spool_fd (spool, from);
@@ -101,27 +104,42 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
     batch_t *batch = batch_new ();
     batch_set_sync (batch, spool_sync (spool));
     for (const char *name; (name = dirwalk_next (w));) {
-        if (!qid_valid (name) || (qid && strcmp (name, qid) != 0))
+        if (!qid_valid (name) || (sel->qid && strcmp (name, sel->qid) != 0))
             continue;
         int in = openat (dir, name, O_RDONLY | O_CLOEXEC);
         if (in < 0)
             continue;
+        struct stat st;
+        if (fstat (in, &st) < 0 || (sel->before && st.st_mtime >= sel->before)) {
+            close (in);
+            continue;
+        }
         envelope_t *env = envelope_new ();
         off_t body_off;
         char err[256];
         bool mine = spoolfile_read_header (in, env, &body_off, err, sizeof err) == 0
-                    && (!account || strcmp (watch_account (env), account) == 0);
-        if (mine && action == HELD_PURGE) {
+                    && (!sel->account || strcmp (watch_account (env), sel->account) == 0);
+        if (mine && sel->dry_run) {
+            if (list && c.moved < 100)
+                strbuf_printf (list, "%s\t%s\t%.1f days\n", name, watch_account (env),
+                               (double) (now - st.st_mtime) / 86400.0);
+            c.moved++;
+        }
+        else if (mine && action == HELD_PURGE) {
             //  Deleted for good: the one place mail leaves the farm unsent.
             if (unlinkat (dir, name, 0) == 0) {
-                diag_warn ("%s: purged from %s/ by an operator (account %s)", name,
-                           spool_dir_name (from), watch_account (env));
+                if (sel->why)
+                    diag_warn ("%s: purged from %s/ (account %s): %s", name, spool_dir_name (from),
+                               watch_account (env), sel->why);
+                else
+                    diag_warn ("%s: purged from %s/ by an operator (account %s)", name,
+                               spool_dir_name (from), watch_account (env));
                 c.moved++;
             }
             else
                 c.failed++;
         }
-        else if (mine && s_one (batch, spool, in, env, body_off, name, action, now) < 0) {
+        else if (mine && s_one (batch, spool, in, env, body_off, name, action, sel->why, now) < 0) {
             diag_error ("%s: cannot write its %s copy: %s", name, what[action], strerror (errno));
             c.failed++;
         }
@@ -136,8 +154,29 @@ held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *q
     batch_destroy (&batch);
     batch_sync_dir (dir);
     *failed = c.failed;
-    diag_info ("%s%s: %ld message(s) of %s/ %s by an operator%s", qid ? qid : account ? account : "all",
-               qid ? "" : account ? " (account)" : "", c.moved, spool_dir_name (from), what[action],
-               c.failed ? "; some failed" : "");
+    if (!sel->dry_run && (c.moved || c.failed || !sel->why))
+        diag_info ("%s%s: %ld message(s) of %s/ %s %s%s",
+                   sel->qid ? sel->qid : sel->account ? sel->account : "all",
+                   sel->qid ? "" : sel->account ? " (account)" : "", c.moved, spool_dir_name (from),
+                   what[action], sel->why ? sel->why : "by an operator", c.failed ? "; some failed" : "");
     return c.moved;
+}
+
+void
+held_expire (spool_t *spool, int hold_days, int reject_days, int64_t now)
+{
+    char why[160];
+    size_t failed;
+    if (hold_days > 0) {
+        snprintf (why, sizeof why, "hold-expired: held more than %d day(s) without an operator's "
+                  "decision (hold/max-age-days)", hold_days);
+        held_select_t sel = { .before = now - (int64_t) hold_days * 86400, .why = why };
+        held_apply (spool, SPOOL_HOLD, &sel, HELD_DROP, now, &failed, NULL);
+    }
+    if (reject_days > 0) {
+        snprintf (why, sizeof why, "expired: more than %d day(s) in reject/ (reject/max-age-days)",
+                  reject_days);
+        held_select_t sel = { .before = now - (int64_t) reject_days * 86400, .why = why };
+        held_apply (spool, SPOOL_REJECT, &sel, HELD_PURGE, now, &failed, NULL);
+    }
 }

@@ -15,17 +15,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+#include <stdbool.h>
+
 typedef enum { HELD_RELEASE, HELD_DROP, HELD_REQUEUE, HELD_PURGE } held_action_t;
 
+//  Which messages of a folder: all of those that match every field set.
+typedef struct {
+    const char *qid;        //  this queue id
+    const char *account;    //  this account (the broker's key, watch_account)
+    int64_t before;         //  in the folder since before this time (its file's mtime)
+    bool dry_run;           //  count and list them, change nothing
+    const char *why;        //  DROP: the reason added; PURGE: the log's (NULL: an operator's)
+} held_select_t;
+
 //  Apply action to the messages of spool folder from (hold/, reject/ or
-//  deferred/) whose queue id is qid, or (qid NULL) whose account is account
-//  (the broker's account key, watch_account), or (both NULL) all of them.
+//  deferred/) that sel selects.
 //    RELEASE  to incoming/ with released: (no content or compromise hold)
 //    DROP     to reject/ with a reason
 //    REQUEUE  to incoming/, its verdict forgotten: scanned again as new
 //    PURGE    deleted, with a log line per message (an operator's decision)
 //  now: the time written in released:. Returns how many, or -1 with errno;
 //  *failed counts those that could not be moved (they stay where they were).
-long held_apply (spool_t *spool, spool_dir_t from, const char *account, const char *qid,
-                 held_action_t action, int64_t now, size_t *failed);
+//  With dry_run, list (when not NULL) gets a line for each of the first 100:
+//  queue id, account, days in the folder.
+long held_apply (spool_t *spool, spool_dir_t from, const held_select_t *sel, held_action_t action,
+                 int64_t now, size_t *failed, strbuf_t *list);
+
+//  Retention (the broker at start and hourly): mail in hold/ more than
+//  hold_days days (0: kept until an operator acts) goes to reject/ as
+//  hold-expired, unbounced like an operator's drop; mail in reject/ more
+//  than reject_days days (0: kept) is deleted, each logged.
+void held_expire (spool_t *spool, int hold_days, int reject_days, int64_t now);
 #endif

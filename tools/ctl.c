@@ -12,8 +12,9 @@
  *  farm-ctl limits ACCOUNT|@DOMAIN NAME=N|default|none ...
  *  farm-ctl stats
  *  farm-ctl queues | workers
- *  farm-ctl requeue SPOOL ID|@ACCOUNT|all   (SPOOL: hold, reject, deferred)
- *  farm-ctl purge SPOOL ID|@ACCOUNT|all
+ *  farm-ctl requeue SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]
+ *  farm-ctl purge SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]
+ *                                (SPOOL: hold, reject, deferred)
  *
  *  Exit: 0 done; 1 the broker refused (the reason on stderr); 64 usage;
  *  69 no broker answered within --timeout-ms. */
@@ -46,7 +47,9 @@ static const char *s_usage =
     "  queues                             files in each spool folder\n"
     "  workers                            workers connected, their model, jobs and credit\n"
     "  requeue SPOOL ID|@ACCOUNT|all      hold/, reject/ or deferred/ mail scanned again\n"
-    "  purge SPOOL ID|@ACCOUNT|all        ... deleted for good (each logged)\n\n"
+    "  purge SPOOL ID|@ACCOUNT|all        ... deleted for good (each logged)\n"
+    "    ... older-than=DAYS              only what has been there longer (0.5: 12 hours)\n"
+    "    ... dry-run                      say what would be done, and to which, do nothing\n\n"
     "Exit: 0 done, 1 refused, 64 usage, 69 no broker answered.";
 
 int
@@ -68,7 +71,7 @@ main (int argc, char **argv)
     static const struct { const char *name; int min, max; } cmds[] = {
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
         { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 2, 8 }, { "stats", 0, 0 }, { "queues", 0, 0 },
-        { "workers", 0, 0 }, { "requeue", 2, 2 }, { "purge", 2, 2 },
+        { "workers", 0, 0 }, { "requeue", 2, 4 }, { "purge", 2, 4 },
     };
     int known = -1;
     for (int i = 0; rc == 0 && nargs > 0 && i < (int) (sizeof cmds / sizeof cmds[0]); i++)

@@ -131,6 +131,12 @@ const cfg_key_t params_table[] = {
     { "relay/smarthost", "smarthost", CFG_STR, "127.0.0.1:10026", 0, 0, L,
       "where farm-relay hands outgoing/ on over SMTP: host:port ([v6]:port), normally the "
       "MTA's re-injection listener", NULL },
+    { "hold/max-age-days", "hold-max-age-days", CFG_INT, "0", 0, 3650, B,
+      "held mail not released or dropped after this many days goes to reject/ as hold-expired, "
+      "not bounced (0: kept until an operator acts); swept at start and hourly", NULL },
+    { "reject/max-age-days", "reject-max-age-days", CFG_INT, "30", 0, 3650, B,
+      "mail in reject/ longer than this many days is deleted, each logged (0: kept); swept at "
+      "start and hourly", NULL },
     { "reject/notify", "reject-notify", CFG_ENUM, "sender", 0, 0, B,
       "mail the MTA accepted and the farm rejects is bounced to its envelope sender (an RFC 3464 "
       "DSN through outgoing/, in words the customer can act on): sender, or none", "sender|none" },
