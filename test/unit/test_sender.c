@@ -115,7 +115,7 @@ test_recipient_limits (void **state)
     p.limit[LIMIT_RCPT_MESSAGE] = 500;
     sender_t s;
     sender_init (&s, T0);
-    static char addr[600][16];
+    static char addr[600][32];
     char *r[600];
     for (int i = 0; i < 600; i++) {
         snprintf (addr[i], sizeof addr[i], "r%d@x.example", i);
