@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 struct broker_t {
@@ -211,9 +212,24 @@ s_open_spool (const char *root)
     return s;
 }
 
+//  File descriptors: as many as the hard limit allows (each output waiting
+//  for its commit holds one; dispatch plans within what there is).
+static void
+s_raise_nofile (void)
+{
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+            diag_warn ("cannot raise the open files limit to %llu: %s",
+                       (unsigned long long) rl.rlim_max, strerror (errno));
+    }
+}
+
 broker_t *
 broker_new (cfg_t *cfg, int hupfd)
 {
+    s_raise_nofile ();
     broker_t *self = xcalloc (1, sizeof *self);
     self->hupfd = hupfd;
     self->cfg = cfg;

@@ -13,12 +13,21 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 typedef struct {
     char qid[QID_SIZE];
     int64_t claimed_usec;
+    int64_t not_before;         //  ms (monotonic): a retry waits until then
 } s_redo_t;
+
+//  How long a message whose read or output failed waits before the next
+//  try, and the whole dispatch with it (a disk full, no descriptors left).
+#define RETRY_WAIT_MS 1000
+//  Descriptors kept for what is not an output: ZeroMQ's sockets and
+//  signalers, the spool's folders, the sender state, the logs.
+#define FD_RESERVE 256
 
 struct dispatch_t {
     spool_t *spool;
@@ -28,8 +37,11 @@ struct dispatch_t {
     spooler_t *spooler;
     watch_t *watch;
     zsock_t *router;
-    zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again
+    zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again now
+    zlistx_t *retry;            //  s_redo_t: ... after a failure, each at its not_before
+    diag_every_t said_read, said_output;    //  one line a second of each
     int64_t lease_ms, max_inflight, retry_s, max_size;
+    int64_t max_pending;        //  outputs waiting for a commit, at most (2 x spool/batch)
     int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
     int64_t paused_until;       //  ms: no dispatch while outputs fail
     strbuf_t envbuf, snap;
@@ -60,9 +72,24 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     self->max_inflight = cfg_int (cfg, "lease/max-inflight");
     self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->max_size = cfg_int (cfg, "limits/message-size");
+    self->max_pending = 2 * cfg_int (cfg, "spool/batch");
+    //  Outputs pending and one batch committing hold a descriptor each;
+    //  the rest (sockets, the state, the spool's folders) needs FD_RESERVE.
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        int64_t fit = ((int64_t) rl.rlim_cur - FD_RESERVE) / 2;
+        if (fit < self->max_pending) {
+            diag_warn ("open files limit %llu: at most %" PRId64 " outputs wait for a commit (not "
+                       "%" PRId64 "); raise LimitNOFILE", (unsigned long long) rl.rlim_cur,
+                       fit < 16 ? 16 : fit, self->max_pending);
+            self->max_pending = fit < 16 ? 16 : fit;
+        }
+    }
     self->alive_ms = cfg_int (cfg, "wire/heartbeat-ms") * cfg_int (cfg, "wire/liveness");
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
+    self->retry = zlistx_new ();
+    zlistx_set_destructor (self->retry, s_redo_free);
     strbuf_init (&self->envbuf);
     strbuf_init (&self->snap);
     return self;
@@ -75,6 +102,7 @@ dispatch_destroy (dispatch_t **self_p)
     if (!self)
         return;
     zlistx_destroy (&self->redo);
+    zlistx_destroy (&self->retry);
     strbuf_free (&self->envbuf);
     strbuf_free (&self->snap);
     free (self->body);
@@ -82,28 +110,42 @@ dispatch_destroy (dispatch_t **self_p)
     *self_p = NULL;
 }
 
-void
-dispatch_redo (dispatch_t *self, const char *qid, int64_t claimed_usec)
+static void
+s_redo_add (zlistx_t *list, const char *qid, int64_t claimed_usec, int64_t not_before)
 {
     s_redo_t *r = xmalloc (sizeof *r);
     memcpy (r->qid, qid, QID_SIZE);
     r->claimed_usec = claimed_usec;
-    zlistx_add_end (self->redo, r);
+    r->not_before = not_before;
+    zlistx_add_end (list, r);
+}
+
+void
+dispatch_redo (dispatch_t *self, const char *qid, int64_t claimed_usec)
+{
+    s_redo_add (self->redo, qid, claimed_usec, 0);
 }
 
 //  Something failed that may succeed later (a read, an output): the
-//  message goes back to redo and dispatch pauses a second.
+//  message waits RETRY_WAIT_MS, and dispatch pauses as long. (The retry
+//  list is in not_before order: every entry waits the same.)
 static void
 s_retry_later (dispatch_t *self, const char *qid, int64_t claimed_usec)
 {
-    dispatch_redo (self, qid, claimed_usec);
-    self->paused_until = zclock_mono () + 1000;
+    int64_t now = zclock_mono ();
+    s_redo_add (self->retry, qid, claimed_usec, now + RETRY_WAIT_MS);
+    self->paused_until = now + RETRY_WAIT_MS;
 }
 
 void
 dispatch_output_failed (void *arg, const char *qid, int status)
 {
-    s_retry_later (arg, qid, fileio_now_usec ());
+    dispatch_t *self = arg;
+    unsigned long held;
+    if (diag_every (&self->said_output, 1000, &held))
+        diag_error ("%s: cannot write its output: %s; will retry (%lu more such failures not "
+                    "logged)", qid, strerror (status ? status : errno), held);
+    s_retry_later (self, qid, fileio_now_usec ());
 }
 
 //  Every lease of worker w (or, w NULL, every expired lease) back to redo.
@@ -156,7 +198,6 @@ s_verdict_here (dispatch_t *self, const char *qid, envelope_t **env, off_t body_
                 verdict_t *v, int64_t claimed, uint64_t scan_usec)
 {
     if (spooler_add (self->spooler, qid, env, body_off, v, claimed, scan_usec) < 0) {
-        diag_error ("%s: cannot write its output: %s; will retry", qid, strerror (errno));
         dispatch_output_failed (self, qid, errno);
         envelope_destroy (env);
     }
@@ -169,12 +210,22 @@ static envelope_t *
 s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
 {
     int active = spool_fd (self->spool, SPOOL_ACTIVE);
-    int fd = openat (active, qid, O_RDONLY | O_CLOEXEC);
+    const char *what = NULL;
+    int fd = fileio_open_regular (active, qid, &what);
+    if (fd == FILEIO_NOT_REGULAR) {
+        char why[96];
+        snprintf (why, sizeof why, "not a regular file: %s", what);
+        spooler_corrupt (self->spooler, qid, why);
+        return NULL;
+    }
     if (fd < 0) {
-        diag_error ("%s: open active: %s", qid, strerror (errno));
-        if (errno != ENOENT) {
+        int e = errno;
+        unsigned long held;
+        if (diag_every (&self->said_read, 1000, &held))
+            diag_error ("%s: open active: %s%s (%lu more such failures not logged)", qid,
+                        strerror (e), e == ENOENT ? "" : "; will retry", held);
+        if (e != ENOENT)
             s_retry_later (self, qid, claimed);
-        }
         return NULL;
     }
     envelope_t *env = envelope_new ();
@@ -188,7 +239,9 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
         return NULL;
     }
     if (rc) {
-        diag_error ("%s: %s; will retry", qid, err);
+        unsigned long held;
+        if (diag_every (&self->said_read, 1000, &held))
+            diag_error ("%s: %s; will retry (%lu more such failures not logged)", qid, err, held);
         close (fd);
         envelope_destroy (&env);
         s_retry_later (self, qid, claimed);
@@ -214,7 +267,10 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
     int e = errno;
     close (fd);
     if (got < 0) {
-        diag_error ("%s: read: %s; will retry", qid, strerror (e));
+        unsigned long held;
+        if (diag_every (&self->said_read, 1000, &held))
+            diag_error ("%s: read: %s; will retry (%lu more such failures not logged)", qid,
+                        strerror (e), held);
         envelope_destroy (&env);
         s_retry_later (self, qid, claimed);
         return NULL;
@@ -268,20 +324,33 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     }
 }
 
-//  Dispatch while there is work, credit and room in flight.
+//  Dispatch while there is work, credit and room in flight, and room in
+//  the spooler: verdicts made here (held, deferred, rejected mail) take no
+//  credit, and each keeps a descriptor open until its commit, so a backlog
+//  of them waits for the commits like jobs wait for workers. A failure
+//  pauses it all (paused_until), looked at before every message.
 void
 dispatch_pump (dispatch_t *self)
 {
-    if (zclock_mono () < self->paused_until)
-        return;
-    while (pool_ready (self->pool) && lease_count (self->leases) < (size_t) self->max_inflight) {
-        s_redo_t *r = zlistx_first (self->redo);
+    size_t room = (size_t) self->max_pending;
+    while (zclock_mono () >= self->paused_until && pool_ready (self->pool)
+           && lease_count (self->leases) < (size_t) self->max_inflight
+           && spooler_pending (self->spooler) < room) {
+        zlistx_t *from = self->redo;
+        s_redo_t *r = zlistx_first (from);
+        if (!r) {
+            from = self->retry;
+            r = zlistx_first (from);
+            if (r && r->not_before > zclock_mono ())
+                r = NULL;
+        }
         if (r) {
             char qid[QID_SIZE];
             memcpy (qid, r->qid, QID_SIZE);
             int64_t claimed = r->claimed_usec;
-            zlistx_delete (self->redo, zlistx_cursor (self->redo));
+            zlistx_delete (from, zlistx_cursor (from));
             s_start (self, qid, claimed);
+            spooler_commit_if_full (self->spooler);
             continue;
         }
         char qid[QID_SIZE];
@@ -290,6 +359,7 @@ dispatch_pump (dispatch_t *self)
             break;
         diag_debug ("%s: claimed%s", qid, deferred ? " (deferred, due)" : "");
         s_start (self, qid, fileio_now_usec ());
+        spooler_commit_if_full (self->spooler);
     }
 }
 

@@ -106,9 +106,10 @@ held_apply (spool_t *spool, spool_dir_t from, const held_select_t *sel, held_act
     for (const char *name; (name = dirwalk_next (w));) {
         if (!qid_valid (name) || (sel->qid && strcmp (name, sel->qid) != 0))
             continue;
-        int in = openat (dir, name, O_RDONLY | O_CLOEXEC);
+        const char *kind;
+        int in = fileio_open_regular (dir, name, &kind);
         if (in < 0)
-            continue;
+            continue;       //  gone, or not a message (a directory planted there)
         struct stat st;
         if (fstat (in, &st) < 0 || (sel->before && st.st_mtime >= sel->before)) {
             close (in);

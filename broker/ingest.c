@@ -156,7 +156,7 @@ s_quarantine_name (ingest_t *self, s_source_t *s, const char *name)
     char to[QID_SIZE + 300];
     char id[QID_SIZE];
     qid_make (id);
-    snprintf (to, sizeof to, "badname-%s-%.250s", id, name);
+    snprintf (to, sizeof to, "badname-%s-%.200s", id, name);   //  within NAME_MAX
     if (batch_rename (spool_fd (s->spool, s->dir), name, spool_fd (self->main, SPOOL_CORRUPT), to) == 0)
         diag_warn ("%s/%s/%s: not a queue id; moved to corrupt/%s", spool_root (s->spool),
                    spool_dir_name (s->dir), name, to);

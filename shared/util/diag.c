@@ -52,8 +52,18 @@ s_log (diag_level_t level, const char *fmt, va_list ap)
 {
     if (level > s_level)
         return;
-    char text[4096];
-    vsnprintf (text, sizeof text, fmt, ap);
+    char raw[4096], text[4096];
+    vsnprintf (raw, sizeof raw, fmt, ap);
+    //  One event, one line: a control character (a newline in a file name
+    //  or a header) is written as \xNN, so that no input forges a line.
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *) raw; *p && o + 5 < sizeof text; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            o += (size_t) snprintf (text + o, sizeof text - o, "\\x%02x", *p);
+        else
+            text[o++] = (char) *p;
+    }
+    text[o] = 0;
     if (s_syslog) {
         static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
         syslog (prio[level], "%s: %s", s_names[level], text);
@@ -115,4 +125,20 @@ diag_panic (const char *fmt, ...)
     s_log (DIAG_ERROR, fmt, ap);
     va_end (ap);
     abort ();
+}
+
+bool
+diag_every (diag_every_t *e, int interval_ms, unsigned long *held)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (now < e->next_ms) {
+        e->held++;
+        return false;
+    }
+    e->next_ms = now + interval_ms;
+    *held = e->held;
+    e->held = 0;
+    return true;
 }

@@ -173,3 +173,45 @@ filewatch_check (filewatch_t *self, const char *path)
     self->seen = true;
     return same ? FILEWATCH_SAME : FILEWATCH_CHANGED;
 }
+
+static const char *
+s_kind (mode_t m)
+{
+    return S_ISDIR (m) ? "a directory" : S_ISLNK (m) ? "a symbolic link" : S_ISFIFO (m) ? "a FIFO"
+           : S_ISSOCK (m) ? "a socket" : S_ISCHR (m) || S_ISBLK (m) ? "a device" : "not a file";
+}
+
+int
+fileio_open_regular (int dirfd, const char *name, const char **what)
+{
+    struct stat st;
+    //  Looked at before it is opened: opening a device or a FIFO can block
+    //  or have effects of its own.
+    if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+    if (!S_ISREG (st.st_mode)) {
+        *what = s_kind (st.st_mode);
+        return FILEIO_NOT_REGULAR;
+    }
+    int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            *what = "a symbolic link";
+            return FILEIO_NOT_REGULAR;
+        }
+        return -1;
+    }
+    //  And again once open: it may have been swapped in between.
+    if (fstat (fd, &st) < 0) {
+        int e = errno;
+        close (fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        *what = s_kind (st.st_mode);
+        close (fd);
+        return FILEIO_NOT_REGULAR;
+    }
+    return fd;
+}

@@ -1,6 +1,6 @@
 /*  fileio.h: whole reads and writes over short counts and EINTR, and the
- *  wall clock in microseconds, a file replaced whole, the walk over a
- *  directory's entries. */
+ *  wall clock in microseconds, a file replaced whole, a spool entry opened
+ *  only when it is a regular file, the walk over a directory's entries. */
 #ifndef FARM_FILEIO_H
 #define FARM_FILEIO_H
 #include <stddef.h>
@@ -23,6 +23,14 @@ int fileio_replace (const char *path, const void *data, size_t len, mode_t mode)
 //  Copy len bytes of in from offset off to the end of out (in the kernel
 //  where it can): 0, or -1 with errno (EIO when in is shorter).
 int fileio_copy (int in, off_t off, int out, int64_t len);
+
+//  Open the spool entry name in dirfd for reading, refusing what is not a
+//  regular file without blocking on it (a FIFO, a device) or following it
+//  (a symbolic link): the fd; -1 with errno when it cannot be opened (ENOENT,
+//  EMFILE: worth another try); FILEIO_NOT_REGULAR with *what saying what it
+//  is ("a directory", "a symbolic link", ...), never worth another.
+#define FILEIO_NOT_REGULAR (-2)
+int fileio_open_regular (int dirfd, const char *name, const char **what);
 
 //  A file read again when it changes (a model, thresholds, a table): the
 //  one test of "changed since last read" (inode, device, size, mtime), so

@@ -244,7 +244,9 @@ s_keep (relay_t *self, const char *name, envelope_t *env, const char *msg, size_
         char tmpname[QID_SIZE + 8];
         snprintf (tmpname, sizeof tmpname, "%s.relay", name);
         int tmp = spool_fd (self->spool, SPOOL_TMP);
-        int fd = openat (tmp, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        //  Never through a name planted in tmp/: a fresh file or nothing.
+        unlinkat (tmp, tmpname, 0);
+        int fd = openat (tmp, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         int rc = fd < 0 ? -1 : 0;
         if (rc == 0 && (write (fd, out.data, out.len) != (ssize_t) out.len || fsync (fd) < 0))
             rc = -1;
@@ -273,22 +275,26 @@ static char *
 s_read_outgoing (relay_t *self, const char *name, envelope_t *env, size_t *body, size_t *size)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
-    int fd = openat (dir, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const char *what = NULL;
+    int fd = fileio_open_regular (dir, name, &what);
+    if (fd == -1) {
         if (errno != ENOENT)
             diag_error ("%s: cannot open: %s", name, strerror (errno));
         return NULL;
     }
-    struct stat st;
+    struct stat st = { 0 };
     char *data = NULL;
     ssize_t got = -1;
-    if (fstat (fd, &st) == 0 && st.st_size <= self->max_size + SPOOLFILE_MAX_HEADER) {
+    if (fd >= 0 && fstat (fd, &st) == 0 && st.st_size <= self->max_size + SPOOLFILE_MAX_HEADER) {
         data = xmalloc ((size_t) st.st_size + 1);
         got = fileio_pread_all (fd, data, (size_t) st.st_size, 0);
     }
-    close (fd);
+    if (fd >= 0)
+        close (fd);
     char err[256] = "";
-    if (got != (ssize_t) st.st_size)
+    if (fd == FILEIO_NOT_REGULAR)
+        snprintf (err, sizeof err, "not a regular file: %s", what);
+    else if (got != (ssize_t) st.st_size)
         snprintf (err, sizeof err, "%s", data ? "cannot be read whole" : "larger than limits/message-size");
     else if (spoolfile_parse (data, (size_t) got, env, body, err, sizeof err) != 0)
         ;   //  err says why
