@@ -11,6 +11,11 @@
  *  said 250 to its DATA. A crash in between sends a message or a bounce
  *  twice, never none. A refused bounce (null sender) is kept in reject/.
  *
+ *  Never sent twice while the relay runs: when it cannot record what an
+ *  attempt did (the bounce, the rewrite with the recipients left, the
+ *  removal: a full disk), it keeps the outcome in memory and does not send
+ *  that message again; each pass tries to record it, until it can.
+ *
  *  farm-relay [--spool DIR] [--smarthost HOST:PORT] [--once] ... (--help) */
 #include "batch.h"
 #include "cfg.h"
@@ -26,6 +31,7 @@
 #include "spoolfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +74,8 @@ typedef struct {
     int64_t started, last_up;   //  unix seconds: start, last pass that reached the smarthost
     bool reached;               //  this pass talked to the smarthost
     bool up;                    //  the last connection attempt succeeded
+    zhashx_t *unrecorded;       //  name -> s_unrecorded_t: outcomes not yet on disk
+    diag_every_t said_unrecorded;
 } relay_t;
 
 //  What became of each recipient of one attempt.
@@ -78,6 +86,25 @@ typedef struct {
     char status[16];
     char diag[512];
 } rcpt_result_t;
+
+//  An attempt whose outcome could not be written: the message is not sent
+//  again until it is.
+typedef struct {
+    size_t rcpt_count;
+    rcpt_result_t *res;
+    bool bounced;               //  its bounce (or reject/ copy) is durable already
+} s_unrecorded_t;
+
+static void
+s_unrecorded_free (void **item)
+{
+    s_unrecorded_t *u = *item;
+    if (u) {
+        free (u->res);
+        free (u);
+    }
+    *item = NULL;
+}
 
 static void
 s_result (rcpt_result_t *res, rcpt_fate_t fate, const smtp_reply_t *r)
@@ -206,9 +233,6 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
     if (rc == 0)
         diag_info ("%s: bounce %s to %s for %zu recipient(s)", env->qid ? env->qid : "?", qid,
                    env->mail_from, n);
-    else
-        diag_error ("%s: cannot queue its bounce: %s; the message stays", env->qid ? env->qid : "?",
-                    strerror (errno));
     envelope_destroy (&b);
     strbuf_free (&dsn);
     return rc;
@@ -314,6 +338,23 @@ s_read_outgoing (relay_t *self, const char *name, envelope_t *env, size_t *body,
 }
 
 
+//  Keep what the attempt did in memory: its outcome could not be written.
+static void
+s_unrecorded (relay_t *self, const char *name, const envelope_t *env, const rcpt_result_t *res,
+              bool bounced, const char *what)
+{
+    s_unrecorded_t *u = xcalloc (1, sizeof *u);
+    u->rcpt_count = env->rcpt_count;
+    u->res = xmalloc (env->rcpt_count * sizeof *u->res);
+    memcpy (u->res, res, env->rcpt_count * sizeof *u->res);
+    u->bounced = bounced;
+    zhashx_update (self->unrecorded, name, u);
+    unsigned long held;
+    if (diag_every (&self->said_unrecorded, 1000, &held))
+        diag_error ("%s: cannot record %s: %s; not sent again until it is (%lu more such "
+                    "failures not logged)", name, what, strerror (errno), held);
+}
+
 static void
 s_deliver (relay_t *self, const char *name, int64_t now)
 {
@@ -323,6 +364,7 @@ s_deliver (relay_t *self, const char *name, int64_t now)
     char *data = s_read_outgoing (self, name, env, &body, &got);
     if (!data) {
         envelope_destroy (&env);
+        zhashx_delete (self->unrecorded, name);
         return;
     }
     if (!env->qid)
@@ -330,7 +372,16 @@ s_deliver (relay_t *self, const char *name, int64_t now)
     const char *msg = data + body;
     size_t len = got - body;
     rcpt_result_t *res = xcalloc (env->rcpt_count, sizeof *res);
-    s_attempt (self, env, msg, len, res);
+    //  An attempt already made whose outcome is not on disk yet: record it,
+    //  do not send again.
+    s_unrecorded_t *u = zhashx_lookup (self->unrecorded, name);
+    bool bounced = false, retrying = u && u->rcpt_count == env->rcpt_count;
+    if (retrying) {
+        memcpy (res, u->res, env->rcpt_count * sizeof *res);
+        bounced = u->bounced;
+    }
+    else
+        s_attempt (self, env, msg, len, res);
 
     size_t ok = 0, temp = 0, perm = 0;
     bool expired = env->received_at != ENVELOPE_NO_TIME &&
@@ -346,45 +397,52 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         ok += res[i].fate == FATE_SENT;
         temp += res[i].fate == FATE_LATER;
         perm += res[i].fate == FATE_REFUSED;
-        if (res[i].fate != FATE_SENT)
+        if (res[i].fate != FATE_SENT && !retrying)
             diag_info ("%s: %s %s: %s", name, env->rcpt[i],
                        res[i].fate == FATE_REFUSED ? "refused for good" : "refused for now", res[i].diag);
     }
-    if (ok)
+    if (ok && !retrying)
         diag_info ("%s: relayed to %s for %zu recipient(s)", name, self->smarthost, ok);
 
     bool null_sender = !env->mail_from || !*env->mail_from || !strcmp (env->mail_from, "<>");
-    if (perm && null_sender) {
+    if (perm && !bounced && null_sender) {
         //  A bounce is never bounced: a copy stays in reject/ for the operator.
         char qid[QID_SIZE];
         envelope_add_reason (env, "relay: refused for good, and a bounce is never bounced");
         if (spool_enter (self->spool, SPOOL_REJECT, env, msg, len, qid) < 0) {
-            diag_error ("%s: cannot keep the refused bounce in reject/: %s; it stays", name,
-                        strerror (errno));
+            s_unrecorded (self, name, env, res, false, "the refused bounce in reject/");
             goto out;
         }
         diag_warn ("%s: a bounce refused for good; kept in reject/ as %s", name, qid);
         self->kept++;
     }
-    else if (perm && s_bounce (self, env, msg, len, res) < 0)
-        goto out;       //  nothing changed: tried again next pass
-    if (perm)
+    else if (perm && !bounced && s_bounce (self, env, msg, len, res) < 0) {
+        s_unrecorded (self, name, env, res, false, "its bounce");
+        goto out;
+    }
+    if (perm && !bounced)
         self->bounced++;
+    bounced = bounced || perm;
     if (temp) {
         int64_t next = now + s_backoff (self, env, now);
-        if (s_keep (self, name, env, msg, len, res, next) < 0)
-            diag_error ("%s: cannot note its next attempt: %s", name, strerror (errno));
-        else
-            diag_info ("%s: %zu recipient(s) wait; next attempt in %" PRId64 " s", name, temp, next - now);
+        if (s_keep (self, name, env, msg, len, res, next) < 0) {
+            s_unrecorded (self, name, env, res, bounced, "the recipients left and the next attempt");
+            goto out;
+        }
+        diag_info ("%s: %zu recipient(s) wait; next attempt in %" PRId64 " s", name, temp, next - now);
         self->deferred++;
         self->waiting++;
     }
     else {
-        if (unlinkat (dir, name, 0) < 0 && errno != ENOENT)
-            diag_error ("%s: sent but cannot be removed: %s (it would be sent again)", name,
-                        strerror (errno));
+        if (unlinkat (dir, name, 0) < 0 && errno != ENOENT) {
+            s_unrecorded (self, name, env, res, bounced, "that it was sent (by removing it)");
+            goto out;
+        }
         self->relayed += ok > 0;
     }
+    if (retrying)
+        diag_info ("%s: the outcome of its last attempt recorded at last", name);
+    zhashx_delete (self->unrecorded, name);
 out:
     free (res);
     free (data);
@@ -499,7 +557,8 @@ main (int argc, char **argv)
         return rc;
     }
     relay_t self = { .cfg = cfg, .smarthost = cfg_str (cfg, "relay/smarthost"),
-                     .started = (int64_t) time (NULL), .up = true };
+                     .started = (int64_t) time (NULL), .up = true, .unrecorded = zhashx_new () };
+    zhashx_set_destructor (self.unrecorded, s_unrecorded_free);
     //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
     self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
     snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));
@@ -528,6 +587,10 @@ main (int argc, char **argv)
     }
     diag_info ("relay stopping: %zu relayed, %zu bounced, %zu deferred; %zu waiting", self.relayed,
                self.bounced, self.deferred, self.waiting);
+    if (zhashx_size (self.unrecorded))
+        diag_error ("relay stopping with %zu outcome(s) not recorded: those messages will be "
+                    "sent again to the recipients that took them", zhashx_size (self.unrecorded));
+    zhashx_destroy (&self.unrecorded);
     spool_destroy (&self.spool);
     cfg_destroy (&cfg);
     return once && self.waiting ? 75 : 0;
