@@ -1,6 +1,7 @@
 /*  senderdb.c: sender records in LMDB behind a write-back cache (see senderdb.h). */
 #include "senderdb.h"
 #include "diag.h"
+#include "flagfile.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <ctype.h>
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct {
     uint64_t h;             //  hash of key; 0: the entry is free
@@ -25,6 +29,7 @@ struct senderdb_t {
     uint32_t *index;        //  open addressing: entry number + 1, 0 empty
     size_t cap, icap, used, dirty, hand;
     int64_t failed_ms;      //  when a commit last failed (monotonic), or 0
+    flagfile_t *flags;      //  PATH.flags
 };
 
 static int
@@ -33,8 +38,67 @@ s_errno (int rc)
     return rc == MDB_MAP_FULL ? ENOSPC : rc > 0 ? rc : EIO;
 }
 
+//  The pages of env reach past the end of path: cut short. 0 when whole.
+static int
+s_cut_short (MDB_env *env, const char *path, char *err, size_t errlen)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    struct stat fs;
+    if (mdb_env_info (env, &info) || mdb_env_stat (env, &st) || stat (path, &fs) < 0)
+        return 0;
+    uint64_t need = ((uint64_t) info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t) fs.st_size >= need)
+        return 0;
+    snprintf (err, errlen, "sender state %s: %lld bytes, but its pages reach %llu: the file is cut "
+              "short (truncated, or a copy not finished)", path, (long long) fs.st_size,
+              (unsigned long long) need);
+    return -1;
+}
+
+static int
+s_open_env (senderdb_t *self, const char *path, size_t map_mb, char *err, size_t errlen)
+{
+    //  NOMETASYNC: a commit syncs the data; a crash of the machine may undo
+    //  the last commit, never corrupt the file.
+    int rc = mdb_env_create (&self->env);
+    if (!rc) rc = mdb_env_set_mapsize (self->env, map_mb << 20);
+    if (!rc) rc = mdb_env_open (self->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0600);
+    if (rc) {
+        snprintf (err, errlen, "sender state %s: %s", path, mdb_strerror (rc));
+        return -1;
+    }
+    return 0;
+}
+
+//  A flag of the file the state does not have: put back.
+static void
+s_restore_flag (void *arg, const char *key, int64_t at, const char *reason)
+{
+    senderdb_t *self = arg;
+    sender_t s;
+    int rc = senderdb_get (self, key, &s);
+    if (rc < 0 || (rc == 1 && s.flagged))
+        return;
+    if (rc == 0)
+        sender_init (&s, 0);
+    sender_flag (&s, at, reason);
+    if (senderdb_put (self, key, &s) == 0)
+        diag_warn ("sender state: %s was flagged (%s) and the state had lost it: flagged again", key,
+                   reason);
+}
+
+//  No flags file yet (a state from before it): made from the state's flags.
+static void
+s_seed_flag (void *arg, const char *key, const sender_t *s)
+{
+    if (s->flagged)
+        flagfile_set (arg, key, s->flagged_at, s->reason);
+}
+
 senderdb_t *
-senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err, size_t errlen)
+senderdb_new (const char *path, size_t map_mb, size_t cache_records, bool move_aside, char *err,
+              size_t errlen)
 {
     senderdb_t *self = xcalloc (1, sizeof *self);
     self->cap = cache_records < 64 ? 64 : cache_records;
@@ -44,12 +108,56 @@ senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err, 
     self->e = xcalloc (self->cap, sizeof *self->e);
     self->index = xcalloc (self->icap, sizeof *self->index);
     MDB_txn *txn = NULL;
-    //  NOMETASYNC: a commit syncs the data; a crash of the machine may undo
-    //  the last commit, never corrupt the file.
-    int rc = mdb_env_create (&self->env);
-    if (!rc) rc = mdb_env_set_mapsize (self->env, map_mb << 20);
-    if (!rc) rc = mdb_env_open (self->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0600);
-    if (!rc) rc = mdb_txn_begin (self->env, NULL, 0, &txn);
+    //  LMDB writes whole pages, two meta pages first: a file of another
+    //  size was cut, and its meta pages may be past its end (reading them
+    //  through the map would be a SIGBUS).
+    struct stat fs;
+    long page = sysconf (_SC_PAGESIZE);
+    bool cut = false;
+    if (stat (path, &fs) == 0 && fs.st_size > 0 && (fs.st_size < 2 * page || fs.st_size % page)) {
+        snprintf (err, errlen, "sender state %s: %lld bytes, not whole pages of %ld: the file is cut "
+                  "short (truncated, or a copy not finished)", path, (long long) fs.st_size, page);
+        cut = true;
+    }
+    else if (s_open_env (self, path, map_mb, err, errlen) < 0) {
+        senderdb_destroy (&self);
+        return NULL;
+    }
+    else
+        cut = s_cut_short (self->env, path, err, errlen) < 0;
+    if (cut) {
+        if (self->env)
+            mdb_env_close (self->env);
+        self->env = NULL;
+        if (!move_aside) {
+            size_t n = strlen (err);
+            snprintf (err + n, errlen - n, "; not opened (state/damaged = refuse): restore it from a "
+                      "copy, or move it aside to begin anew (its flags are kept in %s.flags)", path);
+            senderdb_destroy (&self);
+            return NULL;
+        }
+        char aside[4200], when[32];
+        time_t now = time (NULL);
+        struct tm tm;
+        strftime (when, sizeof when, "%Y%m%dT%H%M%SZ", gmtime_r (&now, &tm));
+        snprintf (aside, sizeof aside, "%s.damaged-%s", path, when);
+        if (rename (path, aside) < 0) {
+            size_t n = strlen (err);
+            snprintf (err + n, errlen - n, "; cannot move it aside to %s: %s", aside, strerror (errno));
+            senderdb_destroy (&self);
+            return NULL;
+        }
+        diag_error ("%s; MOVED ASIDE to %s (state/damaged = move-aside): accounts begin again "
+                    "without their history; flags come back from %s.flags", err, aside, path);
+        char lock[4200];
+        snprintf (lock, sizeof lock, "%s-lock", path);
+        unlink (lock);
+        if (s_open_env (self, path, map_mb, err, errlen) < 0) {
+            senderdb_destroy (&self);
+            return NULL;
+        }
+    }
+    int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
     if (!rc) rc = mdb_dbi_open (txn, NULL, 0, &self->dbi);
     if (!rc) {
         rc = mdb_txn_commit (txn);
@@ -67,6 +175,17 @@ senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err, 
         senderdb_destroy (&self);
         return NULL;
     }
+    char fpath[4200];
+    snprintf (fpath, sizeof fpath, "%s.flags", path);
+    bool had_file = access (fpath, F_OK) == 0;
+    self->flags = flagfile_new (fpath);
+    if (!had_file) {
+        senderdb_each (self, "a:", s_seed_flag, self->flags);
+        senderdb_each (self, "d:", s_seed_flag, self->flags);
+    }
+    flagfile_each (self->flags, s_restore_flag, self);
+    if (senderdb_commit (self) < 0)
+        diag_error ("sender state %s: the flags put back are not written: %s", path, strerror (errno));
     return self;
 }
 
@@ -82,6 +201,7 @@ senderdb_destroy (senderdb_t **self_p)
         mdb_txn_abort (self->rtxn);
     if (self->env)
         mdb_env_close (self->env);
+    flagfile_destroy (&self->flags);
     free (self->e);
     free (self->index);
     free (self);
@@ -238,6 +358,8 @@ senderdb_put (senderdb_t *self, const char *key, const sender_t *s)
         return -1;
     e->s = *s;
     e->ref = true;
+    if (self->flags)
+        flagfile_set (self->flags, key, s->flagged_at, s->flagged ? s->reason : NULL);
     if (!e->dirty) {
         e->dirty = true;
         self->dirty++;
@@ -256,6 +378,11 @@ senderdb_commit (senderdb_t *self)
 {
     if (!self->dirty)
         return 0;
+    //  The flags first: their file never lags what the state made durable.
+    if (self->flags && flagfile_save (self->flags) < 0) {
+        self->failed_ms = zclock_mono ();
+        return -1;
+    }
     MDB_txn *txn;
     int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
     for (size_t i = 0; !rc && i < self->used; i++) {

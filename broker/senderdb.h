@@ -11,6 +11,9 @@
  *  flag. Keys: "a:ACCOUNT" for an account, "d:DOMAIN" for the domain-wide
  *  view of a From: domain.
  *
+ *  Flags are also kept in PATH.flags (flagfile.h), written before the
+ *  commit that carries them, and put back at start when the state lost them.
+ *
  *  When the map is full, senderdb_commit fails with ENOSPC and the records
  *  stay dirty; once no clean record is left to evict, senderdb_get fails with
  *  ENOSPC too, and the caller defers the message with a reason that names
@@ -23,10 +26,14 @@
 
 typedef struct senderdb_t senderdb_t;
 
-//  cache_records: records kept in memory (at least 64). NULL with err when
-//  the file cannot be opened or made.
-senderdb_t *senderdb_new (const char *path, size_t map_mb, size_t cache_records, char *err,
-                        size_t errlen);
+//  cache_records: records kept in memory (at least 64). A file cut short
+//  (its pages reach past its end: truncated, a copy not finished) is never
+//  read (a SIGBUS): refused, or with move_aside renamed PATH.damaged-TIME and
+//  begun anew, said loudly. Either way the flags of PATH.flags (flagfile.h)
+//  not in the state are put back. NULL with err when the file cannot be
+//  opened or made, or is refused.
+senderdb_t *senderdb_new (const char *path, size_t map_mb, size_t cache_records, bool move_aside,
+                          char *err, size_t errlen);
 //  Commits what is dirty (logged when it cannot).
 void senderdb_destroy (senderdb_t **self_p);
 #define SENDERDB_KEY 64

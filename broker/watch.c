@@ -53,7 +53,8 @@ watch_new (cfg_t *cfg, const char *spool_root)
     self->flush_ms = cfg_int (cfg, "state/flush-ms");
     self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->flush_dirty = cache / 4;
-    self->senders = senderdb_new (self->path, self->map_mb, cache, err, sizeof err);
+    bool aside = cfg_enum (cfg, "state/damaged") == 0;     //  move-aside|refuse
+    self->senders = senderdb_new (self->path, self->map_mb, cache, aside, err, sizeof err);
     if (!self->senders)
         diag_fatal ("%s", err);
     size_t records, bytes, map;

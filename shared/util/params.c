@@ -87,6 +87,10 @@ const cfg_key_t params_table[] = {
     { "state/path", "state", CFG_STR, "", 0, 0, B,
       "LMDB file of the sender state (per-account counters, baselines, flags); "
       "empty: senders.mdb in the spool root", NULL },
+    { "state/damaged", "state-damaged", CFG_ENUM, "move-aside", 0, 0, B,
+      "a sender state file found cut short at start (truncated, a copy not finished): "
+      "move-aside (renamed .damaged-TIME, begun anew, said loudly) or refuse (the broker does "
+      "not start); flags come back from the state's .flags file either way", "move-aside|refuse" },
     { "state/map-mb", "state-map-mb", CFG_INT, "1024", 1, 1048576, B,
       "largest size of the sender state file, in MiB (about 1.6 KiB an account and a domain); "
       "when full, messages are deferred with a reason that names this key", NULL },

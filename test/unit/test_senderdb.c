@@ -27,7 +27,7 @@ test_cache_evicts_and_reopens (void **state)
 {
     char path[160], err[256], key[SENDERDB_KEY], name[32];
     snprintf (path, sizeof path, "%s/senders.mdb", unit_root);
-    senderdb_t *db = senderdb_new (path, 64, 64, err, sizeof err);     //  a cache of 64 records
+    senderdb_t *db = senderdb_new (path, 64, 64, false, err, sizeof err);     //  a cache of 64 records
     assert_non_null (db);
     sender_t s;
     for (int i = 0; i < 500; i++) {
@@ -49,7 +49,7 @@ test_cache_evicts_and_reopens (void **state)
     assert_int_equal (senderdb_get (db, key, &s), 0);
     senderdb_destroy (&db);             //  commits what is dirty
     assert_null (db);
-    db = senderdb_new (path, 64, 64, err, sizeof err);
+    db = senderdb_new (path, 64, 64, false, err, sizeof err);
     assert_non_null (db);
     size_t records, bytes, map;
     senderdb_usage (db, &records, &bytes, &map);
@@ -83,7 +83,7 @@ test_full_map (void **state)
 {
     char path[160], err[256], key[SENDERDB_KEY], name[32];
     snprintf (path, sizeof path, "%s/small.mdb", unit_root);
-    senderdb_t *db = senderdb_new (path, 1, 64, err, sizeof err);      //  1 MiB
+    senderdb_t *db = senderdb_new (path, 1, 64, false, err, sizeof err);      //  1 MiB
     assert_non_null (db);
     sender_t s;
     int rc = 0;

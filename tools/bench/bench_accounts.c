@@ -33,7 +33,7 @@ s_run (size_t max, const char *dir)
     snprintf (lock, sizeof lock, "%s-lock", path);
     unlink (lock);
     char err[512];
-    senderdb_t *db = senderdb_new (path, (max * 4096 >> 20) + 64, s_cache, err, sizeof err);
+    senderdb_t *db = senderdb_new (path, (max * 4096 >> 20) + 64, s_cache, false, err, sizeof err);
     if (!db)
         diag_fatal ("%s", err);
     compromise_params_t p;
