@@ -188,14 +188,23 @@ main (int argc, char **argv)
     char **rest = xcalloc ((size_t) argc + 1, sizeof *rest);
     int nrest = 1, rc = EX_OK;
     rest[0] = argv[0];
-    for (int i = 1; i < argc && rc == EX_OK; i++) {
+    //  After "--" every argument is a recipient, whatever it looks like:
+    //  with Postfix's pipe(8) a recipient could otherwise choose the account
+    //  (-a) or the sender (-f) that lockdown and signing trust.
+    int ends = argc;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp (argv[i], "--")) {
+            ends = i;
+            break;
+        }
+    for (int i = 1; i < ends && rc == EX_OK; i++) {
         const char *a = argv[i];
         const char **dst = !strcmp (a, "-f") ? &sender : !strcmp (a, "-a") ? &account
                          : !strcmp (a, "--client-ip") ? &client_ip
                          : !strcmp (a, "--received-at") ? &received
                          : !strcmp (a, "--source") ? &source : NULL;
         if (dst) {
-            if (i + 1 >= argc) {
+            if (i + 1 >= ends) {
                 s_complain ("%s needs a value", a);
                 rc = EX_USAGE;
             }
@@ -212,6 +221,9 @@ main (int argc, char **argv)
     cfg_t *cfg = cfg_new (CFG_SUBMIT);
     char err[512];
     int crc = rc ? 0 : cfg_args (cfg, &nrest, rest, err, sizeof err);
+    //  The recipients after "--", kept from cfg_args.
+    for (int i = ends + 1; i < argc; i++)
+        rest[nrest++] = argv[i];
     if (rc)
         ;
     else if (crc == 1)

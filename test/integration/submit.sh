@@ -40,7 +40,14 @@ expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example 'b@'
 printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f '<>' '<Postmaster>' >/dev/null || fail "null sender to postmaster refused"
 head -c 5000 /dev/zero | "$FARM_BIN/farm-submit" --spool "$T/spool" --max-size 1024 -f a@x.example b@y.example 2>/dev/null
 [ $? -eq 65 ] || fail "oversize message not refused with 65"
+# After --, every argument is a recipient: a recipient cannot choose the
+# account or the sender (before: "-- -a victim" wrote account: victim).
+expect 65 "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example -a alice -- -a victim b@y.example
+q=$(printf '%s' "$msg" | "$FARM_BIN/farm-submit" --spool "$T/spool" -f a@x.example -a alice -- -fvictim@y.example -a@y.example) ||
+    fail "recipients after -- refused"
+grep -q '^account: alice$' "$T/spool/incoming/$q" && grep -q '^mail-from: <a@x.example>$' "$T/spool/incoming/$q" &&
+    grep -q '^rcpt-to: <-fvictim@y.example>$' "$T/spool/incoming/$q" || fail "after --: $(head -6 "$T/spool/incoming/$q")"
 touch "$T/notadir"
 expect 75 "$FARM_BIN/farm-submit" --spool "$T/notadir/spool" -f a@x.example b@y.example
-[ "$(ls "$T/spool/incoming" | wc -l)" -eq 3 ] || fail "refused messages reached the spool"
-echo "ok: submit queues and exits 64/65/75 as sysexits says"
+[ "$(ls "$T/spool/incoming" | wc -l)" -eq 4 ] || fail "refused messages reached the spool"
+echo "ok: submit queues and exits 64/65/75 as sysexits says; after -- only recipients"
