@@ -20,6 +20,7 @@
 #include "hup.h"
 #include "ingest.h"
 #include "lease.h"
+#include "mark.h"
 #include "metrics.h"
 #include "notice.h"
 #include "pool.h"
@@ -55,6 +56,7 @@ struct broker_t {
     zmq_pollitem_t inotify_item, hup_item;
     int hupfd;
     dispatch_t *dispatch;
+    mark_t *mark;               //  the seal on an operator's release
     notice_t *notice;
     int64_t hb_ms;
 };
@@ -268,13 +270,18 @@ broker_new (cfg_t *cfg, int hupfd)
     else
         diag_warn ("compromise detection and rate limits are OFF (state/watch = false)");
     self->router = zsock_new (ZMQ_ROUTER);
+    char merr[512];
+    self->mark = mark_new (spool_root (self->spool), merr, sizeof merr);
+    if (!self->mark)
+        diag_fatal ("%s", merr);
     self->dispatch = dispatch_new (cfg, self->spool, self->ingest, self->pool, self->leases,
-                                   self->spooler, self->watch, self->router);
+                                   self->spooler, self->watch, self->mark, self->router);
     spooler_set_commit (self->spooler, cfg_int (cfg, "spool/flush-ms"), cfg_int (cfg, "spool/batch"),
                         dispatch_output_failed, self->dispatch);
     recover_spool (self->spool, s_recover_redo, self->dispatch);
 
-    self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch, self->pool);
+    self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch, self->pool,
+                                 self->mark);
     if (*cfg_str (cfg, "metrics/file")) {
         self->metrics = metrics_new (cfg_str (cfg, "metrics/file"));
         spooler_set_observer (self->spooler, s_observe, self);
@@ -328,6 +335,7 @@ broker_destroy (broker_t **self_p)
     for (size_t i = 0; i < self->nextra; i++)
         spool_destroy (&self->extra[i]);
     free (self->extra);
+    mark_destroy (&self->mark);
     spool_destroy (&self->spool);
     free (self);
     *self_p = NULL;

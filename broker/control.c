@@ -18,12 +18,13 @@
 struct control_t {
     zsock_t *sock;
     spool_t *spool;
+    const mark_t *mark;
     watch_t *watch;
     pool_t *pool;
 };
 
 control_t *
-control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool)
+control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool, const mark_t *mark)
 {
     if (strncmp (endpoint, "ipc://", 6) != 0) {
         diag_error ("control/endpoint %s: only ipc:// is allowed (its file mode guards it); "
@@ -36,6 +37,7 @@ control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool)
                     "over", endpoint, (int) owner);
     control_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
+    self->mark = mark;
     self->watch = watch;
     self->pool = pool;
     self->sock = zsock_new (ZMQ_REP);
@@ -201,7 +203,7 @@ s_one_message (control_t *self, const char *cmd, const char *qid, strbuf_t *out,
 {
     bool release = !strcmp (cmd, "release");
     size_t failed = 0;
-    held_select_t sel = { .qid = qid };
+    held_select_t sel = { .qid = qid, .mark = self->mark };
     long n = held_apply (self->spool, SPOOL_HOLD, &sel, release ? HELD_RELEASE : HELD_DROP,
                          (int64_t) time (NULL), &failed, NULL);
     if (n <= 0 || failed) {
@@ -287,7 +289,7 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
     else {
         bool release = !strcmp (cmd, "release");
         size_t failed = 0;
-        held_select_t sel = { .account = account };
+        held_select_t sel = { .account = account, .mark = self->mark };
         long n = held_apply (self->spool, SPOOL_HOLD, &sel, release ? HELD_RELEASE : HELD_DROP,
                              (int64_t) time (NULL), &failed, NULL);
         if (n < 0) {

@@ -14,6 +14,7 @@
  *    queues, workers, requeue, purge: see control.c */
 #ifndef FARM_CONTROL_H
 #define FARM_CONTROL_H
+#include "mark.h"
 #include "pool.h"
 #include "spool.h"
 #include "watch.h"
@@ -22,7 +23,8 @@
 typedef struct control_t control_t;
 //  NULL when the endpoint cannot be bound (logged). watch may be NULL (the
 //  sender state is off): then only stats answers, saying so.
-control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool);
+control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool,
+                        const mark_t *mark);
 void control_destroy (control_t **self_p);
 zsock_t *control_sock (control_t *self);
 //  Answer one request waiting on the socket.

@@ -36,6 +36,7 @@ struct dispatch_t {
     lease_table_t *leases;
     spooler_t *spooler;
     watch_t *watch;
+    const mark_t *mark;         //  the seal on an operator's release
     zsock_t *router;
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again now
     zlistx_t *retry;            //  s_redo_t: ... after a failure, each at its not_before
@@ -58,7 +59,7 @@ s_redo_free (void **item)
 
 dispatch_t *
 dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_table_t *leases,
-              spooler_t *spooler, watch_t *watch, zsock_t *router)
+              spooler_t *spooler, watch_t *watch, const mark_t *mark, zsock_t *router)
 {
     dispatch_t *self = xcalloc (1, sizeof *self);
     self->spool = spool;
@@ -67,6 +68,7 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     self->leases = leases;
     self->spooler = spooler;
     self->watch = watch;
+    self->mark = mark;
     self->router = router;
     self->lease_ms = cfg_int (cfg, "lease/timeout-ms");
     self->max_inflight = cfg_int (cfg, "lease/max-inflight");
@@ -247,6 +249,14 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
         s_retry_later (self, qid, claimed);
         return NULL;
     }
+    //  Released by an operator only when the broker sealed it so: anyone
+    //  who can write incoming/ can write a released: line.
+    if (env->released && !mark_check (self->mark, qid, env->released, env->released_mark)) {
+        diag_warn ("%s: a released: line the broker did not seal (written into incoming/ by "
+                   "hand?): ignored; scanned as any message", qid);
+        env->released = 0;
+    }
+    envelope_set (&env->released_mark, NULL);
     if (env->size > self->max_size) {
         close (fd);
         verdict_t v;

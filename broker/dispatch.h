@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "spool.h"
 #include "spooler.h"
+#include "mark.h"
 #include "watch.h"
 #include "wire.h"
 #include <czmq.h>
@@ -24,7 +25,7 @@ typedef struct dispatch_t dispatch_t;
 //  limits/message-size from cfg.
 dispatch_t *dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool,
                           lease_table_t *leases, spooler_t *spooler, watch_t *watch,
-                          zsock_t *router);
+                          const mark_t *mark, zsock_t *router);
 void dispatch_destroy (dispatch_t **self_p);
 //  qid (in active/) is to be dispatched again; claimed_usec as when claimed.
 void dispatch_redo (dispatch_t *self, const char *qid, int64_t claimed_usec);

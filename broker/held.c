@@ -49,7 +49,7 @@ s_done (void *arg, void *entry_arg, int status)
 //  Write the new file for one held message into the batch.
 static int
 s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, const char *qid,
-       held_action_t action, const char *why, int64_t now)
+       held_action_t action, const held_select_t *sel, int64_t now)
 {
     if (action == HELD_RELEASE || action == HELD_REQUEUE) {
         envelope_set (&env->verdict, NULL);
@@ -58,10 +58,16 @@ s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, 
         env->spam = NAN;
         env->retry_at = 0;
         env->released = action == HELD_RELEASE ? now : 0;
+        envelope_set (&env->released_mark, NULL);
+        if (action == HELD_RELEASE && sel->mark) {
+            char mark[MARK_HEX];
+            mark_make (sel->mark, qid, now, mark);
+            envelope_set (&env->released_mark, mark);
+        }
     }
     else {
         envelope_set (&env->verdict, "reject");
-        envelope_add_reason (env, why ? why : "dropped by an operator from hold/");
+        envelope_add_reason (env, sel->why ? sel->why : "dropped by an operator from hold/");
     }
     int64_t body = env->size;
     strbuf_t hdr;
@@ -140,7 +146,7 @@ held_apply (spool_t *spool, spool_dir_t from, const held_select_t *sel, held_act
             else
                 c.failed++;
         }
-        else if (mine && s_one (batch, spool, in, env, body_off, name, action, sel->why, now) < 0) {
+        else if (mine && s_one (batch, spool, in, env, body_off, name, action, sel, now) < 0) {
             diag_error ("%s: cannot write its %s copy: %s", name, what[action], strerror (errno));
             c.failed++;
         }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mark.h"
 #include "strbuf.h"
 #include <stdbool.h>
 
@@ -27,6 +28,7 @@ typedef struct {
     int64_t before;         //  in the folder since before this time (its file's mtime)
     bool dry_run;           //  count and list them, change nothing
     const char *why;        //  DROP: the reason added; PURGE: the log's (NULL: an operator's)
+    const mark_t *mark;     //  RELEASE: the broker's seal (mark.h)
 } held_select_t;
 
 //  Apply action to the messages of spool folder from (hold/, reject/ or

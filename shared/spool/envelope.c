@@ -45,6 +45,7 @@ envelope_destroy (envelope_t **self_p)
     free (self->client_ip);
     free (self->source);
     free (self->verdict);
+    free (self->released_mark);
     s_free_list (&self->rcpt, &self->rcpt_count);
     s_free_list (&self->reasons, &self->reason_count);
     s_free_list (&self->dkim, &self->dkim_count);
@@ -254,6 +255,13 @@ s_apply (envelope_t *self, const char *key, char *value, size_t lineno, char *er
         envelope_add_reason (self, value);
     else if (strcasecmp (key, "dkim") == 0)
         envelope_add_dkim (self, value);
+    else if (strcasecmp (key, "released-mark") == 0) {
+        if (strlen (value) > 128 || strspn (value, "0123456789abcdef") != strlen (value)) {
+            snprintf (err, errlen, "line %zu: released-mark is not a seal", lineno);
+            return -1;
+        }
+        envelope_set (&self->released_mark, value);
+    }
     else if (strcasecmp (key, "spam") == 0) {
         char *end;
         double d = strtod (value, &end);
@@ -332,6 +340,8 @@ envelope_format (const envelope_t *self, strbuf_t *out)
         strbuf_printf (out, "retry-at: %" PRId64 "\n", self->retry_at);
     if (self->released)
         strbuf_printf (out, "released: %" PRId64 "\n", self->released);
+    if (self->released && self->released_mark)
+        s_line (out, "released-mark", self->released_mark);
     if (!isnan (self->spam))
         strbuf_printf (out, "spam: %.6f\n", self->spam);
     if (self->attempts)

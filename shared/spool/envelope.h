@@ -17,6 +17,10 @@
  *    released     unix seconds when an operator released it from hold/: it
  *                 is delivered, signed, without the content and compromise
  *                 holds (domain lockdown still applies)
+ *    released-mark the broker's seal on released (HMAC of the queue id and
+ *                 the time, broker/mark.h): without a good one, released
+ *                 is ignored, so that no writer of incoming/ can mark mail
+ *                 as released by an operator
  *    spam         Bayes spam probability 0..1 (output spools)
  *    dkim         alg:domain:selector of a signature we added; repeatable
  *    attempts     how many times the message has been scanned
@@ -51,6 +55,7 @@ typedef struct {
     size_t dkim_count;
     int64_t retry_at;       //  0 when absent
     int64_t released;       //  0 when absent
+    char *released_mark;    //  the broker's seal on released, or NULL
     double spam;            //  NAN when absent
     uint32_t attempts;
     int64_t size;           //  -1 when absent
