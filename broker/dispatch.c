@@ -28,6 +28,9 @@ typedef struct {
 //  Descriptors kept for what is not an output: ZeroMQ's sockets and
 //  signalers, the spool's folders, the sender state, the logs.
 #define FD_RESERVE 256
+//  A worker that lets this many leases run out in a row is dropped: it takes
+//  jobs and does not answer (stuck, or not a worker at all).
+#define DISPATCH_MAX_EXPIRED 3
 
 struct dispatch_t {
     spool_t *spool;
@@ -40,7 +43,8 @@ struct dispatch_t {
     zsock_t *router;
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again now
     zlistx_t *retry;            //  s_redo_t: ... after a failure, each at its not_before
-    diag_every_t said_read, said_output;    //  one line a second of each
+    diag_every_t said_read, said_output, said_late, said_full;    //  one line a second of each
+    int64_t max_credit, max_workers;    //  wire/max-credit, wire/max-workers
     int64_t lease_ms, max_inflight, retry_s, max_size;
     int64_t max_pending;        //  outputs waiting for a commit, at most (2 x spool/batch)
     int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
@@ -75,6 +79,8 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     self->retry_s = cfg_int (cfg, "spool/retry-s");
     self->max_size = cfg_int (cfg, "limits/message-size");
     self->max_pending = 2 * cfg_int (cfg, "spool/batch");
+    self->max_credit = cfg_int (cfg, "wire/max-credit");
+    self->max_workers = cfg_int (cfg, "wire/max-workers");
     //  Outputs pending and one batch committing hold a descriptor each;
     //  the rest (sockets, the state, the spool's folders) needs FD_RESERVE.
     struct rlimit rl;
@@ -163,9 +169,25 @@ dispatch_release (dispatch_t *self, pool_worker_t *w, const char *why)
             lease_t *l = lease_find (self->leases, qids[i]);
             diag_warn ("%s: lease of worker %s %s; leasing it again", qids[i], l->worker->name, why);
             dispatch_redo (self, qids[i], l->claimed_usec);
+            if (!w) {
+                //  Ran out: the slot is the worker's again (the job is not),
+                //  and a worker whose leases keep running out is dropped.
+                pool_give (self->pool, l->worker);
+                l->worker->expired++;
+            }
             lease_remove (self->leases, qids[i], NULL);
         }
     } while (n == 256);
+    if (!w)
+        for (pool_worker_t *x = pool_first (self->pool); x;) {
+            pool_worker_t *next = pool_next (self->pool);
+            if (x->expired >= DISPATCH_MAX_EXPIRED) {
+                wire_send_disconnect (self->router, x->routing_id);
+                dispatch_worker_gone (self, &x, "let its leases run out without a verdict");
+                next = pool_first (self->pool);
+            }
+            x = next;
+        }
 }
 
 void
@@ -376,12 +398,18 @@ dispatch_pump (dispatch_t *self)
 void
 dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
 {
-    pool_give (self->pool, w);
+    //  Credit moves only with a lease of this worker's: a verdict for a job
+    //  it does not hold (unknown, late, forged) gives it nothing.
     lease_t *l = lease_find (self->leases, m->qid);
     if (!l || l->token != m->lease || l->worker != w) {
-        diag_info ("%s: late verdict from %s ignored (the job was leased again)", m->qid, w->name);
+        unsigned long held;
+        if (diag_every (&self->said_late, 1000, &held))
+            diag_info ("%s: verdict from %s for no lease of its own ignored (late: the job was "
+                       "leased again; or unknown) (%lu more not logged)", m->qid, w->name, held);
         return;
     }
+    pool_give (self->pool, w);
+    w->expired = 0;
     int64_t claimed = l->claimed_usec;
     off_t body_off = l->body_off;
     envelope_t *env = NULL;
@@ -413,7 +441,16 @@ dispatch_message (dispatch_t *self, zframe_t *id, zmsg_t *msg)
         case WIRE_READY:
             if (w)
                 dispatch_worker_gone (self, &w, "said READY again");
-            w = pool_add (self->pool, id, m.name, m.model, m.credit);
+            if (pool_size (self->pool) >= (size_t) self->max_workers) {
+                unsigned long held;
+                if (diag_every (&self->said_full, 1000, &held))
+                    diag_warn ("worker %s refused: %zu workers connected, wire/max-workers (%lu more "
+                               "not logged)", m.name, pool_size (self->pool), held);
+                wire_send_disconnect (self->router, id);
+                break;
+            }
+            w = pool_add (self->pool, id, m.name, m.model,
+                          m.credit > self->max_credit ? (uint32_t) self->max_credit : m.credit);
             w->expires = zclock_mono () + self->alive_ms;
             diag_info ("worker %s ready, credit %u, model %s", w->name, m.credit,
                        *m.model ? m.model : "-");

@@ -73,7 +73,7 @@ pool_add (pool_t *self, zframe_t *routing_id, const char *name, const char *mode
     s_key (routing_id, w->key, sizeof w->key);
     snprintf (w->name, sizeof w->name, "%s", name);
     snprintf (w->model, sizeof w->model, "%s", model);
-    w->credit = credit;
+    w->credit = w->max_credit = credit;
     zhashx_insert (self->workers, w->key, w);
     if (credit) {
         zlistx_add_end (self->ring, w);
@@ -119,6 +119,8 @@ pool_give (pool_t *self, pool_worker_t *w)
 {
     if (w->jobs)
         w->jobs--;
+    if (w->credit + w->jobs >= w->max_credit)
+        return;
     w->credit++;
     if (!w->in_ring) {
         zlistx_add_end (self->ring, w);
@@ -143,4 +145,10 @@ bool
 pool_ready (pool_t *self)
 {
     return zlistx_size (self->ring) > 0;
+}
+
+size_t
+pool_size (pool_t *self)
+{
+    return zhashx_size (self->workers);
 }

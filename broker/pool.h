@@ -13,6 +13,8 @@ typedef struct {
     char model[128];
     uint32_t credit;        //  free slots
     uint32_t jobs;          //  leased to it now
+    uint32_t max_credit;    //  credit + jobs never exceed it (what READY said, capped)
+    uint32_t expired;       //  its leases that ran out since its last good verdict
     int64_t expires;        //  ms (zclock_mono): dead when nothing heard by then
     bool in_ring;
 } pool_worker_t;
@@ -30,8 +32,10 @@ pool_worker_t *pool_add (pool_t *self, zframe_t *routing_id, const char *name,
 void pool_remove (pool_t *self, pool_worker_t **worker_p);
 //  The next worker with credit (taking one slot), or NULL.
 pool_worker_t *pool_take (pool_t *self);
-//  Give a slot back (a verdict came, or a lease was dropped).
+//  Give a slot back (a verdict came, or a lease was dropped); never beyond
+//  the worker's max_credit.
 void pool_give (pool_t *self, pool_worker_t *worker);
+size_t pool_size (pool_t *self);
 //  True when some worker has free credit.
 bool pool_ready (pool_t *self);
 //  First, next worker for walking them all (removal is safe after next).
