@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -31,6 +32,8 @@ typedef struct {
 //  A worker that lets this many leases run out in a row is dropped: it takes
 //  jobs and does not answer (stuck, or not a worker at all).
 #define DISPATCH_MAX_EXPIRED 3
+//  Of a message refused as too large, reject/ keeps this much.
+#define DISPATCH_KEEP_HEAD (64 * 1024)
 
 struct dispatch_t {
     spool_t *spool;
@@ -280,12 +283,19 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
     }
     envelope_set (&env->released_mark, NULL);
     if (env->size > self->max_size) {
+        //  Refused whole, but kept in reject/ with its head only: a size
+        //  line of 2 GB (a sparse file) must not become 2 GB copied on the
+        //  loop. The head has what the bounce and the operator look at.
+        struct stat st;
+        int64_t have = fstat (fd, &st) == 0 ? (int64_t) st.st_size - body_off : 0;
+        int64_t keep = DISPATCH_KEEP_HEAD < have ? DISPATCH_KEEP_HEAD : have < 0 ? 0 : have;
         close (fd);
         verdict_t v;
         verdict_init (&v);
         v.code = VERDICT_REJECT;
-        verdict_reason (&v, "message-size: %" PRId64 " bytes, limit %" PRId64, env->size,
-                        self->max_size);
+        verdict_reason (&v, "message-size: %" PRId64 " bytes, limit %" PRId64 " (only its first %"
+                        PRId64 " bytes kept here)", env->size, self->max_size, keep);
+        env->size = keep;
         s_verdict_here (self, qid, &env, body_off, &v, claimed, 0);
         verdict_free (&v);
         return NULL;
