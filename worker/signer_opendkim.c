@@ -14,6 +14,7 @@
  *  test/integration/dkim_known.sh). Relaxed canonicalization unfolds, so the
  *  difference does not matter there. */
 #include "signer_opendkim.h"
+#include "lines.h"
 #include "signer.h"
 #include "xalloc.h"
 #include <opendkim/dkim.h>
@@ -59,19 +60,23 @@ signer_opendkim_destroy (signer_opendkim_t **self_p)
     *self_p = NULL;
 }
 
-//  Append data to out with every bare LF made CRLF; prev is the byte before
-//  data (so a CR ending the previous chunk is seen).
+//  Append data to out with every line end made CRLF, a bare LF or a bare
+//  CR too (lines.h: what farm-relay sends); prev is the byte before data,
+//  so that a CR ending the previous chunk is seen.
 static void
 s_crlf (strbuf_t *out, const char *data, size_t len, char prev)
 {
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++)
-        if (data[i] == '\n' && (i == 0 ? prev : data[i - 1]) != '\r') {
-            strbuf_add (out, data + start, i - start);
+    const char *p = data, *end = data + len;
+    //  The LF of a CRLF cut between two chunks: already written.
+    if (prev == '\r' && p < end && *p == '\n')
+        p++;
+    while (p < end) {
+        const char *next, *stop = lines_end (p, end, &next);
+        strbuf_add (out, p, (size_t) (stop - p));
+        if (stop < end)
             strbuf_add (out, "\r\n", 2);
-            start = i + 1;
-        }
-    strbuf_add (out, data + start, len - start);
+        p = next;
+    }
 }
 
 int
@@ -111,7 +116,7 @@ signer_opendkim_sign (signer_opendkim_t *self, const signkey_t *key, const char 
     }
     //  A body without a final line end gets one, as on the wire (and as both
     //  canonicalizations define it: RFC 6376 3.4.3, 3.4.4).
-    if (st == DKIM_STAT_OK && len > hdr->body_off && msg[len - 1] != '\n')
+    if (st == DKIM_STAT_OK && len > hdr->body_off && msg[len - 1] != '\n' && msg[len - 1] != '\r')
         st = dkim_body (d, (u_char *) "\r\n", 2);
     if (st == DKIM_STAT_OK)
         st = dkim_eom (d, NULL);

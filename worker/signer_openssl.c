@@ -14,6 +14,7 @@
  *  "\r\n\t " (h= between names, b= and bh= anywhere). The header hash covers the field as folded with b=
  *  empty, which relaxed canonicalization makes independent of the folding. */
 #include "signer_openssl.h"
+#include "lines.h"
 #include "signer.h"
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -70,11 +71,10 @@ s_canon_header (strbuf_t *out, const char *name, size_t nlen, const char *value,
         strbuf_add (out, "\r\n", 2);
 }
 
-//  The body hash. Lines end at LF (a CR before it is the line end's); a
-//  line without its end is completed. What a bare CR inside a line means
-//  follows libopendkim, our reference: in relaxed form a bare CR is dropped
-//  with any white space before it, except that of two CRs in a row the
-//  first is kept; in simple form a line of nothing but CRs is an empty line.
+//  The body hash. Lines end at CRLF, a bare LF or a bare CR (lines.h: as
+//  farm-relay sends them, every end as CRLF); a line without its end is
+//  completed. (So no CR is left inside a line; the CR cases below are what
+//  libopendkim does with one, kept should a caller split lines otherwise.)
 static int
 s_body_hash (const char *body, size_t len, bool relaxed, unsigned char *md)
 {
@@ -88,9 +88,7 @@ s_body_hash (const char *body, size_t len, bool relaxed, unsigned char *md)
     char buf[4096];
     const char *p = body, *end = body + len;
     while (p < end) {
-        const char *nl = memchr (p, '\n', (size_t) (end - p));
-        const char *le = nl ? nl : end;
-        const char *ce = nl && le > p && le[-1] == '\r' ? le - 1 : le;
+        const char *next, *ce = lines_end (p, end, &next);
         size_t bn = 0;
         bool blank = true;
         if (relaxed) {
@@ -143,7 +141,7 @@ s_body_hash (const char *body, size_t len, bool relaxed, unsigned char *md)
             EVP_DigestUpdate (ctx, "\r\n", 2);
             any = true;
         }
-        p = nl ? nl + 1 : end;
+        p = next;
     }
     //  An empty body: nothing (relaxed), one CRLF (simple).
     if (!any && !relaxed)

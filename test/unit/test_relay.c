@@ -75,12 +75,40 @@ test_not_a_reply (void **state)
     close (sv[1]);
 }
 
+//  DATA as sent: every line end CRLF, a bare CR too ("\r.\r" would end the
+//  data at a receiver that takes CR for a line end: SMTP smuggling), and
+//  leading dots doubled.
+static void
+test_data_line_ends (void **state)
+{
+    int sv[2];
+    assert_int_equal (socketpair (AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    const char *replies = "220 hi\r\n250 ok\r\n354 go\r\n250 queued\r\n";
+    assert_int_equal (write (sv[1], replies, strlen (replies)), (ssize_t) strlen (replies));
+    shutdown (sv[1], SHUT_WR);
+    smtp_reply_t r;
+    smtp_t *s = smtp_open_fd (sv[0], "unit.test", &r);
+    assert_non_null (s);
+    static const char msg[] = "a\r.\rb\n.c\r\nd\r";
+    assert_int_equal (smtp_data (s, msg, sizeof msg - 1, &r), 250);
+    char buf[512];
+    ssize_t n = read (sv[1], buf, sizeof buf - 1);
+    assert_true (n > 0);
+    buf[n] = 0;
+    const char *data = strstr (buf, "DATA\r\n");
+    assert_non_null (data);
+    assert_string_equal (data + 6, "a\r\n..\r\nb\r\n..c\r\nd\r\n.\r\n");
+    smtp_destroy (&s);
+    close (sv[1]);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reply_lines),
         cmocka_unit_test (test_not_a_reply),
+        cmocka_unit_test (test_data_line_ends),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  *  of more than SMTP_MAX_LINES lines is an error, so no server can make the
  *  relay allocate or wait without bound. */
 #include "smtp.h"
+#include "lines.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include <ctype.h>
@@ -258,16 +259,16 @@ smtp_data (smtp_t *self, const char *msg, size_t len, smtp_reply_t *r)
         return code;
     strbuf_t out;
     strbuf_init (&out);
-    size_t pos = 0;
-    while (pos < len) {
-        const char *nl = memchr (msg + pos, '\n', len - pos);
-        size_t end = nl ? (size_t) (nl - msg) : len;
-        size_t stop = end > pos && msg[end - 1] == '\r' ? end - 1 : end;
-        if (msg[pos] == '.')
+    //  Every line end as CRLF, a bare CR too (lines.h), and leading dots
+    //  doubled: no receiver can read the end of the data inside it.
+    const char *p = msg, *end = msg + len;
+    while (p < end) {
+        const char *next, *stop = lines_end (p, end, &next);
+        if (*p == '.')
             strbuf_addc (&out, '.');
-        strbuf_add (&out, msg + pos, stop - pos);
+        strbuf_add (&out, p, (size_t) (stop - p));
         strbuf_adds (&out, "\r\n");
-        pos = nl ? end + 1 : len;
+        p = next;
     }
     strbuf_adds (&out, ".\r\n");
     int rc = s_write_all (self, out.data, out.len, r);
