@@ -97,12 +97,12 @@ s_address_ok (const char *a, bool empty_ok)
     if (n == 10 && !strncasecmp (a, "postmaster", 10))
         return true;
     const char *at = memrchr (a, '@', n);
-    if (!at || at == a || at == a + n - 1 || n > 512)
+    if (!at || at == a || at == a + n - 1 || n > ENVELOPE_MAX_PATH)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char) a[i] <= ' ' || a[i] == 0x7f || a[i] == '<' || a[i] == '>')
-            return false;
-    return true;
+    char bare[ENVELOPE_MAX_PATH + 1];
+    memcpy (bare, a, n);
+    bare[n] = 0;
+    return envelope_path_ok (bare);
 }
 
 //  Everything after argument parsing: build the envelope, read, commit.

@@ -100,6 +100,16 @@ envelope_clear_dkim (envelope_t *self)
 }
 
 int
+envelope_path_ok (const char *a)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *) a; *p; p++, n++)
+        if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+            return 0;
+    return n <= ENVELOPE_MAX_PATH;
+}
+
+int
 envelope_value_ok (const char *value)
 {
     size_t n = 0;
@@ -236,11 +246,24 @@ s_apply (envelope_t *self, const char *key, char *value, size_t lineno, char *er
     else if (strcasecmp (key, "account") == 0)
         envelope_set (&self->account, value);
     else if (strcasecmp (key, "mail-from") == 0)
-        envelope_set (&self->mail_from, s_unbracket (value));
+    {
+        value = s_unbracket (value);
+        if (!envelope_path_ok (value)) {
+            snprintf (err, errlen, "line %zu: mail-from is not one address (white space, a "
+                      "bracket or an ESMTP parameter in it)", lineno);
+            return -1;
+        }
+        envelope_set (&self->mail_from, value);
+    }
     else if (strcasecmp (key, "rcpt-to") == 0) {
         value = s_unbracket (value);
         if (*value == 0) {
             snprintf (err, errlen, "line %zu: empty rcpt-to", lineno);
+            return -1;
+        }
+        if (!envelope_path_ok (value)) {
+            snprintf (err, errlen, "line %zu: rcpt-to is not one address (white space, a "
+                      "bracket or an ESMTP parameter in it)", lineno);
             return -1;
         }
         envelope_add_rcpt (self, value);

@@ -82,6 +82,12 @@ void envelope_clear_dkim (envelope_t *self);
 //  used for the sender state; the time of the scan is.
 int envelope_time_plausible (int64_t t, int64_t now);
 //  True when value may be stored: no control characters, bounded length.
+//  An address as the envelope carries it (mail-from, rcpt-to; without its
+//  brackets): no white space, control character or bracket, at most
+//  ENVELOPE_MAX_PATH bytes, so that nothing can ride along into the relay's
+//  MAIL FROM or RCPT TO (an ESMTP parameter: NOTIFY=, ORCPT=). 1 when so.
+#define ENVELOPE_MAX_PATH 512
+int envelope_path_ok (const char *address);
 int envelope_value_ok (const char *value);
 //  The end of a verdict's JSON line (the verdict log, farm-replay --json):
 //  ,"spam":P|null,"reasons":[...],"dkim":[...],"received_at":N}\n appended

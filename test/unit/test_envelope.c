@@ -79,6 +79,12 @@ test_rejects_garbage (void **state)
         "spam: 1.5\n",
         "farm-spool: x\n",
         "account: a\x01b\n",
+        //  ESMTP parameters smuggled into an address (to the relay's RCPT TO).
+        "rcpt-to: <z@b.example>\tNOTIFY=SUCCESS ORCPT=rfc822;x@y\n",
+        "rcpt-to: <z@b.example> NOTIFY=NEVER\n",
+        "mail-from: <a@b.example> RET=FULL\n",
+        "mail-from: <a@b.example>\tSIZE=1\n",
+        "rcpt-to: <a<b@c.example>\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         envelope_t *env = envelope_new ();

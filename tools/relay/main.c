@@ -131,8 +131,9 @@ s_path (const char *addr, char *buf, size_t size)
 {
     if (!addr || !*addr)
         return "<>";
-    if (addr[0] == '<')
-        return addr;
+    //  One address and nothing else: the envelope's reader refused any
+    //  with white space or brackets (envelope_path_ok), so no ESMTP
+    //  parameter rides along.
     snprintf (buf, size, "<%s>", addr);
     return buf;
 }
