@@ -391,14 +391,22 @@ control_handle (control_t *self)
         return;
     char *args[8] = { 0 };
     size_t n = 0;
-    char *cmd = zmsg_popstr (req);
-    while (n < 8 && (args[n] = zmsg_popstr (req)) != NULL)
+    //  Every frame a string without a NUL inside ("alice\0bob" must not
+    //  act on alice), and no more frames than a command takes.
+    bool bad = zmsg_size (req) > 9;
+    for (zframe_t *f = zmsg_first (req); f; f = zmsg_next (req))
+        bad = bad || memchr (zframe_data (f), 0, zframe_size (f)) != NULL;
+    char *cmd = bad ? NULL : zmsg_popstr (req);
+    while (!bad && n < 8 && (args[n] = zmsg_popstr (req)) != NULL)
         n++;
     zmsg_destroy (&req);
     strbuf_t out;
     strbuf_init (&out);
     bool ok = true;
-    if (!cmd)
+    if (bad)
+        ok = false, strbuf_adds (&out, "a request with a NUL byte inside an argument, or too many "
+                                 "arguments: refused");
+    else if (!cmd)
         ok = false, strbuf_adds (&out, "empty request");
     else if (!strcmp (cmd, "queues")) {
         static const spool_dir_t dirs[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD,

@@ -51,7 +51,7 @@ typedef struct {
 
 typedef struct {
     const char *out;
-    char tmp[64];
+    char tmp[80];
     char bindir[PATH_MAX];
     pid_t broker;
     pid_t *workers;
@@ -380,7 +380,12 @@ s_start_farm (run_t *r)
 {
     farm_t *farm = &r->farm;
     cfg_t *cfg = r->cfg;
-    snprintf (farm->tmp, sizeof farm->tmp, "/tmp/farm-replay.XXXXXX");
+    //  Its sockets and verdict log, in TMPDIR (when short enough for a
+    //  socket's name); removed at the end.
+    const char *tmpdir = getenv ("TMPDIR");
+    if (!tmpdir || !*tmpdir || strlen (tmpdir) > 48)
+        tmpdir = "/tmp";
+    snprintf (farm->tmp, sizeof farm->tmp, "%s/farm-replay.XXXXXX", tmpdir);
     if (!mkdtemp (farm->tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
     static char endpoint[128], maxsize[32], control[128], dkimtime[32];
@@ -623,11 +628,15 @@ main (int argc, char **argv)
         s_start_farm (&r);
         s_follow (&r);
         rc = s_check (&r);
-        char sock[160];
-        snprintf (sock, sizeof sock, "%s/broker.sock", r.farm.tmp);
-        unlink (sock);
+        static const char *left[] = { "broker.sock", "control.sock" };
+        for (size_t i = 0; i < sizeof left / sizeof left[0]; i++) {
+            char sock[sizeof r.farm.tmp + 32];
+            snprintf (sock, sizeof sock, "%s/%s", r.farm.tmp, left[i]);
+            unlink (sock);
+        }
         unlink (r.vlog);
-        rmdir (r.farm.tmp);
+        if (rmdir (r.farm.tmp) < 0)
+            diag_warn ("%s: %s (left behind)", r.farm.tmp, strerror (errno));
     }
     free (r.items);
     free (r.farm.workers);

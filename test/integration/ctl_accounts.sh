@@ -92,6 +92,10 @@ i=0; until [ "$(grep -c "\"account\":\"busy\".*\"received_at\":$t6" "$T/verdicts
 done
 [ "$(grep "\"account\":\"busy\".*\"received_at\":$t6" "$T/verdicts.jsonl" | grep -c '"verdict":"defer"')" -eq 0 ] ||
     fail "a bounce was rate-limited"
+# A NUL inside an argument is refused, not cut ("quiet\0x" acting on quiet).
+"$FARM_BIN/../test/rogue" "ipc://$T/control.sock" nul flag quiet | grep -q "^error: a request with a NUL" ||
+    fail "a NUL inside a control argument was not refused"
+$CTL list | grep -q '^quiet' && fail "quiet flagged through \"quiet\\0x\""
 stop_farm
 no_sanitizer_reports
 echo "ok: drop forgets the burst; release/drop of one queue id; unflag; @domain flag holds and unflag frees; @domain limits defer; bounces not limited; typos refused"

@@ -3,8 +3,11 @@
 # verdict and one JSON line per message, with the expected verdicts and reasons.
 . "$(dirname "$0")/../lib/farm.sh"
 n=$(ls "$TOP/test/sample" | grep -vc '\.env$')
-"$FARM_BIN/farm-replay" "$TOP/test/sample" --out "$T/out" --json "$T/out.json" --workers 2 \
+mkdir -p "$T/tmp"
+TMPDIR="$T/tmp" "$FARM_BIN/farm-replay" "$TOP/test/sample" --out "$T/out" --json "$T/out.json" --workers 2 \
     >"$T/replay.log" 2>&1 || fail "farm-replay exited $?"
+# Nothing left of its private folder (before: one /tmp/farm-replay.* a run).
+[ -z "$(ls -A "$T/tmp")" ] || fail "farm-replay left behind: $(ls -A "$T/tmp")"
 [ "$(wc -l <"$T/out.json")" -eq "$n" ] || fail "$(wc -l <"$T/out.json") JSON lines for $n messages"
 grep -q '"file":"msg-031-no-rcpt.eml".*"verdict":"reject","spam":null,"reasons":\["no-recipients"\]' "$T/out.json" \
     || fail "msg-031 (no recipients) not rejected with reason no-recipients"

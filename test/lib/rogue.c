@@ -8,7 +8,11 @@
  *                                     K connections, each READY with CREDIT;
  *                                     takes jobs for SECONDS, answers none
  *
- *  Prints the number of jobs it was given, and exits 0. */
+ *    rogue CONTROL-ENDPOINT nul COMMAND ARG
+ *                                     a control request whose argument has
+ *                                     a NUL inside (ARG, a NUL, "x")
+ *
+ *  Prints the number of jobs it was given (or the control reply), exits 0. */
 #include "wire.h"
 #include <czmq.h>
 #include <stdio.h>
@@ -45,6 +49,28 @@ s_take (zsock_t **socks, size_t n, int seconds)
 int
 main (int argc, char **argv)
 {
+    if (argc == 5 && !strcmp (argv[2], "nul")) {
+        zsock_t *req = zsock_new_req (argv[1]);
+        zmsg_t *m = zmsg_new ();
+        zmsg_addstr (m, argv[3]);
+        size_t n = strlen (argv[4]);
+        char *arg = malloc (n + 2);
+        memcpy (arg, argv[4], n);
+        arg[n] = 0;
+        arg[n + 1] = 'x';
+        zmsg_addmem (m, arg, n + 2);
+        free (arg);
+        zmsg_send (&m, req);
+        zsock_set_rcvtimeo (req, 5000);
+        zmsg_t *rep = zmsg_recv (req);
+        char *status = rep ? zmsg_popstr (rep) : NULL, *text = rep ? zmsg_popstr (rep) : NULL;
+        printf ("%s: %s\n", status ? status : "(no reply)", text ? text : "");
+        zstr_free (&status);
+        zstr_free (&text);
+        zmsg_destroy (&rep);
+        zsock_destroy (&req);
+        return 0;
+    }
     if (argc < 5) {
         fprintf (stderr, "usage: rogue ENDPOINT bogus N SECONDS | rogue ENDPOINT flood K CREDIT SECONDS\n");
         return 64;
