@@ -6,6 +6,7 @@
  *  and go; a submitter's (<qid>) are left unless a day old, since a
  *  farm-submit may be writing one right now. */
 #include "recover.h"
+#include "batch.h"
 #include "diag.h"
 #include "fileio.h"
 #include <dirent.h>
@@ -102,6 +103,8 @@ recover_spool (spool_t *spool, recover_redo_fn *redo, void *arg)
         redone++;
     }
     dirwalk_destroy (&d);
+    if (finished)
+        batch_sync_dir (spool_fd (spool, SPOOL_ACTIVE));
     if (redone || finished || removed)
         diag_info ("recovery: %zu to scan again, %zu already finished, %zu temporary files removed",
                    redone, finished, removed);

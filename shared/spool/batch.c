@@ -192,8 +192,14 @@ batch_sync (batch_t *self)
     }
     if (self->sync == BATCH_SYNC_FILESYSTEM)
         s_sync_filesystem (self, self->entries[0].fd);
-    else
+    else {
         s_sync_files (self);
+        //  The claims into the sources' folder (active/) durable before
+        //  any output is: after a power cut a message is never back in
+        //  incoming/ beside its output (scanned, and sent, twice).
+        if (self->consume >= 0)
+            fsync (self->consume);
+    }
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *e = &self->entries[i];
         if (close (e->fd) < 0 && !e->status)
@@ -226,6 +232,11 @@ batch_sync (batch_t *self)
             diag_error ("%s: cannot remove its source: %s (recovery will finish it)",
                         e->dstname, strerror (errno));
     }
+    //  5. The sources' removal durable: farm-relay sends an output only
+    //  once its active/ twin is gone, and a twin back after a power cut
+    //  would be scanned and sent again.
+    if (self->consume >= 0)
+        fsync (self->consume);
     return failed;
 }
 

@@ -507,10 +507,21 @@ s_pass (relay_t *self)
     size_t n = 0, cap = 0;
     int64_t now = (int64_t) time (NULL);
     self->waiting = 0;
+    //  An output whose active/ twin is still there is being committed by
+    //  the broker: sent now and the broker killed before it removes the
+    //  twin, recovery would scan it again and it would go twice. The
+    //  fsync first makes every removal seen here durable (a twin back
+    //  after a power cut would do the same).
+    int active = spool_fd (self->spool, SPOOL_ACTIVE);
+    batch_sync_dir (active);
     for (const char *name; (name = dirwalk_next (w));) {
         if (!qid_valid (name))
             continue;
         struct stat st;
+        if (fstatat (dir, name, &st, 0) < 0)
+            continue;
+        if (fstatat (active, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            continue;       //  the next pass takes it
         if (fstatat (dir, name, &st, 0) < 0)
             continue;
         if (st.st_mtime > now) {
