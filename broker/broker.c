@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct broker_t {
@@ -306,6 +307,10 @@ broker_new (cfg_t *cfg, int hupfd)
         unlink (ep + 6);    //  a stale socket file from a killed broker
     if (zsock_bind (self->router, "%s", ep) < 0)
         diag_fatal ("bind %s: %s", ep, zmq_strerror (zmq_errno ()));
+    //  Workers only: the broker's user and its group (the workers' users
+    //  are in it, tools/systemd), never every local user.
+    if (strncmp (ep, "ipc://", 6) == 0 && chmod (ep + 6, 0660) < 0)
+        diag_warn ("chmod %s: %s", ep + 6, strerror (errno));
     diag_info ("broker on %s, spool %s, %zu extra ingest spool(s), %" PRId64 " jobs in flight at most",
                ep, spool_root (self->spool), self->nextra, cfg_int (cfg, "lease/max-inflight"));
     return self;
