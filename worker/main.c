@@ -16,13 +16,16 @@ main (int argc, char **argv)
         "Connects to the broker, takes jobs as its credit allows, scans each message\n"
         "and sends the verdict back. Stateless: run as many as there are cores.");
     if (rc < 0) {
+        //  The keys in a process of their own, forked before anything else
+        //  (keyd.h): this one parses the mail and never holds a key.
+        keyd_t *keyd = worker_keyd_start (cfg);
         //  Before any thread, so that all block them: SIGHUP reloads, SIGTERM and
         //  SIGINT stop, both read in the loop, so that no czmq call (a socket
         //  monitor starting, say) is interrupted halfway by the stop.
         int hupfd = hup_open (true);
         zsys_init ();
         zsys_set_logstream (NULL);
-        worker_t *worker = worker_new (cfg, hupfd);
+        worker_t *worker = worker_new (cfg, hupfd, keyd);
         worker_run (worker);
         worker_destroy (&worker);
         rc = 0;

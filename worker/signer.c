@@ -23,7 +23,24 @@ struct signer_t {
     signer_kind_t kind;
     uint64_t fixed_time;
     signer_opendkim_t *opendkim;
+    signer_raw_fn *raw;         //  the key process's private-key step, or NULL
+    signer_msg_fn *whole;       //  ... its whole signature (libopendkim)
+    void *remote;
 };
+
+void
+signer_set_remote (signer_t *self, signer_raw_fn *raw, signer_msg_fn *whole, void *arg)
+{
+    self->raw = raw;
+    self->whole = whole;
+    self->remote = arg;
+}
+
+signer_kind_t
+signer_kind (const signer_t *self)
+{
+    return self->kind;
+}
 
 signer_t *
 signer_new (uint64_t fixed_time, signer_kind_t kind)
@@ -56,9 +73,14 @@ int
 signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg, size_t len,
              const header_t *hdr, bool body_relaxed, strbuf_t *out, char *err, size_t errlen)
 {
+    //  A key held by the key process (keyd.h): no PEM, no parsed key here.
+    bool remote = !key->pem && !key->pkey && self->remote;
+    if (remote && self->kind == SIGNER_OPENDKIM)
+        return self->whole (self->remote, key, id, msg, len, body_relaxed, out, err, errlen);
     if (self->kind == SIGNER_OPENDKIM)
         return signer_opendkim_sign (self->opendkim, key, id, msg, len, hdr, body_relaxed, out, err,
                                      errlen);
     uint64_t t = self->fixed_time ? self->fixed_time : (uint64_t) time (NULL);
-    return signer_openssl_sign (key, msg, len, hdr, body_relaxed, t, out, err, errlen);
+    return signer_openssl_sign (key, msg, len, hdr, body_relaxed, t, remote ? self->raw : NULL,
+                                self->remote, out, err, errlen);
 }

@@ -11,6 +11,7 @@
 #define FARM_SIGNER_H
 #include "header.h"
 #include "keys.h"
+#include "signer_openssl.h"
 #include "strbuf.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,4 +34,12 @@ void signer_destroy (signer_t **self_p);
 int signer_sign (signer_t *self, const signkey_t *key, const char *id, const char *msg,
                  size_t len, const header_t *hdr, bool body_relaxed, strbuf_t *out, char *err,
                  size_t errlen);
+signer_kind_t signer_kind (const signer_t *self);
+
+//  Keys held by another process (keyd.h: a key without pem or pkey here):
+//  the OpenSSL signer sends it the private-key step (raw, a digest or the
+//  header data), the libopendkim one the whole message (whole).
+typedef int (signer_msg_fn) (void *arg, const signkey_t *key, const char *id, const char *msg,
+                             size_t len, bool body_relaxed, strbuf_t *out, char *err, size_t errlen);
+void signer_set_remote (signer_t *self, signer_raw_fn *raw, signer_msg_fn *whole, void *arg);
 #endif

@@ -150,10 +150,10 @@ s_stage_lockdown (task_t *t, task_ctx_t *ctx)
 static void
 s_stage_sign (task_t *t, task_ctx_t *ctx)
 {
-    if (t->verdict.code != VERDICT_DELIVER || !keys_enabled (ctx->keys) || !*t->from_domain)
+    if (t->verdict.code != VERDICT_DELIVER || !keyd_enabled (ctx->keyd) || !*t->from_domain)
         return;
     const signkey_t *keys[8];
-    size_t n = keys_find (ctx->keys, t->from_domain, keys, 8);
+    size_t n = keyd_find (ctx->keyd, t->from_domain, keys, 8);
     if (n == 0) {
         verdict_reason (&t->verdict, "no-key: no DKIM key for %s", t->from_domain);
         return;

@@ -11,7 +11,7 @@
 #include "content.h"
 #include "envelope.h"
 #include "header.h"
-#include "keys.h"
+#include "keyd.h"
 #include "lockdown.h"
 #include "signer.h"
 #include "verdict.h"
@@ -35,7 +35,7 @@ typedef struct {
     const compromise_params_t *cparams;
     bool explain;
     lockdown_t *lockdown;
-    keys_t *keys;
+    keyd_t *keyd;           //  the key process (keyd.h): no key in this one
     signer_t *signer;
     bool body_relaxed;              //  relaxed/relaxed, else relaxed/simple
 } task_ctx_t;

@@ -44,7 +44,7 @@ struct worker_t {
     int64_t hb_ms, liveness, credit, backoff_max, delay_ms, max_jobs;
     task_limits_t limits;
     model_t *model;
-    keys_t *keys;
+    keyd_t *keyd;
     lockdown_t *lockdown;
     signer_t *signer;
     content_t content;
@@ -148,8 +148,23 @@ s_links (worker_t *self, cfg_t *cfg)
     free (keys);
 }
 
+keyd_t *
+worker_keyd_start (cfg_t *cfg)
+{
+    header_limits_t lim = { (size_t) cfg_int (cfg, "limits/headers"),
+                            (size_t) cfg_int (cfg, "limits/header-length"),
+                            (size_t) cfg_int (cfg, "limits/line-length") };
+    char err[256];
+    keyd_t *keyd = keyd_start (cfg_str (cfg, "dkim/keys"), cfg_int (cfg, "dkim/check-ms"),
+                               cfg_enum (cfg, "dkim/signer") ? SIGNER_OPENDKIM : SIGNER_OPENSSL,
+                               (uint64_t) cfg_int (cfg, "test/dkim-time"), &lim, err, sizeof err);
+    if (!keyd)
+        diag_fatal ("%s", err);
+    return keyd;
+}
+
 worker_t *
-worker_new (cfg_t *cfg, int hupfd)
+worker_new (cfg_t *cfg, int hupfd, keyd_t *keyd)
 {
     worker_t *self = xcalloc (1, sizeof *self);
     self->cfg = cfg;
@@ -178,7 +193,6 @@ worker_new (cfg_t *cfg, int hupfd)
     self->ctx.explain = cfg_bool (cfg, "bayes/explain");
     self->ctx.content_opts.tok.explain = self->ctx.explain;
     int64_t check = cfg_int (cfg, "dkim/check-ms");
-    self->keys = keys_new (cfg_str (cfg, "dkim/keys"), check);
     self->lockdown = lockdown_new (cfg_str (cfg, "dkim/accounts"), check);
     //  dkim/signer: openssl | opendkim.
     self->signer = signer_new ((uint64_t) cfg_int (cfg, "test/dkim-time"),
@@ -194,7 +208,9 @@ worker_new (cfg_t *cfg, int hupfd)
                     "it signed, and verifiers reject it; use relaxed or relaxed/simple",
                     cfg_str (cfg, "dkim/canonicalization"));
     self->ctx.body_relaxed = canon != 2;
-    self->ctx.keys = self->keys;
+    self->keyd = keyd;
+    self->ctx.keyd = keyd;
+    signer_set_remote (self->signer, keyd_sign_raw, keyd_sign_message, keyd);
     self->ctx.lockdown = self->lockdown;
     self->ctx.signer = self->signer;
     s_links (self, cfg);
@@ -213,7 +229,7 @@ worker_destroy (worker_t **self_p)
         s_disconnect (&self->links[i]);
     }
     model_destroy (&self->model);
-    keys_destroy (&self->keys);
+    keyd_stop (&self->keyd);
     lockdown_destroy (&self->lockdown);
     signer_destroy (&self->signer);
     content_free (&self->content);
@@ -228,7 +244,6 @@ static void
 s_refresh (worker_t *self)
 {
     model_refresh (self->model);
-    keys_refresh (self->keys);
     lockdown_refresh (self->lockdown);
 }
 
@@ -331,6 +346,7 @@ worker_run (worker_t *self)
         if (sig & HUP_RELOAD) {
             diag_info ("SIGHUP: rereading the model, its thresholds, the keys and the accounts table");
             recheck_all ();
+            keyd_reload (self->keyd);
             s_refresh (self);
         }
         for (size_t i = 0; i < n; i++) {

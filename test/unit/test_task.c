@@ -19,7 +19,7 @@ typedef struct {
     compromise_params_t cp;
     bayes_params_t bp;
     lockdown_t *lockdown;
-    keys_t *keys;
+    keyd_t *keyd;
     signer_t *signer;
     content_t content;
     task_ctx_t ctx;
@@ -38,11 +38,12 @@ s_setup (void **state)
     fputs ("alice shop.example\n", t);
     fclose (t);
     f->lockdown = lockdown_new (table, 0);
-    f->keys = keys_new ("", 0);
+    char err[64];
+    f->keyd = keyd_start ("", 0, SIGNER_OPENSSL, 0, NULL, err, sizeof err);
     f->signer = signer_new (1700000000, SIGNER_OPENSSL);
     content_init (&f->content);
     f->ctx = (task_ctx_t) { .limits = &s_lim, .content = &f->content, .params = &f->bp,
-                            .cparams = &f->cp, .lockdown = f->lockdown, .keys = f->keys,
+                            .cparams = &f->cp, .lockdown = f->lockdown, .keyd = f->keyd,
                             .signer = f->signer, .body_relaxed = true };
     *state = f;
     return 0;
@@ -53,7 +54,7 @@ s_teardown (void **state)
 {
     s_fix_t *f = *state;
     lockdown_destroy (&f->lockdown);
-    keys_destroy (&f->keys);
+    keyd_stop (&f->keyd);
     signer_destroy (&f->signer);
     content_free (&f->content);
     free (f);
