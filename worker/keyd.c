@@ -13,6 +13,7 @@
 #include "recheck.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,11 +27,25 @@
 #define KEYD_MAX_FRAME (64u << 20)
 #define KEYD_MAX_FOUND 8
 
+//  The keys of one domain, as last told (no key material).
+typedef struct {
+    size_t n;
+    signkey_t keys[KEYD_MAX_FOUND];
+} s_known_t;
+
+static void
+s_known_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
 struct keyd_t {
     pid_t pid;
     int fd;
-    signkey_t found[KEYD_MAX_FOUND];
     strbuf_t buf;
+    zhashx_t *known;            //  domain -> s_known_t: a round trip saved a message
+    int64_t check_ms, known_until;
 };
 
 static int
@@ -240,6 +255,7 @@ keyd_start (const char *dir, int64_t check_ms, signer_kind_t kind, uint64_t fixe
     close (sv[1]);
     self->pid = pid;
     self->fd = sv[0];
+    self->check_ms = check_ms;
     return self;
 }
 
@@ -254,6 +270,7 @@ keyd_stop (keyd_t **self_p)
     if (self->pid > 0)
         waitpid (self->pid, NULL, 0);
     strbuf_free (&self->buf);
+    zhashx_destroy (&self->known);
     free (self);
     *self_p = NULL;
 }
@@ -296,33 +313,55 @@ void
 keyd_reload (keyd_t *self)
 {
     s_ask (self, 'R', NULL, 0, NULL, 0);
+    if (self->known)
+        zhashx_purge (self->known);
 }
 
 size_t
 keyd_find (keyd_t *self, const char *domain, const signkey_t **out, size_t max)
 {
-    if (s_ask (self, 'F', domain, strlen (domain), NULL, 0) != 0)
-        return 0;
-    size_t n = 0;
-    for (char *line = self->buf.data, *nl; line && *line && n < max && n < KEYD_MAX_FOUND; line = nl + 1) {
-        nl = strchr (line, '\n');
-        if (!nl)
-            break;
-        *nl = 0;
-        signkey_t *k = &self->found[n];
-        memset (k, 0, sizeof *k);
-        int alg = 0;
-        char sel[64];
-        if (sscanf (line, "%63[^\t]\t%d\t%d", sel, &alg, &k->bits) != 3)
-            continue;
-        snprintf (k->domain, sizeof k->domain, "%s", domain);
-        for (char *c = k->domain; *c; c++)
-            *c = (char) (*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-        snprintf (k->selector, sizeof k->selector, "%s", sel);
-        k->alg = alg == SIGNKEY_ED25519 ? SIGNKEY_ED25519 : SIGNKEY_RSA;
-        out[n] = k;
-        n++;
+    //  Which keys a domain has is asked once a check interval (what the
+    //  key process itself waits before it looks at KEYS/ again).
+    if (!self->known) {
+        self->known = zhashx_new ();
+        zhashx_set_destructor (self->known, s_known_free);
     }
+    int64_t now = zclock_mono ();
+    if (now >= self->known_until || self->check_ms <= 0) {
+        zhashx_purge (self->known);
+        self->known_until = now + self->check_ms;
+    }
+    char lower[256];
+    snprintf (lower, sizeof lower, "%s", domain);
+    for (char *c = lower; *c; c++)
+        *c = (char) (*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    s_known_t *k = zhashx_lookup (self->known, lower);
+    if (!k) {
+        if (s_ask (self, 'F', lower, strlen (lower), NULL, 0) != 0)
+            return 0;
+        k = xcalloc (1, sizeof *k);
+        for (char *line = self->buf.data, *nl; line && *line && k->n < KEYD_MAX_FOUND; line = nl + 1) {
+            nl = strchr (line, '\n');
+            if (!nl)
+                break;
+            *nl = 0;
+            signkey_t *key = &k->keys[k->n];
+            int alg = 0;
+            char sel[64];
+            if (sscanf (line, "%63[^\t]\t%d\t%d", sel, &alg, &key->bits) != 3)
+                continue;
+            snprintf (key->domain, sizeof key->domain, "%s", lower);
+            snprintf (key->selector, sizeof key->selector, "%s", sel);
+            key->alg = alg == SIGNKEY_ED25519 ? SIGNKEY_ED25519 : SIGNKEY_RSA;
+            k->n++;
+        }
+        if (zhashx_size (self->known) > 10000)
+            zhashx_purge (self->known);
+        zhashx_insert (self->known, lower, k);
+    }
+    size_t n = 0;
+    for (; n < k->n && n < max; n++)
+        out[n] = &k->keys[n];
     return n;
 }
 
