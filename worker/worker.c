@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "hup.h"
 #include "recheck.h"
+#include "sandbox.h"
 #include "model.h"
 #include "fileio.h"
 #include "task.h"
@@ -214,6 +215,14 @@ worker_new (cfg_t *cfg, int hupfd, keyd_t *keyd)
     self->ctx.lockdown = self->lockdown;
     self->ctx.signer = self->signer;
     s_links (self, cfg);
+    //  Started: from here on the process that parses the mail can do no
+    //  more than it needs (sandbox.h).
+    char err[256];
+    int in = cfg_bool (cfg, "worker/sandbox") ? sandbox_enter (err, sizeof err) : 1;
+    if (in < 0)
+        diag_fatal ("%s (worker/sandbox = false runs without it)", err);
+    if (in == 0 && cfg_bool (cfg, "test/sandbox-probe"))
+        sandbox_probe ();
     return self;
 }
 

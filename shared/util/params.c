@@ -78,6 +78,11 @@ const cfg_key_t params_table[] = {
       "longest header field, continuation lines included, in bytes", NULL },
     { "limits/line-length", "max-line-length", CFG_INT, "65536", 78, 16777216, W | T,
       "longest physical header line, in bytes", NULL },
+    { "worker/sandbox", "sandbox", CFG_BOOL, "true", 0, 0, W,
+      "enter the seccomp filter once started: no exec, no new process, no tracing, nothing of "
+      "the kernel's (worker/sandbox.h)", NULL },
+    { "test/sandbox-probe", "sandbox-probe", CFG_BOOL, "false", 0, 0, W,
+      "testing: after the sandbox, try exec, fork and ptrace and log what became of each", NULL },
     { "test/scan-delay-ms", "scan-delay-ms", CFG_INT, "0", 0, 60000, W,
       "testing only: sleep this long in every scan, to hold jobs in flight", NULL },
     { "test/defer-s", "defer-s", CFG_INT, "0", 0, 86400, W,
