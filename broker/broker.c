@@ -289,6 +289,9 @@ broker_new (cfg_t *cfg, int hupfd)
     }
 
     zsock_set_router_mandatory (self->router, 1);
+    //  A connection that does not finish its handshake (CURVE or not) in
+    //  5 s is closed: idle or garbage peers do not hold descriptors long.
+    zsock_set_handshake_ivl (self->router, 5000);
     zsock_set_maxmsgsize (self->router, 1024 * 1024);
     zsock_set_sndhwm (self->router, 0);
     zsock_set_linger (self->router, 0);
