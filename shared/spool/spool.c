@@ -138,7 +138,7 @@ spool_lock (spool_t *self)
 {
     char path[4096];
     snprintf (path, sizeof path, "%s/" S_LOCK, self->root);
-    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    int fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
     if (fd < 0)
         return -1;
     if (flock (fd, LOCK_EX | LOCK_NB) < 0) {

@@ -53,7 +53,9 @@ fileio_replace (const char *path, const void *data, size_t len, mode_t mode)
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    //  A fresh file, never through a name planted there (a symbolic link).
+    unlink (tmp);
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     int rc = fd < 0 ? -1 : fileio_write_all (fd, data, len);
     int e = errno;
     if (fd >= 0 && close (fd) < 0 && rc == 0)

@@ -47,6 +47,10 @@ grep -q '^farm_relay_messages_total{outcome="deferred"} 5$' "$T/relay.prom" || f
 touch -d '-1 hour' "$T"/spool/outgoing/*
 
 i=0; while [ ! -f "$T/sink.ready" ]; do i=$((i + 1)); [ $i -gt 50 ] && fail "sink did not start"; sleep 0.1; done
+# A symbolic link planted where the relay writes a message's rewrite (the
+# recipients left): followed before, it overwrote its target.
+echo "precious" >"$T/victim"
+for f in "$T"/spool/outgoing/*; do ln -s "$T/victim" "$T/spool/tmp/$(basename "$f").relay"; done
 # 2. First pass: two-ok meets a 451 to DATA; one-refused goes to ok3 and
 # bounces nobody; busy goes to ok4 and waits for busy; too-old is bounced;
 # bounce-refused is kept in reject/.
@@ -71,6 +75,7 @@ grep -q '^farm_relay_smarthost_up 1$' "$T/relay.prom" || fail "metrics: the smar
 grep -q '^farm_relay_queue{state="waiting"} 1$' "$T/relay.prom" || fail "metrics: 1 waiting expected: $(cat "$T/relay.prom")"
 [ "$(grep -c '^farm_relay_smarthost_last_reached_seconds [1-9]' "$T/relay.prom")" -eq 1 ] || fail "metrics: never reached"
 grep -q "a bounce refused for good; kept in reject/" "$T/relay.log" || fail "no log line for the refused bounce"
+[ "$(cat "$T/victim")" = precious ] || fail "the relay wrote through a planted symbolic link"
 
 $PY - "$T/sink" <<'PY' || fail "sink contents"
 import email, glob, os, sys
