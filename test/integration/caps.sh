@@ -16,11 +16,7 @@ printf 'compromise\n    weight-rate = 0\n    weight-new = 0\n' >"$T/models/compr
 start_broker --models "$T/models"
 start_worker --models "$T/models"
 CTL="$FARM_BIN/farm-ctl --control ipc://$T/control.sock --timeout-ms 120000"
-i=0; until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" --timeout-ms 2000 stats >/dev/null 2>&1; do
-    i=$((i+1)); [ $i -gt 100 ] && fail "no control socket"
-    kill -0 "$BROKER" 2>/dev/null || fail "the broker died: $(tail -3 "$T/broker.log")"
-    sleep 0.1
-done
+wait_control
 day=$((1767225600 + 5 * 86400))
 send() {   # send ACCOUNT FROM-DOMAIN RECEIVED-AT NRCPT [TAG]
     local rc=() k

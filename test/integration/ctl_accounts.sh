@@ -14,11 +14,7 @@ export WATCH=true
 start_broker
 start_worker
 CTL="$FARM_BIN/farm-ctl --control ipc://$T/control.sock --timeout-ms 120000"
-i=0; until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" --timeout-ms 2000 stats >/dev/null 2>&1; do
-    i=$((i+1)); [ $i -gt 100 ] && fail "no control socket"
-    kill -0 "$BROKER" 2>/dev/null || fail "the broker died: $(tail -3 "$T/broker.log")"
-    sleep 0.1
-done
+wait_control
 burst=$((1767225600 + 3 * 86400 + 10 * 3600))
 submit() {   # submit ACCOUNT RECEIVED-AT [RCPT]: an ordinary note from ACCOUNT@ACCOUNT.example
     printf 'From: %s <%s@%s.example>\nTo: %s\nSubject: a note\n\nHello, about our plans.\n' "$1" "$1" "$1" "${3:-friend1@$1-contacts.example}" |

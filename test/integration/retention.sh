@@ -11,9 +11,7 @@ export WATCH=true
 start_broker
 start_worker --max-rcpt 1
 CTL="$FARM_BIN/farm-ctl --control ipc://$T/control.sock --timeout-ms 120000"
-i=0; until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" --timeout-ms 2000 stats >/dev/null 2>&1; do
-    i=$((i+1)); [ $i -gt 100 ] && fail "no control socket"; sleep 0.1
-done
+wait_control
 note() {   # note ACCOUNT RCPT...
     local a=$1; shift
     printf 'From: %s@%s.example\nTo: x@y.example\nSubject: a note\n\nthe notes\n' "$a" "$a" |

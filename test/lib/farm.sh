@@ -82,6 +82,15 @@ submit_note() {
 
 # need_dkimpy: the independent DKIM verifier (Debian's python3-dkim), run by PY
 PY=/usr/bin/python3
+wait_control() {   # wait_control: until the broker's control socket answers (10 s)
+    local i=0
+    until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" --timeout-ms 2000 stats >/dev/null 2>&1; do
+        i=$((i+1)); [ $i -gt 100 ] && fail "no control socket"
+        kill -0 "$BROKER" 2>/dev/null || fail "the broker died: $(tail -3 "$T/broker.log")"
+        sleep 0.1
+    done
+}
+
 verdict_of() {   # verdict_of ACCOUNT RECEIVED-AT: the verdicts of its mail received then
     grep "\"account\":\"$1\".*\"received_at\":$2" "$T/verdicts.jsonl" 2>/dev/null |
         sed -n 's/.*"verdict":"\([a-z]*\)".*/\1/p'
