@@ -4,13 +4,7 @@
 # space returns, flow resumes and every message finishes once. Needs root to
 # mount the tmpfs; skipped, saying so, where it cannot.
 . "$(dirname "$0")/../lib/farm.sh"
-mkdir -p "$T/spool"
-if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=8m tmpfs "$T/spool" 2>/dev/null; then
-    echo "skipped: mounting a tmpfs needs root (run test/run as root to include it)"
-    exit 0
-fi
-trap 'umount_spool' EXIT
-umount_spool() { local k=${KEEP:-}; KEEP=1; cleanup; umount "$T/spool" 2>/dev/null; [ -n "$k" ] || rm -rf "$T"; }
+tmpfs_spool 8m
 python3 "$TOP/test/lib/spoolgen.py" "$T/spool" 300 "$T/orig"
 # Fill what is left but a little: the first outputs fit, then ENOSPC.
 head -c $(( $(df -B1 --output=avail "$T/spool" | tail -1) - 4096 )) /dev/zero >"$T/spool/filler" 2>/dev/null

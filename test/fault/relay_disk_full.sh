@@ -8,13 +8,7 @@
 # outcome and sends nothing again; when space returns it records it: the
 # rewrite, the bounce, the removal. Needs root for the tmpfs.
 . "$(dirname "$0")/../lib/farm.sh"
-mkdir -p "$T/spool"
-if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=4m tmpfs "$T/spool" 2>/dev/null; then
-    echo "skipped: mounting a tmpfs needs root (run test/run as root to include it)"
-    exit 0
-fi
-trap 'umount_spool' EXIT
-umount_spool() { local k=${KEEP:-}; KEEP=1; cleanup; umount "$T/spool" 2>/dev/null; [ -n "$k" ] || rm -rf "$T"; }
+tmpfs_spool 4m
 PY=python3
 start_broker
 start_worker

@@ -82,6 +82,19 @@ submit_note() {
 
 # need_dkimpy: the independent DKIM verifier (Debian's python3-dkim), run by PY
 PY=/usr/bin/python3
+# tmpfs_spool SIZE: $T/spool on a tmpfs of SIZE (8m), unmounted at the end,
+# for the tests of a full disk; says skipped and exits 0 where mounting
+# needs a root it does not have.
+tmpfs_spool() {
+    mkdir -p "$T/spool"
+    if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size="$1" tmpfs "$T/spool" 2>/dev/null; then
+        echo "skipped: mounting a tmpfs needs root (run test/run as root to include it)"
+        exit 0
+    fi
+    trap 'umount_spool' EXIT
+}
+umount_spool() { local k=${KEEP:-}; KEEP=1; cleanup; umount "$T/spool" 2>/dev/null; [ -n "$k" ] || rm -rf "$T"; }
+
 wait_control() {   # wait_control: until the broker's control socket answers (10 s)
     local i=0
     until "$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" --timeout-ms 2000 stats >/dev/null 2>&1; do
