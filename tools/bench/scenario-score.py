@@ -21,6 +21,70 @@ def compromise_hold(v):
                                           for r in v.get("reasons", []))
 
 
+def blocked(v):
+    """Held or rejected for compromise or for a flag."""
+    return v["verdict"] in ("hold", "reject") and any(
+        r.startswith(("compromise:", "account-flagged:", "domain-flagged:")) for r in v.get("reasons", []))
+
+
+def slowed(v):
+    return any(r.startswith("new-account:") for r in v.get("reasons", []))
+
+
+def by_kind(msgs, accounts, verdicts, by_acc):
+    """The per-kind report of a provider.py run; True when its targets are met."""
+    types = sorted({a["type"] for a in accounts.values()})
+    ok = True
+    print("  per kind of account (legitimate mail; the owners' mail after a hijack apart):")
+    print("    %-11s %7s %9s %8s %8s %9s" % ("kind", "legit", "blocked", "share", "slowed", "would"))
+    for ty in types:
+        n = blk = slw = would = 0
+        for f, m in msgs.items():
+            acc = accounts[m["account"]]
+            if acc["type"] != ty or m["kind"] != "legit" or f not in verdicts:
+                continue
+            if acc["role"] == "hijacked" and m["t"] >= acc["hijack_at"]:
+                continue
+            v = verdicts[f]
+            n += 1
+            blk += blocked(v)
+            slw += slowed(v)
+            would += bool(v.get("would"))
+        share = 100.0 * blk / n if n else 0
+        ok &= share <= 0.1
+        print("    %-11s %7d %9d %7.3f%% %8d %9d" % (ty, n, blk, share, slw, would))
+    cases = {}
+    for f, m in msgs.items():
+        if m.get("case") and f in verdicts:
+            c = cases.setdefault(m["case"], [0, 0, set()])
+            c[0] += 1
+            if blocked(verdicts[f]):
+                c[1] += 1
+                c[2].add(m["account"])
+    print("  legitimate hard cases:")
+    for name, (n, blk, accs) in sorted(cases.items()):
+        ok &= blk == 0
+        print("    %-12s %5d messages, %d held for compromise%s" % (name, n, blk,
+              (" (" + ", ".join(sorted(accs)) + ")") if accs else ""))
+    print("  hijacks, by kind of account and style (leak: the attacker's mail delivered before the hold):")
+    for a in sorted((a for a in accounts.values() if a["role"] == "hijacked"), key=lambda a: a["account"]):
+        first, leak, total = None, 0, 0
+        for t, f, m in by_acc[a["account"]]:
+            v = verdicts.get(f)
+            if not v or t < a["hijack_at"]:
+                continue
+            total += m["kind"] == "hijack"
+            if compromise_hold(v) and first is None:
+                first = t
+            elif m["kind"] == "hijack" and v["verdict"] == "deliver" and first is None:
+                leak += 1
+        ok &= first is not None and leak <= 20
+        print("    %-12s %-10s %-16s spam %.1f  %4d msgs: %s, leak %d" % (
+            a["account"], a["type"], a["style"], a["spam_share"], total,
+            "held" if first is not None else "NOT HELD", leak))
+    return ok
+
+
 def svg(path, rows):
     """rows: (label, [(t, kind, held)], t_hold or None, t0)"""
     W, H, pad = 900, 70, 140
@@ -124,10 +188,11 @@ def main():
         elif v["verdict"] in ("hold", "reject"):
             legit_bayes += 1
     for a in accounts.values():
-        if a["role"] == "busy":
-            rows.append(("%s (busy hour)" % a["account"],
+        if a["role"] in ("busy", "hard"):
+            rows.append(("%s (%s)" % (a["account"], a.get("case", "busy hour")),
                          [(t, m["kind"], compromise_hold(verdicts.get(f, {"verdict": ""})))
-                          for t, f, m in by_acc[a["account"]]], None, a["busy_at"] + 1800))
+                          for t, f, m in by_acc.get(a["account"], [])],
+                         None, a.get("busy_at", a.get("case_at", 0)) + 1800))
     busy_held = sorted({msgs[f]["account"] for f in msgs if accounts[msgs[f]["account"]]["role"] == "busy"
                         and f in verdicts and compromise_hold(verdicts[f])})
     med = statistics.median(leaks) if leaks else 0
@@ -146,6 +211,8 @@ def main():
     print("  the owners' own mail held after their account was hijacked (until an operator "
           "releases it): %d" % owner_after)
     met = caught == len(hijacked) and med <= 10 and worst <= 20 and share <= 0.1 and not missing
+    if any("type" in a for a in accounts.values()):
+        met = by_kind(msgs, accounts, verdicts, by_acc) and met
     print("  targets (all held, median leak <= 10, worst <= 20, <= 0.1%% held): %s" %
           ("met" if met else "NOT met"))
     if svg_path:
