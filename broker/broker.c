@@ -258,6 +258,8 @@ broker_new (cfg_t *cfg, int hupfd)
     self->ingest = ingest_new (self->spool, self->extra, self->nextra,
                                (size_t) cfg_int (cfg, "spool/scan-batch"),
                                cfg_int (cfg, "spool/rescan-ms"));
+    if (cfg_enum (cfg, "spool/clock") == 1)
+        ingest_stream (self->ingest);
     self->pool = pool_new ();
     self->leases = lease_table_new ();
     //  spool/sync: filesystem | files, in batch.h's order.

@@ -83,6 +83,11 @@ s_time (int64_t t, char *out, size_t n)
     strftime (out, n, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&tt, &tm));
 }
 
+//  The words of mode, kind and action, in the order of their enums.
+static const char *s_modes[] = { "default", "observe", "enforce" };
+static const char *s_kinds[] = { "default", "person", "bulk", "transactional" };
+static const char *s_actions[] = { "default", "hold", "defer", "notify" };
+
 static void
 s_list_one (void *arg, const char *key, const sender_t *s)
 {
@@ -128,6 +133,22 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
     strbuf_printf (out, "  seen:           %s .. %s, %" PRIu64 " message(s), %u hour(s) of baseline\n",
                    first, last, s.total, s.hours);
     strbuf_printf (out, "  last released:  %s\n", released);
+    if (s.flagged) {
+        char until[32];
+        s_time (s.flag_expires, until, sizeof until);
+        strbuf_printf (out, "  flag:           %s%s%s\n", s.flag_by == FLAG_BY_OPERATOR ? "an operator's"
+                       : s.flag_by == FLAG_BY_ESCALATION ? "the detector's, escalated" : "the detector's",
+                       s.flag_expires ? ", lifts itself at " : ", until an operator acts",
+                       s.flag_expires ? until : "");
+    }
+    char would[32];
+    s_time (s.would_at, would, sizeof would);
+    strbuf_printf (out, "  detector:       mode %s, kind %s, action on a flag %s; %u flag(s) in 24 hours; "
+                   "%u would-be hold(s) in observe mode, the last %s\n",
+                   s_modes[s.mode < MODE_COUNT ? s.mode : 0], s_kinds[s.kind < KIND_COUNT ? s.kind : 0],
+                   s_actions[s.action < ACTION_COUNT ? s.action : 0],
+                   s.flags_since && s.last_seen - s.flags_since < 86400 ? s.flags_day : 0, s.would_count,
+                   would);
     strbuf_printf (out, "  messages:       %u this minute, %u in %.0f min, %u in the hour, %u in 24 h\n",
                    sn.msgs_1m, sn.msgs_win, p->window_min, sn.msgs_1h, sn.msgs_24h);
     strbuf_printf (out, "  expected:       %.2f an hour now (sd %.2f); all hours %.2f\n", sn.expect_1h,
@@ -138,6 +159,9 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
     strbuf_printf (out, "\n  recipients:     %u new in %.0f min, %u new in the hour (%.2f expected); "
                    "about %.0f distinct to %.0f domain(s) this hour and the last\n",
                    sn.new_win, p->window_min, sn.new_1h, sn.expect_new_1h, sn.rcpt_1h, sn.domains_1h);
+    strbuf_printf (out, "  strangers:      %.0f%% of its recipients are usually new (%.0f recipient(s) "
+                   "behind it); %u tried in the hour while slowed\n", 100 * sn.share_usual,
+                   sn.share_basis, sn.tried_1h);
     strbuf_printf (out, "  content score:  recent %.3f, usual %.3f (%u scored)\n", s.score_recent,
                    s.score_usual, s.scored);
     //  A domain's caps are its own only; an account's fall back on the defaults.
@@ -159,6 +183,25 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
                            sender_counted (&s, s.last_seen, (limit_kind_t) k), capstr,
                            own ? " (own)" : cap ? " (default)" : "");
     }
+}
+
+
+//  mode|kind|action ACCOUNT WORD: 0, or -1 with out saying why.
+static int
+s_set_word (sender_t *s, const char *cmd, const char *word, strbuf_t *out)
+{
+    const char **words = !strcmp (cmd, "mode") ? s_modes : !strcmp (cmd, "kind") ? s_kinds : s_actions;
+    size_t n = !strcmp (cmd, "kind") ? KIND_COUNT : !strcmp (cmd, "mode") ? MODE_COUNT : ACTION_COUNT;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp (word, words[i])) {
+            uint8_t *field = !strcmp (cmd, "mode") ? &s->mode : !strcmp (cmd, "kind") ? &s->kind : &s->action;
+            *field = (uint8_t) i;
+            return 0;
+        }
+    strbuf_printf (out, "%s ACCOUNT takes one of:", cmd);
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf (out, " %s", words[i]);
+    return -1;
 }
 
 //  limits ACCOUNT|@DOMAIN NAME=N|default|none ...: 0, or -1 with out saying why.
@@ -246,7 +289,9 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         *ok = false;
         return;
     }
-    if (rc == 0 && strcmp (cmd, "limits")) {
+    bool setting = !strcmp (cmd, "limits") || !strcmp (cmd, "mode") || !strcmp (cmd, "kind")
+                   || !strcmp (cmd, "action");
+    if (rc == 0 && !setting) {
         //  Flagging or clearing what never sent mail is a typo, not an intent.
         strbuf_printf (out, "%s %s has sent no mail through this broker (see farm-ctl list, show)",
                        domain ? "domain" : "account", account);
@@ -267,6 +312,16 @@ s_change (control_t *self, const char *cmd, char **args, size_t nargs, strbuf_t 
         s.flagged = 0;
         strbuf_printf (out, "%s %s: flag cleared; its held mail stays in hold/ (release or drop it)",
                        domain ? "domain" : "account", account);
+    }
+    else if (!strcmp (cmd, "mode") || !strcmp (cmd, "kind") || !strcmp (cmd, "action")) {
+        if (domain || s_set_word (&s, cmd, nargs > 1 ? args[1] : "", out) < 0) {
+            if (domain)
+                strbuf_printf (out, "%s is set on an account, not a domain", cmd);
+            *ok = false;
+            senderdb_commit (db);
+            return;
+        }
+        strbuf_printf (out, "account %s: %s %s", account, cmd, args[1]);
     }
     else if (!strcmp (cmd, "limits")) {
         if (s_set_limits (&s, args, nargs, out) < 0) {
@@ -446,6 +501,8 @@ control_handle (control_t *self)
     }
     else if (!strcmp (cmd, "show") && n >= 1)
         s_show (self, args[0], &out, &ok);
+    else if ((!strcmp (cmd, "mode") || !strcmp (cmd, "kind") || !strcmp (cmd, "action")) && n == 2)
+        s_change (self, cmd, args, n, &out, &ok);
     else if ((!strcmp (cmd, "release") || !strcmp (cmd, "drop") || !strcmp (cmd, "flag")
               || !strcmp (cmd, "unflag") || !strcmp (cmd, "limits")) && n >= 1)
         s_change (self, cmd, args, n, &out, &ok);

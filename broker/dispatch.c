@@ -6,6 +6,7 @@
 #include "dispatch.h"
 #include "diag.h"
 #include "fileio.h"
+#include "held.h"
 #include "spoolfile.h"
 #include "xalloc.h"
 #include <errno.h>
@@ -46,12 +47,14 @@ struct dispatch_t {
     zsock_t *router;
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again now
     zlistx_t *retry;            //  s_redo_t: ... after a failure, each at its not_before
+    zlistx_t *later;            //  s_redo_t: stream clock: after the deferred mail due before it
     diag_every_t said_read, said_output, said_late, said_full;    //  one line a second of each
     int64_t max_credit, max_workers;    //  wire/max-credit, wire/max-workers
     int64_t lease_ms, max_inflight, retry_s, max_size;
     int64_t max_pending;        //  outputs waiting for a commit, at most (2 x spool/batch)
     int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
     int64_t paused_until;       //  ms: no dispatch while outputs fail
+    bool stream;                //  spool/clock = messages: the stream's time (ingest_stream)
     strbuf_t envbuf, snap;
     char *body;
     size_t bodycap;
@@ -97,10 +100,13 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
         }
     }
     self->alive_ms = cfg_int (cfg, "wire/heartbeat-ms") * cfg_int (cfg, "wire/liveness");
+    self->stream = cfg_enum (cfg, "spool/clock") == 1;
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
     self->retry = zlistx_new ();
     zlistx_set_destructor (self->retry, s_redo_free);
+    self->later = zlistx_new ();
+    zlistx_set_destructor (self->later, s_redo_free);
     strbuf_init (&self->envbuf);
     strbuf_init (&self->snap);
     return self;
@@ -114,6 +120,7 @@ dispatch_destroy (dispatch_t **self_p)
         return;
     zlistx_destroy (&self->redo);
     zlistx_destroy (&self->retry);
+    zlistx_destroy (&self->later);
     strbuf_free (&self->envbuf);
     strbuf_free (&self->snap);
     free (self->body);
@@ -335,6 +342,16 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     if (!env)
         return;
     size_t size = (size_t) env->size;
+    if (self->stream) {
+        //  By the stream's clock, time moves on with this message; deferred
+        //  mail due by then goes first (it is older), this one after it.
+        int64_t t = watch_time (env);
+        if (ingest_stream_advance (self->ingest, t)) {
+            s_redo_add (self->later, qid, claimed, 0);
+            envelope_destroy (&env);
+            return;
+        }
+    }
     //  The sender state: held or deferred here, or the snapshot for the job.
     strbuf_reset (&self->snap);
     verdict_t v;
@@ -371,9 +388,35 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
 //  credit, and each keeps a descriptor open until its commit, so a backlog
 //  of them waits for the commits like jobs wait for workers. A failure
 //  pauses it all (paused_until), looked at before every message.
+//  The held mail of accounts whose detector flag ran out goes back to be
+//  scanned again (a flag that lifts itself must not release unseen mail).
+static void
+s_rescan_expired (dispatch_t *self)
+{
+    char *account;
+    int64_t at;
+    while (self->watch && (account = watch_take_expired (self->watch, &at))) {
+        size_t failed = 0, rcpts = 0;
+        held_select_t sel = { .account = account, .at = at, .rcpts = &rcpts };
+        long n = held_apply (self->spool, SPOOL_HOLD, &sel, HELD_RESCAN, (int64_t) time (NULL),
+                             &failed, NULL);
+        //  The held burst comes back as one attempt: what it tries is judged
+        //  whole, not a message at a time under the threshold.
+        watch_tried (self->watch, account, at, rcpts);
+        if (n < 0)
+            diag_error ("account %s: its held mail not rescanned: %s (farm-ctl requeue hold @%s "
+                        "does it by hand)", account, strerror (errno), account);
+        else
+            diag_info ("account %s: %ld held message(s) back to be scanned again%s", account, n,
+                       failed ? "; some could not be moved (see above)" : "");
+        free (account);
+    }
+}
+
 void
 dispatch_pump (dispatch_t *self)
 {
+    s_rescan_expired (self);
     size_t room = (size_t) self->max_pending;
     while (zclock_mono () >= self->paused_until && pool_ready (self->pool)
            && lease_count (self->leases) < (size_t) self->max_inflight
@@ -386,6 +429,17 @@ dispatch_pump (dispatch_t *self)
             if (r && r->not_before > zclock_mono ())
                 r = NULL;
         }
+        if (!r && zlistx_size (self->later)) {
+            //  Held back for the deferred mail due before it: that first.
+            char qid[QID_SIZE];
+            if (ingest_claim_deferred (self->ingest, qid)) {
+                s_start (self, qid, fileio_now_usec ());
+                spooler_commit_if_full (self->spooler);
+                continue;
+            }
+            from = self->later;
+            r = zlistx_first (from);
+        }
         if (r) {
             char qid[QID_SIZE];
             memcpy (qid, r->qid, QID_SIZE);
@@ -397,8 +451,20 @@ dispatch_pump (dispatch_t *self)
         }
         char qid[QID_SIZE];
         bool deferred;
-        if (!ingest_claim (self->ingest, qid, &deferred))
+        if (!ingest_claim (self->ingest, qid, &deferred)) {
+            //  By the stream's clock, a farm with nothing left to do but
+            //  deferred mail moves on to when the next of it is due.
+            if (self->stream && !lease_count (self->leases) && !spooler_pending (self->spooler)
+                && !zlistx_size (self->retry)) {
+                ingest_notified (self->ingest);
+                int64_t next = ingest_stream_next (self->ingest);
+                if (next) {
+                    ingest_stream_at (self->ingest, next);
+                    continue;
+                }
+            }
             break;
+        }
         diag_debug ("%s: claimed%s", qid, deferred ? " (deferred, due)" : "");
         s_start (self, qid, fileio_now_usec ());
         spooler_commit_if_full (self->spooler);

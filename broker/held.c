@@ -51,13 +51,20 @@ static int
 s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, const char *qid,
        held_action_t action, const held_select_t *sel, int64_t now)
 {
-    if (action == HELD_RELEASE || action == HELD_REQUEUE) {
+    if (action == HELD_RELEASE || action == HELD_REQUEUE || action == HELD_RESCAN) {
         envelope_set (&env->verdict, NULL);
         envelope_clear_reasons (env);
         envelope_clear_dkim (env);
         env->spam = NAN;
         env->retry_at = 0;
         env->released = action == HELD_RELEASE ? now : 0;
+        env->rescan = action == HELD_RESCAN ? now : 0;
+        envelope_set (&env->deferred_by, NULL);     //  a new life: what it tries counts again
+        if (action == HELD_RESCAN) {
+            env->retry_at = sel->at;
+            if (sel->rcpts)
+                *sel->rcpts += env->rcpt_count;
+        }
         envelope_set (&env->released_mark, NULL);
         if (action == HELD_RELEASE && sel->mark) {
             char mark[MARK_HEX];
@@ -89,8 +96,12 @@ s_one (batch_t *batch, spool_t *spool, int in, envelope_t *env, off_t body_off, 
         errno = e;
         return -1;
     }
-    int dst = spool_fd (spool, action == HELD_DROP ? SPOOL_REJECT : SPOOL_INCOMING);
-    batch_add (batch, fd, tmpdir, tmpname, dst, qid, 0, xstrdup (qid));
+    //  A rescan goes through deferred/, due at sel->at: by the stream's clock
+    //  (a replay) it is then taken before what incoming/ still holds.
+    int dst = spool_fd (spool, action == HELD_DROP ? SPOOL_REJECT
+                               : action == HELD_RESCAN ? SPOOL_DEFERRED : SPOOL_INCOMING);
+    batch_add (batch, fd, tmpdir, tmpname, dst, qid, action == HELD_RESCAN ? sel->at : 0,
+               xstrdup (qid));
     return 0;
 }
 
@@ -103,7 +114,7 @@ held_apply (spool_t *spool, spool_dir_t from, const held_select_t *sel, held_act
     dirwalk_t *w = dirwalk_new (dir);
     if (!w)
         return -1;
-    static const char *what[] = { "released", "dropped", "requeued", "purged" };
+    static const char *what[] = { "released", "dropped", "requeued", "purged", "rescanned" };
     //  As the spooler does: one syncfs a batch with spool/sync = filesystem,
     //  so that releasing hundreds does not keep the operator (and the loop)
     //  waiting for an fsync each.

@@ -19,7 +19,7 @@
 #include "strbuf.h"
 #include <stdbool.h>
 
-typedef enum { HELD_RELEASE, HELD_DROP, HELD_REQUEUE, HELD_PURGE } held_action_t;
+typedef enum { HELD_RELEASE, HELD_DROP, HELD_REQUEUE, HELD_PURGE, HELD_RESCAN } held_action_t;
 
 //  Which messages of a folder: all of those that match every field set.
 typedef struct {
@@ -29,6 +29,8 @@ typedef struct {
     bool dry_run;           //  count and list them, change nothing
     const char *why;        //  DROP: the reason added; PURGE: the log's (NULL: an operator's)
     const mark_t *mark;     //  RELEASE: the broker's seal (mark.h)
+    int64_t at;             //  RESCAN: the time it counts at (retry-at), the flag's end
+    size_t *rcpts;          //  RESCAN: when set, the envelope recipients moved are added
 } held_select_t;
 
 //  Apply action to the messages of spool folder from (hold/, reject/ or
@@ -37,6 +39,9 @@ typedef struct {
 //    DROP     to reject/ with a reason
 //    REQUEUE  to incoming/, its verdict forgotten: scanned again as new
 //    PURGE    deleted, with a log line per message (an operator's decision)
+//    RESCAN   to deferred/ (due at once) with rescan: and retry-at sel->at (the detector's
+//             flag ran out): scanned, counted and judged again as an attempt
+//             at that time, so that a hijacker's burst is flagged again
 //  now: the time written in released:. Returns how many, or -1 with errno;
 //  *failed counts those that could not be moved (they stay where they were).
 //  With dry_run, list (when not NULL) gets a line for each of the first 100:

@@ -24,6 +24,7 @@ typedef struct {
     bool dirty;
     bool more;                  //  the last scan left ids out: rescan when drained
     int64_t next_scan;          //  ms
+    int64_t earliest;           //  deferred/: the earliest not yet due, unix seconds (0: none)
 } s_source_t;
 
 struct ingest_t {
@@ -34,6 +35,8 @@ struct ingest_t {
     int64_t rescan_ms;
     int ifd;
     char (*heap)[QID_SIZE];     //  scan scratch: max-heap of the batch oldest ids
+    bool stream;                //  deferred mail is due by the messages' time (ingest_stream)
+    int64_t stream_now;         //  ... the newest message time dispatched
 };
 
 static void
@@ -179,7 +182,7 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
     }
     size_t n = 0, seen = 0;
     int64_t earliest = 0;
-    time_t wall = time (NULL);
+    int64_t wall = self->stream ? self->stream_now : (int64_t) time (NULL);
     for (const char *name; (name = dirwalk_next (w));) {
         if (name[0] == '.')
             continue;
@@ -205,9 +208,11 @@ s_scan (ingest_t *self, s_source_t *s, int64_t now_ms)
     memcpy (s->names, self->heap, n * QID_SIZE);
     qsort (s->names, n, QID_SIZE, s_cmp);
     s->count = n;
+    s->earliest = earliest;
     if (s->dir == SPOOL_DEFERRED) {
-        //  Come back when the next deferred message is due, or sooner.
-        int64_t due = earliest ? (earliest - (int64_t) wall) * 1000 + now_ms : 0;
+        //  Come back when the next deferred message is due, or sooner (by
+        //  the stream's clock, when it passes: ingest_claim).
+        int64_t due = earliest && !self->stream ? (earliest - wall) * 1000 + now_ms : 0;
         if (due && due < s->next_scan)
             s->next_scan = due;
         if (s->next_scan > now_ms + 1000)
@@ -220,8 +225,12 @@ ingest_claim (ingest_t *self, char *qid, bool *deferred)
 {
     int64_t now = zclock_mono ();
     for (size_t k = 0; k < self->nsources; k++) {
-        size_t i = (self->rr + k) % self->nsources;
+        //  By the stream's clock, deferred mail that is due comes first: it
+        //  is older than anything still in incoming/.
+        size_t i = self->stream ? (self->nsources - 1 + k) % self->nsources : (self->rr + k) % self->nsources;
         s_source_t *s = &self->sources[i];
+        if (self->stream && s->dir == SPOOL_DEFERRED && s->earliest && s->earliest <= self->stream_now)
+            s->dirty = true;
         if (s->pos == s->count && (s->dirty || s->more || now >= s->next_scan))
             s_scan (self, s, now);
         while (s->pos < s->count) {
@@ -242,6 +251,56 @@ ingest_claim (ingest_t *self, char *qid, bool *deferred)
             else if (errno != ENOENT)
                 diag_error ("%s: claim from %s/%s: %s", name, spool_root (s->spool),
                             spool_dir_name (s->dir), strerror (errno));
+        }
+    }
+    return 0;
+}
+
+void
+ingest_stream (ingest_t *self)
+{
+    self->stream = true;
+}
+
+void
+ingest_stream_at (ingest_t *self, int64_t t)
+{
+    if (t > self->stream_now)
+        self->stream_now = t;
+}
+
+int64_t
+ingest_stream_next (ingest_t *self)
+{
+    s_source_t *d = &self->sources[self->nsources - 1];
+    if (d->dirty || d->pos < d->count)
+        return 0;
+    return d->earliest;
+}
+
+bool
+ingest_stream_advance (ingest_t *self, int64_t t)
+{
+    if (!self->stream || t <= self->stream_now)
+        return false;
+    self->stream_now = t;
+    s_source_t *d = &self->sources[self->nsources - 1];
+    return d->dirty || d->pos < d->count || (d->earliest && d->earliest <= t);
+}
+
+int
+ingest_claim_deferred (ingest_t *self, char *qid)
+{
+    s_source_t *d = &self->sources[self->nsources - 1];
+    if (d->earliest && d->earliest <= self->stream_now)
+        d->dirty = true;
+    if (d->pos == d->count && d->dirty)
+        s_scan (self, d, zclock_mono ());
+    while (d->pos < d->count) {
+        const char *name = d->names[d->pos++];
+        if (batch_rename (spool_fd (d->spool, d->dir), name, spool_fd (self->main, SPOOL_ACTIVE), name) == 0) {
+            memcpy (qid, name, QID_SIZE);
+            return 1;
         }
     }
     return 0;

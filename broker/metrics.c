@@ -6,6 +6,7 @@
 #include "xalloc.h"
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,17 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
                        "# HELP farm_sender_bytes Bytes of the sender state file in use, and its map.\n"
                        "# TYPE farm_sender_bytes gauge\nfarm_sender_bytes{of=\"used\"} %zu\n"
                        "farm_sender_bytes{of=\"map\"} %zu\n", self->flagged, records, bytes, map);
+        watch_counters_t c;
+        watch_counters (watch, &c);
+        strbuf_printf (&o, "# HELP farm_compromise_total The compromise detector's decisions since the "
+                       "broker started: flags, flags that ran out (compromise/flag-ttl), flags "
+                       "escalated (compromise/escalate-after), holds it would have made in observe mode.\n"
+                       "# TYPE farm_compromise_total counter\n"
+                       "farm_compromise_total{event=\"flag\"} %" PRIu64 "\n"
+                       "farm_compromise_total{event=\"expiry\"} %" PRIu64 "\n"
+                       "farm_compromise_total{event=\"escalation\"} %" PRIu64 "\n"
+                       "farm_compromise_total{event=\"would_hold\"} %" PRIu64 "\n",
+                       c.flags, c.expiries, c.escalations, c.would_holds);
     }
     strbuf_printf (&o, "# HELP farm_up_seconds Since the broker started.\n# TYPE farm_up_seconds gauge\n"
                    "farm_up_seconds %.0f\n", (fileio_now_usec () - self->started) / 1e6);

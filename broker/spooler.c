@@ -213,6 +213,14 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     }
     env->spam = v->spam;
     env->retry_at = v->code == VERDICT_DEFER ? v->retry_at : 0;
+    if (v->code == VERDICT_DEFER && v->reasons.data) {
+        //  What deferred it, by the kind of its first reason: "new-account"
+        //  of "new-account: ...". Kept on the verdicts after.
+        size_t k = strcspn (v->reasons.data, ":\n");
+        char kind[64];
+        snprintf (kind, sizeof kind, "%.*s", (int) (k < sizeof kind ? k : sizeof kind - 1), v->reasons.data);
+        envelope_set (&env->deferred_by, kind);
+    }
     env->attempts++;
     bool prepend = v->code == VERDICT_DELIVER && v->headers.len;
     if (prepend)

@@ -4,6 +4,8 @@
 #include "header.h"
 #include "compromise.h"
 #include "diag.h"
+#include "alert.h"
+#include "pace.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <errno.h>
@@ -26,13 +28,40 @@ struct watch_t {
     int64_t flush_ms, last_flush;   //  monotonic ms
     size_t flush_dirty;             //  commit at once beyond this many changed records
     int64_t retry_s;                //  a message deferred for a full state retries after this
+    int64_t observe_until;          //  mail received before this is only observed
+    pace_prior_t prior;             //  the population's prior (pace.h)
+    int64_t prior_hour;             //  the stream's hour it was learned in
+    uint64_t flags, escalations, expiries, would_holds;    //  counters, for the metrics
+    zlistx_t *expired;              //  accounts whose flag ran out, to rescan (s_expired_t)
+    alert_t *alert;                 //  the events to a webhook or a command
 };
+
+typedef struct {
+    char *account;
+    int64_t at;                 //  the stream's time its flag ran out
+} s_expired_t;
+
+static void
+s_free_expired (void **item)
+{
+    s_expired_t *e = *item;
+    if (e)
+        free (e->account);
+    free (e);
+    *item = NULL;
+}
 
 watch_t *
 watch_new (cfg_t *cfg, const char *spool_root)
 {
     watch_t *self = xcalloc (1, sizeof *self);
     compromise_params_default (&self->params);
+    char aerr[1024];
+    self->alert = alert_new (cfg, aerr, sizeof aerr);
+    if (!self->alert)
+        diag_fatal ("%s", aerr);
+    self->expired = zlistx_new ();
+    zlistx_set_destructor (self->expired, s_free_expired);
     const char *models = cfg_str (cfg, "models/dir");
     char err[1024];
     if (*models) {
@@ -43,6 +72,13 @@ watch_new (cfg_t *cfg, const char *spool_root)
             diag_info ("compromise parameters and rate limits from %s", self->cfgfile);
         }
     }
+    self->params.mode = cfg_enum (cfg, "compromise/mode") == 0 ? MODE_OBSERVE : MODE_ENFORCE;
+    self->observe_until = cfg_int (cfg, "compromise/observe-until");
+    if (self->params.mode == MODE_OBSERVE || self->observe_until)
+        diag_info ("compromise detection in observe mode%s: what it would hold is recorded, "
+                   "nothing is held for it", self->params.mode == MODE_OBSERVE ? ""
+                   : " for mail received before compromise/observe-until");
+    self->prior = (pace_prior_t) { self->params.prior_rate, self->params.prior_new, 0 };
     const char *path = cfg_str (cfg, "state/path");
     if (*path)
         snprintf (self->path, sizeof self->path, "%s", path);
@@ -71,6 +107,8 @@ watch_destroy (watch_t **self_p)
     if (!self)
         return;
     senderdb_destroy (&self->senders);
+    zlistx_destroy (&self->expired);
+    alert_destroy (&self->alert);
     free (self);
     *self_p = NULL;
 }
@@ -92,6 +130,7 @@ watch_reload (watch_t *self)
     }
     else
         diag_info ("compromise parameters and rate limits reread from %s", self->cfgfile);
+    p.mode = self->params.mode;         //  farm.cfg's, not the model's
     self->params = p;
 }
 
@@ -197,12 +236,103 @@ s_domain_rules (watch_t *self, const char *dom, int64_t t, size_t env_rcpt, verd
     return s_caps (&d, t, env_rcpt, NULL, dom, v);
 }
 
+//  The detector's flag on account (key) ran out at t: lifted, and its held
+//  mail queued to be scanned again (watch_take_expired).
+static void
+s_expire (watch_t *self, const char *key, const char *account, sender_t *s, int64_t t)
+{
+    char when[32], at[32];
+    s_utc (s->flagged_at, when, sizeof when);
+    s_utc (s->flag_expires, at, sizeof at);
+    s->flagged = 0;
+    s->flag_expires = 0;
+    self->expiries++;
+    diag_warn ("account %s: the detector's flag of %s ran out at %s (compromise/flag-ttl); its "
+               "held mail is scanned again", account, when, at);
+    if (senderdb_put (self->senders, key, s) < 0 || senderdb_commit (self->senders) < 0)
+        diag_error ("%s: the flag's end not saved: %s", key, strerror (errno));
+    sender_snap_t sn;
+    sender_snapshot (s, t, &self->params, &sn);
+    alert_post (self->alert, &(alert_event_t) { .event = "expiry", .account = account,
+                                                 .reason = s->reason, .score = NAN, .msgs_1h = sn.msgs_1h,
+                                                 .new_1h = sn.new_1h, .tried_1h = sn.tried_1h, .at = t });
+    if (zlistx_size (self->expired) < 10000) {
+        s_expired_t *e = xcalloc (1, sizeof *e);
+        e->account = xstrdup (account);
+        e->at = t;
+        zlistx_add_end (self->expired, e);
+    }
+}
+
+void
+watch_counters (watch_t *self, watch_counters_t *out)
+{
+    *out = (watch_counters_t) { self->flags, self->expiries, self->escalations, self->would_holds };
+}
+
+void
+watch_tried (watch_t *self, const char *account, int64_t t, size_t n)
+{
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', account);
+    sender_t s;
+    if (!n || senderdb_get (self->senders, key, &s) != 1)
+        return;
+    sender_advance (&s, t, &self->params);
+    sender_tried (&s, t, n > UINT16_MAX ? UINT16_MAX : (uint32_t) n);
+    diag_info ("account %s: its held mail, %zu recipient(s), comes back as one attempt at %" PRId64,
+               account, n, t);
+    if (senderdb_put (self->senders, key, &s) < 0)
+        diag_error ("%s: sender state not updated: %s", key, strerror (errno));
+}
+
+char *
+watch_take_expired (watch_t *self, int64_t *at)
+{
+    s_expired_t *e = zlistx_detach (self->expired, NULL);
+    if (!e)
+        return NULL;
+    char *account = e->account;
+    *at = e->at;
+    free (e);
+    return account;
+}
+
+static void
+s_learn_one (void *arg, const char *key, const sender_t *s)
+{
+    void **a = arg;
+    pace_learn_add (a[0], s, *(int64_t *) a[1]);
+}
+
+//  The population's prior, learned again when the stream's hour moves on
+//  (by the messages' time, so that a replay learns what it would have).
+static void
+s_learn_prior (watch_t *self, int64_t t)
+{
+    int64_t hour = t / 3600;
+    if (hour <= self->prior_hour)
+        return;
+    self->prior_hour = hour;
+    if (senderdb_commit (self->senders) < 0)
+        return;
+    pace_learn_t *learn = pace_learn_new ();
+    void *arg[2] = { learn, &t };
+    if (senderdb_each (self->senders, "a:", s_learn_one, arg) == 0)
+        pace_learn_prior (learn, &self->params, &self->prior);
+    pace_learn_destroy (&learn);
+    diag_debug ("new accounts paced at %.1f messages and %.1f new recipients an hour (x%.3g), "
+                "from %zu accounts", self->prior.rate, self->prior.fresh, self->params.slack,
+                self->prior.accounts);
+}
+
 watch_action_t
 watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t len,
                 strbuf_t *snap, verdict_t *v)
 {
     int64_t t = watch_time (env);
     const compromise_params_t *p = &self->params;
+    diag_debug ("%s: counts for %s at %" PRId64, env->source ? env->source : "-", watch_account (env), t);
     char key[SENDERDB_KEY];
     senderdb_key (key, 'a', watch_account (env));
     sender_t s;
@@ -221,17 +351,32 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
         sender_snap_format (&sn, snap);
         return WATCH_SCAN;
     }
-    if (s.flagged) {
-        sender_count (&s, t, env->rcpt, env->rcpt_count, p);
+    if (s.flagged && sender_flag_expired (&s, t))
+        s_expire (self, key, watch_account (env), &s, t);
+    if (s.flagged && s.action != ACTION_NOTIFY) {
+        sender_count_held (&s, t, env->rcpt, env->rcpt_count, p);
         if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
             s_full (self, v, t);
             return WATCH_DEFER;
         }
-        char when[32];
+        char when[32], until[64] = "until an operator acts";
         s_utc (s.flagged_at, when, sizeof when);
+        if (s.flag_expires) {
+            char at[32];
+            s_utc (s.flag_expires, at, sizeof at);
+            snprintf (until, sizeof until, "until %s, then scanned again", at);
+        }
+        if (s.action == ACTION_DEFER) {
+            //  The account's own choice: its mail waits instead of being held.
+            v->code = VERDICT_DEFER;
+            v->retry_at = s.flag_expires > t ? s.flag_expires : t + 900;
+            verdict_reason (v, "account-flagged: %s flagged at %s, its mail deferred %s (%s); "
+                            "retry at %" PRId64, watch_account (env), when, until, s.reason, v->retry_at);
+            return WATCH_DEFER;
+        }
         v->code = VERDICT_HOLD;
-        verdict_reason (v, "account-flagged: %s flagged at %s until an operator acts (%s)",
-                        watch_account (env), when, s.reason);
+        verdict_reason (v, "account-flagged: %s flagged at %s %s (%s)", watch_account (env), when,
+                        until, s.reason);
         return WATCH_HOLD;
     }
     //  A bounce (the null sender) is neither counted nor limited: a rate
@@ -248,7 +393,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     int dv = *dom ? s_domain_rules (self, dom, t, env->rcpt_count, v) : WATCH_SCAN;
     if (dv != WATCH_SCAN) {
         if (dv == WATCH_HOLD) {
-            sender_count (&s, t, env->rcpt, env->rcpt_count, p);
+            sender_count_held (&s, t, env->rcpt, env->rcpt_count, p);
             if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC) {
                 s_full (self, v, t);
                 return WATCH_DEFER;
@@ -258,14 +403,48 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     }
     sender_advance (&s, t, p);
     watch_action_t cv = s_caps (&s, t, env->rcpt_count, p->limit, NULL, v);
+    if (cv == WATCH_SCAN && pace_is_new (&s, p)) {
+        //  A new account is paced at what the population does, not judged.
+        s_learn_prior (self, t);
+        char why[400];
+        int64_t due = pace_check (&s, t, pace_fresh (&s, env->rcpt, env->rcpt_count), &self->prior,
+                                  p, why, sizeof why);
+        if (due) {
+            v->code = VERDICT_DEFER;
+            v->retry_at = due;
+            verdict_reason (v, "%s", why);
+            cv = WATCH_DEFER;
+        }
+    }
     if (cv != WATCH_SCAN) {
         //  The windows moved: keep that, though nothing was counted.
         if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC)
             s_full (self, v, t);
         return cv;
     }
-    sender_count (&s, t, env->rcpt, env->rcpt_count, p);
-    sender_snapshot (&s, t, p, &sn);
+    //  Counted, and judged on its behaviour as the worker will: a suspect
+    //  burst without evidence is slowed (pace.h) instead of sent.
+    sender_t counted = s;
+    uint32_t fresh = sender_count_pending (&counted, t, env->rcpt, env->rcpt_count, p);
+    sender_snapshot (&counted, t, p, &sn);
+    if (t < self->observe_until)
+        sn.observe = true;
+    compromise_t c;
+    compromise_judge (&sn, NAN, p, &c);
+    char why[400];
+    int64_t due = c.slow && !sn.observe ? pace_slow (&s, t, fresh, p, why, sizeof why) : 0;
+    if (due) {
+        //  What it tried counts once, at its first deferral.
+        if (!env->deferred_by || strcmp (env->deferred_by, "slowed"))
+            sender_tried (&s, t, fresh);
+        v->code = VERDICT_DEFER;
+        v->retry_at = due;
+        verdict_reason (v, "%s", why);
+        if (senderdb_put (self->senders, key, &s) < 0 && errno == ENOSPC)
+            s_full (self, v, t);
+        return WATCH_DEFER;
+    }
+    s = counted;
     if (senderdb_put (self->senders, key, &s) < 0) {
         s_full (self, v, t);
         return WATCH_DEFER;
@@ -299,11 +478,26 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
     if (rc <= 0)
         return;
     bool changed = false;
-    if (!isnan (v->spam) && !env->released) {
-        sender_score (&s, v->spam, &self->params);
+    bool again = env->released;     //  counted and judged when it first came
+    if (!isnan (v->spam) && !again) {
+        sender_score (&s, watch_time (env), v->spam, &self->params);
         changed = true;
     }
-    if (v->flag_account && !s.flagged && !env->released) {
+    //  Observe mode: what enforcing would have done, kept for farm-ctl show.
+    const char *would = strstr (v->reasons.data ? v->reasons.data : "", "would-hold: ");
+    if (would && !again) {
+        s.would_count += s.would_count < UINT32_MAX;
+        s.would_at = watch_time (env);
+        if (!s.flagged) {
+            size_t n = 0;
+            while (would[n] && would[n] != '\n' && n < sizeof s.reason - 1)
+                n++;
+            snprintf (s.reason, sizeof s.reason, "%.*s", (int) n, would);
+        }
+        self->would_holds++;
+        changed = true;
+    }
+    if (v->flag_account && !s.flagged && !again) {
         //  The reason that made the worker flag it, for farm-ctl show.
         const char *r = strstr (v->reasons.data ? v->reasons.data : "", "compromise:");
         char reason[SENDER_REASON];
@@ -312,8 +506,31 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
             while (r[n] && r[n] != '\n' && n < sizeof reason - 1)
                 n++;
         snprintf (reason, sizeof reason, "%.*s", (int) n, r ? r : "flagged by a worker");
-        sender_flag (&s, watch_time (env), reason);
-        diag_warn ("account %s flagged: %s", watch_account (env), reason);
+        sender_unsent (&s, watch_time (env));
+        bool escalated = sender_flag_detected (&s, watch_time (env), reason, &self->params);
+        self->flags++;
+        self->escalations += escalated;
+        if (s.flag_expires) {
+            char until[32];
+            s_utc (s.flag_expires, until, sizeof until);
+            diag_warn ("account %s flagged until %s (%u time(s) in 24 hours): %s", watch_account (env),
+                       until, s.flags_day, reason);
+        }
+        else {
+            char esc[64] = "";
+            if (escalated)
+                snprintf (esc, sizeof esc, " (escalated: flagged %u times in 24 hours)", s.flags_day);
+            diag_warn ("account %s flagged%s until an operator acts: %s", watch_account (env), esc,
+                       reason);
+        }
+        sender_snap_t sn;
+        sender_snapshot (&s, watch_time (env), &self->params, &sn);
+        double score = NAN;
+        sscanf (reason, "compromise: score %lf", &score);
+        alert_post (self->alert, &(alert_event_t) {
+            .event = escalated ? "escalation" : "flag", .account = watch_account (env), .reason = reason,
+            .qid = env->qid, .score = score, .msgs_1h = sn.msgs_1h, .new_1h = sn.new_1h,
+            .tried_1h = sn.tried_1h, .at = watch_time (env), .until = s.flag_expires });
         //  A flag is written at once: a crash must not forget it.
         if (senderdb_put (self->senders, key, &s) < 0 || senderdb_commit (self->senders) < 0)
             diag_error ("%s: flag not saved: %s", key, strerror (errno));
@@ -332,6 +549,13 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         strbuf_reset (&v->headers);
         verdict_reason (v, "account-flagged: %s was flagged while this message was being scanned (%s)",
                         watch_account (env), s.reason);
+        sender_unsent (&s, watch_time (env));
+        changed = true;
+    }
+    if (v->code == VERDICT_DELIVER && env->mail_from && *env->mail_from) {
+        //  Delivered: its recipients are known to the account from now on.
+        sender_remember (&s, env->rcpt, env->rcpt_count);
+        changed = true;
     }
     if (changed && senderdb_put (self->senders, key, &s) < 0)
         diag_error ("%s: sender state not updated: %s", key, strerror (errno));

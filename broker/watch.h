@@ -33,6 +33,18 @@ watch_action_t watch_dispatch (watch_t *self, const envelope_t *env, const char 
                                strbuf_t *snap, verdict_t *v);
 //  At the verdict, before it is written (v may be changed).
 void watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v);
+//  An account whose detector flag ran out at dispatch, for the caller to
+//  free, and in *at the time it ran out (its held mail to be scanned again
+//  as an attempt at that time: held_apply HELD_RESCAN); NULL when none.
+char *watch_take_expired (watch_t *self, int64_t *at);
+//  Count n recipients account tried to reach at t (sender_tried): held
+//  mail sent round again after its flag ran out.
+void watch_tried (watch_t *self, const char *account, int64_t t, size_t n);
+//  The detector's events since the broker started, for the metrics.
+typedef struct {
+    uint64_t flags, expiries, escalations, would_holds;
+} watch_counters_t;
+void watch_counters (watch_t *self, watch_counters_t *out);
 //  Commit the sender state written since the last call.
 void watch_commit (watch_t *self);
 //  The account key of a message's envelope.

@@ -10,6 +10,9 @@
  *  farm-ctl unflag ACCOUNT|@DOMAIN
  *  farm-ctl flag ACCOUNT [REASON]
  *  farm-ctl limits ACCOUNT|@DOMAIN NAME=N|default|none ...
+ *  farm-ctl mode ACCOUNT observe|enforce|default
+ *  farm-ctl kind ACCOUNT person|bulk|transactional|default
+ *  farm-ctl action ACCOUNT hold|defer|notify|default
  *  farm-ctl stats
  *  farm-ctl queues | workers
  *  farm-ctl requeue SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]
@@ -43,6 +46,15 @@ static const char *s_usage =
     "                                     recipients-per-minute, -per-hour, -per-day,\n"
     "                                     recipients-per-message. @DOMAIN: caps on the sum\n"
     "                                     of all mail From: that domain (no defaults)\n"
+    "  mode ACCOUNT observe|enforce|default  whether the compromise detector's holds apply to\n"
+    "                                     it (observe: recorded as would-hold, delivered)\n"
+    "  kind ACCOUNT person|bulk|transactional|default  what it is: how usual mail to new\n"
+    "                                     people is before it has history of its own\n"
+    "  action ACCOUNT hold|defer|notify|default  what a flag does to its mail: held (the\n"
+    "                                     default), deferred until the flag lifts, or\n"
+    "                                     delivered (notified only)\n"
+    "  flag ACCOUNT                       also confirms a detector's flag: it stays until an\n"
+    "                                     operator acts\n"
     "  stats                              records in the sender state and their size\n"
     "  queues                             files in each spool folder\n"
     "  workers                            workers connected, their model, jobs and credit\n"
@@ -71,7 +83,8 @@ main (int argc, char **argv)
     static const struct { const char *name; int min, max; } cmds[] = {
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
         { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 2, 8 }, { "stats", 0, 0 }, { "queues", 0, 0 },
-        { "workers", 0, 0 }, { "requeue", 2, 4 }, { "purge", 2, 4 },
+        { "workers", 0, 0 }, { "requeue", 2, 4 }, { "purge", 2, 4 }, { "mode", 2, 2 },
+        { "kind", 2, 2 }, { "action", 2, 2 },
     };
     int known = -1;
     for (int i = 0; rc == 0 && nargs > 0 && i < (int) (sizeof cmds / sizeof cmds[0]); i++)

@@ -388,17 +388,22 @@ s_start_farm (run_t *r)
     snprintf (farm->tmp, sizeof farm->tmp, "%s/farm-replay.XXXXXX", tmpdir);
     if (!mkdtemp (farm->tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
-    static char endpoint[128], maxsize[32], control[128], dkimtime[32];
+    static char endpoint[128], maxsize[32], control[128], dkimtime[32], until[32];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm->tmp);
     snprintf (control, sizeof control, "ipc://%s/control.sock", farm->tmp);
     snprintf (r->vlog, sizeof r->vlog, "%s/verdicts.jsonl", farm->tmp);
     snprintf (maxsize, sizeof maxsize, "%" PRId64, cfg_int (cfg, "limits/message-size"));
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
+    snprintf (until, sizeof until, "%" PRId64, cfg_int (cfg, "compromise/observe-until"));
     const char *lvl = cfg_str (cfg, "log/level");
     char *bargs[] = { NULL, "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
                       "--log-level", (char *) lvl, "--max-size", maxsize,
                       "--models", (char *) cfg_str (cfg, "models/dir"), "--control", control,
                       cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false",
+                      "--compromise-mode", (char *) cfg_str (cfg, "compromise/mode"),
+                      //  Deferred mail is due by the sample's time, not today's.
+                      "--clock", "messages",
+                      "--observe-until", until,
                       //  A replay shows verdicts; it bounces nothing to anyone.
                       "--reject-notify=none", NULL };
     signal (SIGINT, s_on_signal);
@@ -424,16 +429,18 @@ s_start_farm (run_t *r)
 }
 
 //  The verdict log's complete lines in pending: each first verdict of a
-//  message is counted, with its latency.
+//  message that is not a deferral is counted, with its latency (deferred
+//  mail comes back when the sample's time reaches its retry-at).
 static void
 s_verdict_lines (run_t *r, strbuf_t *pending)
 {
     char *line = pending->data, *nl;
     while ((nl = memchr (line, '\n', pending->len - (size_t) (line - pending->data)))) {
         *nl = 0;
-        char qid[64], lat[32];
+        char qid[64], lat[32], verdict[16];
         if (s_field (line, "qid", qid, sizeof qid) == 0
-            && s_field (line, "latency_us", lat, sizeof lat) == 0) {
+            && s_field (line, "latency_us", lat, sizeof lat) == 0
+            && s_field (line, "verdict", verdict, sizeof verdict) == 0 && strcmp (verdict, "defer")) {
             item_t key;
             memset (&key, 0, sizeof key);
             memcpy (key.qid, qid, strnlen (qid, QID_LEN));
@@ -477,8 +484,29 @@ s_watch_farm (run_t *r)
     return true;
 }
 
-//  4. Follow the verdict log until every message has its verdict, then stop
-//  the farm.
+//  Nothing in incoming/, active/ or deferred/ (the spool at rest).
+static bool
+s_spool_quiet (run_t *r)
+{
+    static const spool_dir_t dirs[] = { SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        DIR *d = fdopendir (dup (spool_fd (r->spool, dirs[i])));
+        if (!d)
+            return false;
+        rewinddir (d);
+        struct dirent *e;
+        bool empty = true;
+        while (empty && (e = readdir (d)))
+            empty = e->d_name[0] == '.';
+        closedir (d);
+        if (!empty)
+            return false;
+    }
+    return true;
+}
+
+//  4. Follow the verdict log until every message has its verdict and the
+//  spool is at rest, then stop the farm.
 static void
 s_follow (run_t *r)
 {
@@ -488,7 +516,8 @@ s_follow (run_t *r)
     strbuf_init (&pending);
     double last_progress = s_now ();
     int64_t timeout = cfg_int (r->cfg, "replay/timeout-s");
-    while (r->seen < r->submitted && !s_stop) {
+    int quiet = 0;
+    while ((r->seen < r->submitted || quiet < 3) && !s_stop) {
         if (vfd < 0)
             vfd = open (r->vlog, O_RDONLY | O_CLOEXEC);
         char buf[65536];
@@ -496,8 +525,14 @@ s_follow (run_t *r)
         if (n > 0) {
             strbuf_add (&pending, buf, (size_t) n);
             s_verdict_lines (r, &pending);
+            quiet = 0;
             continue;
         }
+        //  Every message has had a verdict: done when nothing is left to
+        //  move (a flag that ran out sends held mail round again), three
+        //  looks in a row.
+        if (r->seen >= r->submitted)
+            quiet = s_spool_quiet (r) ? quiet + 1 : 0;
         if (s_now () - last_progress > 0.2) {
             s_progress ("scanning", r->seen, r->submitted, r->started);
             last_progress = s_now ();

@@ -240,10 +240,19 @@ s_stage_compromise (task_t *t, task_ctx_t *ctx)
         return;
     compromise_t c;
     compromise_judge (&t->snap, t->verdict.spam, ctx->cparams, &c);
-    if (!c.hold)
-        return;
     char line[VERDICT_MAX_REASON];
     compromise_reason (&c, &t->snap, ctx->cparams, line, sizeof line);
+    if (!c.hold) {
+        diag_debug ("%s: not held: %s", t->qid, line);
+        return;
+    }
+    if (c.observe) {
+        //  Observe mode: what enforcing would have done, recorded (the
+        //  broker counts it, the verdict log's would field shows it); the
+        //  message keeps the verdict of the other stages.
+        verdict_reason (&t->verdict, "would-hold: %s", line);
+        return;
+    }
     verdict_reason (&t->verdict, "%s", line);
     t->verdict.flag_account = true;
     if (!t->decided || t->verdict.code == VERDICT_DELIVER || t->verdict.code == VERDICT_DEFER)

@@ -41,7 +41,42 @@ static const cfg_param_t s_params[] = {
     { "compromise/known-discount", R, F (known_discount), 0.75, 0, 1,
       "how much mail to known recipients discounts the score, 0..1" },
     { "compromise/strangers-min", R, F (strangers_min), 0.4, 0, 1,
-      "new recipients per message below which no account is held" },
+      "the hour's share of new recipients above the account's usual share below which its "
+      "behaviour holds nothing" },
+    { "compromise/share-alpha", R, F (share_alpha), 0.05, 0.001, 1,
+      "weight of one hour with mail in the account's usual share of new recipients" },
+    { "compromise/prior-share", R, F (prior_share), 0.2, 0, 1,
+      "the usual share of new recipients of an account with too little history" },
+    { "compromise/share-basis", R, F (share_basis), 200, 1, 1e9,
+      "recipients behind an account's usual share of new recipients before it counts fully" },
+    { "compromise/spam-level", R, F (spam_level), 0.97, 0, 1,
+      "a content score at or above which a message counts as spam in the hourly count" },
+    { "compromise/weight-spam", R, F (w_spam), 1.5, 0, 100,
+      "weight of the hour's count of spam against the account's usual count" },
+    { "compromise/content-min", R, F (content_min), 1, 0, 1000,
+      "content evidence below which a burst to strangers is not held unless implausible" },
+    { "compromise/plausible-new", R, F (plausible_new), 200, 1, 1e9,
+      "new recipients an hour beyond any honest burst: behaviour alone holds beyond it" },
+    { "compromise/burst-new", R, F (burst_new), 40, 1, 1e9,
+      "new recipients in the short window beyond any honest burst (counting what was slowed)" },
+    { "compromise/slow-new", R, F (slow_new), 10, 0, 1e9,
+      "new recipients an hour a suspect account is slowed to while evidence gathers (0: no "
+      "slowing)" },
+    { "compromise/new-hours", R, F (new_hours), 24, 0, 24 * 365,
+      "hours of history before an account is judged on its behaviour (before: slowed, held only "
+      "for content)" },
+    { "compromise/prior-quantile", R, F (prior_quantile), 0.9, 0.5, 1,
+      "the quantile of new accounts' busiest hours that new accounts are paced at" },
+    { "compromise/pace-messages", R, F (pace_msgs), 60, 0, 1e9,
+      "messages an hour a new account may always send, whatever the population's prior" },
+    { "compromise/pace-new", R, F (pace_new), 100, 0, 1e9,
+      "new recipients an hour a new account may always reach, whatever the population's prior" },
+    { "compromise/flag-ttl", R, F (flag_ttl), 3600, 0, 86400 * 365,
+      "seconds a detector's flag lasts before its held mail is scanned again (0: until an "
+      "operator acts)" },
+    { "compromise/escalate-after", R, F (escalate_after), 3, 0, 1000,
+      "the detector's flags in 24 hours after which the flag stays until an operator acts "
+      "(0: never)" },
     { "limits/messages-per-minute", R, F (limit[LIMIT_MSG_MINUTE]), 120, 0, 1e9,
       "messages an account may send in a minute (0: no cap)" },
     { "limits/messages-per-hour", R, F (limit[LIMIT_MSG_HOUR]), 2000, 0, 1e9,
@@ -71,13 +106,28 @@ compromise_params_table (size_t *n)
 void
 compromise_params_default (compromise_params_t *p)
 {
+    memset (p, 0, sizeof *p);
     cfg_params_default (s_params, S_NPARAMS, p);
+    p->mode = MODE_ENFORCE;
 }
 
 int
 compromise_params_load (compromise_params_t *p, const char *file, char *err, size_t errlen)
 {
     return cfg_params_load (s_params, S_NPARAMS, p, sizeof *p, file, err, errlen);
+}
+
+//  The usual share of new recipients: its own over its hours with mail,
+//  blended with the prior (or what its kind says) until share-basis
+//  recipients stand behind it.
+static double
+s_usual_share (const sender_snap_t *s, const compromise_params_t *p)
+{
+    double prior = s->kind == KIND_TRANSACTIONAL ? 1 : s->kind == KIND_BULK ? 0.5
+                   : s->kind == KIND_PERSON ? 0.1 : p->prior_share;
+    double w = s->share_basis / p->share_basis;
+    w = w > 1 ? 1 : w;
+    return w * s->share_usual + (1 - w) * prior;
 }
 
 void
@@ -92,30 +142,65 @@ compromise_judge (const sender_snap_t *s, double spam, const compromise_params_t
     double r_hour = poisson_surprise (s->msgs_1h, lam_h);
     out->rate = p->w_rate * (r_win > r_hour ? r_win : r_hour);
     //  Strangers: new recipients likewise.
+    //  Strangers it tried to reach count with those it reached: mail the
+    //  broker slowed (tried) is part of the burst.
     double lam_n = (s->expect_new_1h > 0.1 ? s->expect_new_1h : 0.1) * p->slack;
-    double n_win = poisson_surprise (s->new_win, lam_n * frac);
-    double n_hour = poisson_surprise (s->new_1h, lam_n);
+    double n_win = poisson_surprise ((double) s->new_win + s->tried_win, lam_n * frac);
+    double n_hour = poisson_surprise ((double) s->new_1h + s->tried_1h, lam_n);
     out->fresh = p->w_new * (n_win > n_hour ? n_win : n_hour);
-    //  Content: the recent score with this message in it, above the usual.
+    //  Content: the recent score with this message in it, above the usual;
+    //  and the hour's count of spam against the account's usual count.
     double recent = s->score_recent;
-    if (spam >= 0 && spam <= 1)
+    bool scored = spam >= 0 && spam <= 1;
+    if (scored)
         recent = s->total > 1 ? recent + p->score_alpha * (spam - recent) : spam;
-    double rise = recent - s->score_usual - p->content_margin;
+    //  (The usual score means something only after a few messages.)
+    double rise = s->scored >= 3 ? recent - s->score_usual - p->content_margin : 0;
     out->content = rise > 0 ? p->w_content * rise : 0;
-    //  Content alone never holds an account that sends at its usual pace to
-    //  its usual people: a spammy newsletter is the Bayes stage's business.
-    if (out->rate + out->fresh < 1)
-        out->content = 0;
-    //  A burst to people the account knows is a busy day; to strangers, a
-    //  hijack: the score is discounted by the share of known recipients.
-    //  (Over the hour: a few messages in the short window say little.)
-    double strangers = s->msgs_1h ? (double) s->new_1h / s->msgs_1h : 0;
+    double nspam = s->spam_1h + (scored && spam >= p->spam_level);
+    double lam_s = (s->expect_spam_1h > 0.02 ? s->expect_spam_1h : 0.02) * p->slack;
+    out->content += p->w_spam * poisson_surprise (nspam, lam_s);
+    //  Strangers against itself: the hour's share of recipients that are new
+    //  above the account's usual share. A shop's receipts go to new people
+    //  every hour; a person's mail, to people it knows.
+    double rc = (s->rcpts_1h ? s->rcpts_1h : s->msgs_1h) + (double) s->tried_1h;
+    double strangers = rc > 0 ? ((double) s->new_1h + s->tried_1h) / rc : 0;
     strangers = strangers > 1 ? 1 : strangers;
     out->strangers = strangers;
-    out->score = (out->rate + out->fresh + out->content) * (1 - p->known_discount * (1 - strangers));
-    //  An account writing mostly to people it knows is having a busy day,
-    //  however busy: the rate limits are what stops it.
-    out->hold = out->score >= p->threshold && strangers >= p->strangers_min;
+    out->usual_share = s_usual_share (s, p);
+    double unusual = strangers - out->usual_share;
+    out->unusual = unusual = unusual > 0 ? unusual : 0;
+    //  Behaviour is discounted by how much of the burst goes where the
+    //  account usually writes.
+    out->behaviour = (out->rate + out->fresh) * (1 - p->known_discount * (1 - unusual));
+    out->score = out->behaviour + out->content;
+    out->young = s->history_h < p->new_hours;
+    //  What holds:
+    //  - content alone, when strong (a burst of spam, at any pace), for an
+    //    account with history;
+    //  - for an account with history: behaviour and content together, with
+    //    an unusual share of strangers, and some content evidence unless the
+    //    burst is beyond any honest one (plausible-new new recipients in the
+    //    hour, or burst-new in the short window, counting what was slowed):
+    //    a conference follow-up is ordinary mail to many new people at a
+    //    human pace, a hijack's phishing is not, nor is a spray. Suspect
+    //    without that evidence, it is slowed (watch.c), so that it does not
+    //    deliver while the evidence gathers;
+    //  - an account with too little history is not judged on its behaviour
+    //    (the broker paces it instead, pace.h), only on content: at least
+    //    five of its messages in the hour, and half of them, spam.
+    bool strong = !out->young && out->content >= p->threshold;
+    //  The burst's size counts what it tried to send, slowed or not.
+    double tried_1h = (double) s->new_1h + s->tried_1h, tried_win = (double) s->new_win + s->tried_win;
+    bool evidence = out->content >= p->content_min || tried_1h >= p->plausible_new
+                    || tried_win >= p->burst_new;
+    bool suspect = !out->young && out->score >= p->threshold && unusual >= p->strangers_min;
+    bool behaved = suspect && evidence;
+    bool young_hold = out->young && out->score >= p->threshold && nspam >= 5
+                      && nspam >= 0.5 * (s->msgs_1h ? s->msgs_1h : 1);
+    out->hold = strong || behaved || young_hold;
+    out->slow = suspect && !out->hold;
+    out->observe = s->observe;
 }
 
 void
@@ -125,9 +210,10 @@ compromise_reason (const compromise_t *c, const sender_snap_t *s, const compromi
     snprintf (out, outlen,
               "compromise: score %.1f %s %.3g (rate +%.1f: %u in %.0f min, %u in the hour, "
               "%.1f an hour expected; new recipients +%.1f: %u in %.0f min, %u in the hour, "
-              "%.1f an hour expected; content +%.1f: recent %.2f, usual %.2f; "
-              "new recipients per message %.2f)",
-              c->score, c->score >= p->threshold ? "at or above" : "below", p->threshold, c->rate, s->msgs_win,
+              "%u tried in the hour, %.1f an hour expected; content +%.1f: recent %.2f, usual "
+              "%.2f, %u spam in the hour; new recipients %.0f%% of the hour's, usually %.0f%%%s)",
+              c->score, c->hold ? "at or above" : "below", p->threshold, c->rate, s->msgs_win,
               p->window_min, s->msgs_1h, s->expect_1h, c->fresh, s->new_win, p->window_min,
-              s->new_1h, s->expect_new_1h, c->content, s->score_recent, s->score_usual, c->strangers);
+              s->new_1h, s->tried_1h, s->expect_new_1h, c->content, s->score_recent, s->score_usual, s->spam_1h,
+              100 * c->strangers, 100 * c->usual_share, c->young ? "; a new account" : "");
 }

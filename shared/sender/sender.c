@@ -39,22 +39,48 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             from = last - MAX_CATCH_UP;
         for (int64_t hh = from; hh <= last; hh++) {
             bool head = hh == s->hour_head;
-            double x = head ? s->msgs_hour[hh % 24] : 0, nx = head ? s->new_hour : 0;
+            //  What it sent, not what was held: a hijacker's burst, held,
+            //  must not become the account's normal when its flag lifts.
+            double x = head ? (double) s->msgs_hour[hh % 24] - s->held_hour : 0;
+            double nx = head ? (double) s->new_hour - s->held_new_hour : 0;
+            x = x > 0 ? x : 0;
+            nx = nx > 0 ? nx : 0;
+            double sx = head ? s->spam_hour : 0;
+            float unused = 0;
             ewma_add (&s->slot_mean[hh % 24], &s->slot_var[hh % 24], x, p->slot_alpha);
             ewma_add (&s->all_mean, &s->all_var, x, p->hour_alpha);
             ewma_add (&s->new_mean, &s->new_var, nx, p->hour_alpha);
+            ewma_add (&s->new_slot[hh % 24], &unused, nx, p->slot_alpha);
+            ewma_add (&s->spam_mean, &unused, sx, p->hour_alpha);
+            //  The usual share of new recipients, over hours with mail only:
+            //  a shop's is near 1, a person's near 0.1.
+            uint32_t r = head ? s->rcpt_hour[hh % 24] : 0;
+            if (r) {
+                //  Weighed by recipients: a newsletter's daily send to its
+                //  list counts for what it is, not as one hour of twenty.
+                double a = s->share_hours < 1 / p->share_alpha ? 1.0 / (s->share_hours + 1) : p->share_alpha;
+                ewma_add (&s->share_new, &unused, nx > r ? r : nx, a);
+                ewma_add (&s->share_rcpt, &unused, r, a);
+                bool first = s->slot_rcpt[hh % 24] <= 0;
+                ewma_add (&s->slot_new[hh % 24], &unused, nx > r ? r : nx, first ? 1 : p->slot_alpha);
+                ewma_add (&s->slot_rcpt[hh % 24], &unused, r, first ? 1 : p->slot_alpha);
+                s->share_hours++;
+            }
+            if (head)
+                s->new_hr[hh % 24] = s->new_hour;
             s->hours++;
         }
         int64_t gap = h - s->hour_head;
         for (int64_t k = 1; k <= gap && k <= 24; k++)
-            s->msgs_hour[(s->hour_head + k) % 24] = s->rcpt_hour[(s->hour_head + k) % 24] = 0;
+            s->msgs_hour[(s->hour_head + k) % 24] = s->rcpt_hour[(s->hour_head + k) % 24] =
+                s->new_hr[(s->hour_head + k) % 24] = 0;
         if (gap >= 2)
             memset (s->rcpt_hll, 0, sizeof s->rcpt_hll), memset (s->dom_hll, 0, sizeof s->dom_hll);
         else {
             memset (s->rcpt_hll[h % 2], 0, sizeof s->rcpt_hll[0]);
             memset (s->dom_hll[h % 2], 0, sizeof s->dom_hll[0]);
         }
-        s->new_hour = 0;
+        s->new_hour = s->spam_hour = s->held_hour = s->held_new_hour = 0;
         s->hour_head = h;
     }
     if (m > s->minute_head) {
@@ -63,6 +89,8 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             s->msgs_min[(s->minute_head + k) % 60] = 0;
             s->new_min[(s->minute_head + k) % 60] = 0;
             s->rcpt_min[(s->minute_head + k) % 60] = 0;
+            s->spam_min[(s->minute_head + k) % 60] = 0;
+            s->tried_min[(s->minute_head + k) % 60] = 0;
         }
         s->minute_head = m;
     }
@@ -75,8 +103,55 @@ s_inc16 (uint16_t *c, uint32_t by)
     *c = (uint16_t) (v > UINT16_MAX ? UINT16_MAX : v);
 }
 
+const char *
+sender_rcpt_trim (const char *a, size_t *len)
+{
+    size_t n = strlen (a);
+    while (n && (*a == '<' || *a == ' '))
+        a++, n--;
+    while (n && (a[n - 1] == '>' || a[n - 1] == ' '))
+        n--;
+    *len = n;
+    return a;
+}
+
+static uint32_t s_count (sender_t *s, int64_t now, char *const *rcpt, size_t n,
+                         const compromise_params_t *p, bool remember);
+
 uint32_t
 sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compromise_params_t *p)
+{
+    return s_count (s, now, rcpt, n, p, true);
+}
+
+uint32_t
+sender_count_pending (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compromise_params_t *p)
+{
+    return s_count (s, now, rcpt, n, p, false);
+}
+
+uint32_t
+sender_count_held (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compromise_params_t *p)
+{
+    uint32_t fresh = s_count (s, now, rcpt, n, p, false);
+    if (s_div (now, 3600) == s->hour_head)
+        s->held_hour++, s->held_new_hour += fresh;
+    return fresh;
+}
+
+void
+sender_remember (sender_t *s, char *const *rcpt, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *a = sender_rcpt_trim (rcpt[i], &len);
+        bloom2_add (&s->known, baseline_hash (a, len));
+    }
+}
+
+static uint32_t
+s_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compromise_params_t *p,
+         bool remember)
 {
     sender_advance (s, now, p);
     int64_t m = s_div (now, 60), h = s_div (now, 3600);
@@ -85,14 +160,10 @@ sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compr
     bool in_min = m > s->minute_head - 60, in_hour = h > s->hour_head - 24;
     uint32_t fresh = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *a = rcpt[i];
-        size_t len = strlen (a);
-        while (len && (*a == '<' || *a == ' '))
-            a++, len--;
-        while (len && (a[len - 1] == '>' || a[len - 1] == ' '))
-            len--;
+        size_t len;
+        const char *a = sender_rcpt_trim (rcpt[i], &len);
         uint64_t hash = baseline_hash (a, len);
-        fresh += bloom2_add (&s->known, hash);
+        fresh += remember ? bloom2_add (&s->known, hash) : !bloom2_has (&s->known, hash);
         const char *at = memchr (a, '@', len);
         if (h >= s->hour_head - 1) {
             hll_add (s->rcpt_hll[h % 2], 64, hash);
@@ -120,10 +191,18 @@ sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n, const compr
 }
 
 void
-sender_score (sender_t *s, double spam, const compromise_params_t *p)
+sender_score (sender_t *s, int64_t t, double spam, const compromise_params_t *p)
 {
     if (!(spam >= 0 && spam <= 1))
         return;
+    if (spam >= p->spam_level) {
+        //  Where the message's time falls, when still in the windows.
+        int64_t m = s_div (t, 60), h = s_div (t, 3600);
+        if (m <= s->minute_head && m > s->minute_head - 60)
+            s_inc16 (&s->spam_min[m % 60], 1);
+        if (h == s->hour_head)
+            s->spam_hour += s->spam_hour < UINT32_MAX;
+    }
     if (s->scored == 0)
         s->score_recent = s->score_usual = (float) spam;
     else {
@@ -160,6 +239,10 @@ sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, s
     out->msgs_1h = s_sum16 (s->msgs_min, s->minute_head, m, 60);
     out->new_win = s_sum16 (s->new_min, s->minute_head, m, win);
     out->new_1h = s_sum16 (s->new_min, s->minute_head, m, 60);
+    out->rcpts_1h = s_sum16 (s->rcpt_min, s->minute_head, m, 60);
+    out->spam_1h = s_sum16 (s->spam_min, s->minute_head, m, 60);
+    out->tried_win = s_sum16 (s->tried_min, s->minute_head, m, win);
+    out->tried_1h = s_sum16 (s->tried_min, s->minute_head, m, 60);
     for (int64_t k = 0; k < 24; k++) {
         int64_t idx = h - k;
         if (idx <= s->hour_head && idx > s->hour_head - 24)
@@ -182,7 +265,25 @@ sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, s
     double own_var = s->slot_var[slot] > s->all_var ? s->slot_var[slot] : s->all_var;
     out->expect_1h = w * own + (1 - w) * p->prior_rate;
     out->expect_sd = sqrt (w * own_var + (1 - w) * p->prior_rate);
-    out->expect_new_1h = w * s->new_mean + (1 - w) * p->prior_new;
+    double own_new = s->new_slot[slot] > s->new_mean ? s->new_slot[slot] : s->new_mean;
+    out->expect_new_1h = w * own_new + (1 - w) * p->prior_new;
+    out->expect_spam_1h = s->spam_mean;
+    //  Its usual share of new recipients: over all its hours, or at this
+    //  hour of day when that is higher (a newsletter's send to its list).
+    //  Its weight is the recipients behind it: a day of a shop's receipts
+    //  or one newsletter send says more than a person's first ten notes
+    //  (whose recipients were all new to the farm, as every first one is).
+    out->share_usual = s->share_rcpt > 0 ? s->share_new / s->share_rcpt : 0;
+    out->share_basis = (double) s->share_rcpt * s->share_hours;
+    double at_slot = s->slot_rcpt[slot] > 0 ? s->slot_new[slot] / s->slot_rcpt[slot] : 0;
+    if (at_slot > out->share_usual) {
+        out->share_usual = at_slot;
+        out->share_basis = s->slot_rcpt[slot];
+    }
+    out->scored = s->scored;
+    out->kind = s->kind;
+    int mode = s->mode ? s->mode : (int) p->mode;
+    out->observe = mode == MODE_OBSERVE;
     out->history_h = s->hours;
     out->score_recent = s->score_recent;
     out->score_usual = s->score_usual;
@@ -195,13 +296,52 @@ sender_flag (sender_t *s, int64_t now, const char *reason)
 {
     s->flagged = 1;
     s->flagged_at = now;
+    s->flag_by = FLAG_BY_OPERATOR;
+    s->flag_expires = 0;
     snprintf (s->reason, sizeof s->reason, "%s", reason ? reason : "");
+}
+
+bool
+sender_flag_detected (sender_t *s, int64_t now, const char *reason, const compromise_params_t *p)
+{
+    sender_flag (s, now, reason);
+    if (now - s->flags_since >= 86400 || now < s->flags_since) {
+        s->flags_since = now;
+        s->flags_day = 0;
+    }
+    s->flags_day += s->flags_day < UINT16_MAX;
+    bool stays = p->flag_ttl <= 0 || (p->escalate_after >= 1 && s->flags_day >= p->escalate_after);
+    s->flag_by = stays && p->flag_ttl > 0 ? FLAG_BY_ESCALATION : FLAG_BY_DETECTOR;
+    s->flag_expires = stays ? 0 : now + (int64_t) p->flag_ttl;
+    return stays && p->flag_ttl > 0;
+}
+
+void
+sender_unsent (sender_t *s, int64_t t)
+{
+    if (s_div (t, 3600) == s->hour_head)
+        s->held_hour += s->held_hour < UINT32_MAX;
+}
+
+void
+sender_tried (sender_t *s, int64_t t, uint32_t n)
+{
+    int64_t m = s_div (t, 60);
+    if (m <= s->minute_head && m > s->minute_head - 60)
+        s_inc16 (&s->tried_min[m % 60], n);
+}
+
+bool
+sender_flag_expired (const sender_t *s, int64_t now)
+{
+    return s->flagged && s->flag_by == FLAG_BY_DETECTOR && s->flag_expires && now >= s->flag_expires;
 }
 
 void
 sender_release (sender_t *s, int64_t now)
 {
     s->flagged = 0;
+    s->flag_expires = 0;
     s->released_at = now;
     //  The burst was the account's own: what it sent in the last hour, and
     //  the new recipients it reached, become normal for it.
@@ -224,6 +364,7 @@ void
 sender_drop (sender_t *s)
 {
     s->flagged = 0;
+    s->flag_expires = 0;
     memset (s->msgs_min, 0, sizeof s->msgs_min);
     memset (s->new_min, 0, sizeof s->new_min);
     memset (s->rcpt_min, 0, sizeof s->rcpt_min);
@@ -237,16 +378,21 @@ sender_drop (sender_t *s)
 void
 sender_snap_format (const sender_snap_t *x, strbuf_t *out)
 {
-    char buf[512];
+    char buf[1024];
     int n = snprintf (buf, sizeof buf,
                       "msgs-1m: %u\nmsgs-window: %u\nmsgs-1h: %u\nmsgs-24h: %u\n"
                       "new-window: %u\nnew-1h: %u\nrcpt-distinct: %.1f\ndomains-distinct: %.1f\n"
                       "expect-1h: %.3f\nexpect-sd: %.3f\nexpect-new-1h: %.3f\nhistory-h: %.0f\n"
-                      "score-recent: %.4f\nscore-usual: %.4f\ntotal: %llu\nflagged: %d\nreleased: %d\n",
+                      "score-recent: %.4f\nscore-usual: %.4f\ntotal: %llu\nflagged: %d\nreleased: %d\n"
+                      "rcpts-1h: %u\nspam-1h: %u\nexpect-spam-1h: %.4f\nshare-usual: %.4f\n"
+                      "share-basis: %.0f\nkind: %u\nobserve: %d\nscored: %u\n"
+                      "tried-window: %u\ntried-1h: %u\n",
                       x->msgs_1m, x->msgs_win, x->msgs_1h, x->msgs_24h, x->new_win, x->new_1h,
                       x->rcpt_1h, x->domains_1h, x->expect_1h, x->expect_sd, x->expect_new_1h,
                       x->history_h, x->score_recent, x->score_usual, (unsigned long long) x->total,
-                      x->flagged, x->released);
+                      x->flagged, x->released, x->rcpts_1h, x->spam_1h, x->expect_spam_1h,
+                      x->share_usual, x->share_basis, x->kind, x->observe, x->scored,
+                      x->tried_win, x->tried_1h);
     strbuf_add (out, buf, (size_t) n);
 }
 
@@ -294,6 +440,16 @@ sender_snap_parse (const char *text, size_t len, sender_snap_t *out)
         else if (K ("total")) out->total = (uint64_t) d;
         else if (K ("flagged")) out->flagged = d != 0;
         else if (K ("released")) out->released = d != 0;
+        else if (K ("rcpts-1h")) out->rcpts_1h = u;
+        else if (K ("spam-1h")) out->spam_1h = u;
+        else if (K ("expect-spam-1h")) out->expect_spam_1h = d;
+        else if (K ("share-usual")) out->share_usual = d > 1 ? 1 : d;
+        else if (K ("share-basis")) out->share_basis = d;
+        else if (K ("kind")) out->kind = u < KIND_COUNT ? u : 0;
+        else if (K ("observe")) out->observe = d != 0;
+        else if (K ("scored")) out->scored = u;
+        else if (K ("tried-window")) out->tried_win = u;
+        else if (K ("tried-1h")) out->tried_1h = u;
 #undef K
         seen++;
         p = nl ? nl + 1 : end;

@@ -28,8 +28,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENDER_VERSION 2
+#define SENDER_VERSION 3
 #define SENDER_REASON 512
+
+//  What the operator says an account is (farm-ctl kind): it sets the prior
+//  of an account with no history and how usual mail to new people is.
+typedef enum {
+    KIND_DEFAULT,           //  not said: the population's prior
+    KIND_PERSON,            //  mails people it knows; new people now and then
+    KIND_BULK,              //  sends to lists (newsletters): large sends at its hours
+    KIND_TRANSACTIONAL,     //  receipts, sign-ups: almost every recipient new
+    KIND_COUNT
+} sender_kind_t;
+//  Whether the detector's holds apply (farm-ctl mode; compromise/mode).
+typedef enum { MODE_DEFAULT, MODE_OBSERVE, MODE_ENFORCE, MODE_COUNT } sender_mode_t;
+//  What a flag does to the account's mail (farm-ctl action).
+typedef enum { ACTION_DEFAULT, ACTION_HOLD, ACTION_DEFER, ACTION_NOTIFY, ACTION_COUNT } flag_action_t;
+//  Who set the flag.
+typedef enum { FLAG_BY_OPERATOR, FLAG_BY_DETECTOR, FLAG_BY_ESCALATION } flag_by_t;
 
 typedef struct {
     uint32_t version;           //  SENDER_VERSION
@@ -55,7 +71,31 @@ typedef struct {
     uint8_t dom_hll[2][32];     //  distinct recipient domains: hour % 2
     bloom2_t known;             //  recipients written to before
     char reason[SENDER_REASON]; //  why it was flagged
+    //  Version 3 (appended: a version-2 record is this one's first bytes).
+    int64_t flag_expires;       //  a detector's flag lifts itself at this time (0: never)
+    int64_t flags_since;        //  the start of the 24 hours flags_day counts
+    int64_t would_at;           //  observe mode: the last time it would have been flagged
+    uint32_t new_hr[24];        //  new recipients by hour, ring (hour % 24)
+    float new_slot[24];         //  new recipients an hour, by hour of day (UTC)
+    float share_new, share_rcpt;        //  new and all recipients an hour, hours with mail (EWMA)
+    float slot_new[24], slot_rcpt[24];  //  ... by hour of day: a newsletter's hour is its own
+    float spam_mean;            //  messages an hour scored at or above spam-level
+    uint32_t share_hours;       //  hours with mail folded into share_new and share_rcpt
+    uint32_t spam_hour;         //  messages scored at or above spam-level this hour
+    uint32_t would_count;       //  observe mode: messages it would have had held
+    uint32_t held_hour, held_new_hour;  //  this hour's messages (and their new recipients)
+                                //  counted while held: not folded into the baselines
+    uint16_t spam_min[60];      //  messages scored at or above spam-level, by minute
+    uint16_t tried_min[60];     //  new recipients of mail the detector slowed, by minute (at its
+                                //  first deferral: what it tried to send beyond what it sent)
+    uint16_t flags_day;         //  the detector's flags since flags_since
+    uint8_t kind;               //  sender_kind_t, the operator's word
+    uint8_t mode;               //  sender_mode_t of its own (MODE_DEFAULT: compromise/mode)
+    uint8_t flag_by;            //  flag_by_t, when flagged
+    uint8_t action;             //  flag_action_t of its own (ACTION_DEFAULT: hold)
 } sender_t;
+//  The size of a version-2 record: the fields before flag_expires.
+#define SENDER_V2_SIZE offsetof (sender_t, flag_expires)
 
 //  The tunables (models/compromise.cfg; see models/README.md).
 typedef struct {
@@ -72,7 +112,22 @@ typedef struct {
     double w_rate, w_new, w_content;    //  weights of the score's parts
     double content_margin;      //  recent minus usual score below this counts nothing
     double known_discount;      //  how much mail to known recipients discounts the score, 0..1
-    double strangers_min;       //  new recipients per message below which no account is held
+    double strangers_min;       //  an unusual share of new recipients below which behaviour holds nothing
+    double share_alpha;         //  weight of one hour in the usual share of new recipients
+    double prior_share;         //  that share for an account with too little history
+    double share_basis;         //  recipients behind its own share before it counts fully
+    double spam_level;          //  a content score at or above which a message counts as spam
+    double w_spam;              //  weight of the count of spam in the last hour
+    double content_min;         //  content below this does not make a burst a hijack
+    double plausible_new;       //  new recipients an hour beyond any honest burst
+    double burst_new;           //  ... in the short window
+    double slow_new;            //  new recipients an hour a suspicious account is slowed to
+    double new_hours;           //  hours of history before an account is judged on its own
+    double prior_quantile;      //  the quantile of new accounts' busiest hours that is the prior
+    double pace_msgs, pace_new; //  the least a new account is paced at, an hour
+    double mode;                //  sender_mode_t: 1 observe, 2 enforce
+    double flag_ttl;            //  seconds a detector's flag lasts (0: until an operator acts)
+    double escalate_after;      //  detector flags in 24 hours that make the flag stay
     double limit[LIMIT_KINDS];  //  default caps of an account (0: none)
 } compromise_params_t;
 
@@ -92,6 +147,16 @@ typedef struct {
     double score_recent, score_usual;
     uint64_t total;
     bool flagged, released;
+    //  Version 3.
+    uint32_t rcpts_1h;                  //  envelope recipients in the hour
+    uint32_t spam_1h;                   //  messages at or above spam-level in the hour
+    double expect_spam_1h;              //  ... expected
+    double share_usual;                 //  its usual share of new recipients
+    uint32_t scored;                    //  messages whose content score was folded in
+    uint32_t tried_win, tried_1h;       //  new recipients of slowed mail (tried_min)
+    double share_basis;                 //  recipients behind share_usual (its weight)
+    unsigned kind;                      //  sender_kind_t
+    bool observe;                       //  the detector's holds do not apply (observe mode)
 } sender_snap_t;
 
 void sender_init (sender_t *s, int64_t now);
@@ -105,14 +170,40 @@ void sender_advance (sender_t *s, int64_t now, const compromise_params_t *p);
 //  how many were new to the account.
 uint32_t sender_count (sender_t *s, int64_t now, char *const *rcpt, size_t n,
                        const compromise_params_t *p);
-//  Fold a content score (0..1) in.
-void sender_score (sender_t *s, double spam, const compromise_params_t *p);
+//  The same without remembering the recipients as known: the broker counts
+//  a message at dispatch and remembers its recipients only when it is
+//  delivered (sender_remember), so that what was held or rejected never
+//  makes a stranger known, and held mail scanned again after a flag lifts
+//  still finds its recipients new.
+uint32_t sender_count_pending (sender_t *s, int64_t now, char *const *rcpt, size_t n,
+                               const compromise_params_t *p);
+//  ... for a message held at dispatch (the account flagged): not folded into
+//  the baselines either.
+uint32_t sender_count_held (sender_t *s, int64_t now, char *const *rcpt, size_t n,
+                            const compromise_params_t *p);
+//  The recipients of a delivered message are known from now on.
+void sender_remember (sender_t *s, char *const *rcpt, size_t n);
+//  A recipient address without its angle brackets and spaces: the start,
+//  and its length in *len.
+const char *sender_rcpt_trim (const char *rcpt, size_t *len);
+//  Fold the content score (0..1) of a message sent at t in.
+void sender_score (sender_t *s, int64_t t, double spam, const compromise_params_t *p);
 //  The state as the worker sees it at now.
 void sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p,
                       sender_snap_t *out);
 //  Flag (reason copied) or clear the flag. An operator's release also takes
 //  the burst as normal: the baselines rise to what was seen in the last hour.
 void sender_flag (sender_t *s, int64_t now, const char *reason);
+//  The detector's flag at now: it lasts p->flag_ttl, or stays when it is
+//  the escalate-after'th in 24 hours. Returns true when it escalated.
+bool sender_flag_detected (sender_t *s, int64_t now, const char *reason, const compromise_params_t *p);
+//  A message of time t counted as sent was held after all (the detector's
+//  hold): not folded into the baselines.
+void sender_unsent (sender_t *s, int64_t t);
+//  Count n new recipients of a message slowed at t (tried_min).
+void sender_tried (sender_t *s, int64_t t, uint32_t n);
+//  Whether a detector's flag has run out at now.
+bool sender_flag_expired (const sender_t *s, int64_t now);
 void sender_release (sender_t *s, int64_t now);
 //  The held burst was dropped (the attacker's, not the account's): the flag
 //  cleared and what it sent in the last hour forgotten, so that the rate of

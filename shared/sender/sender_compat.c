@@ -40,6 +40,15 @@ sender_load (const void *raw, size_t len, sender_t *out)
         out->reason[sizeof out->reason - 1] = 0;
         return true;
     }
+    if (v == 2 && len == SENDER_V2_SIZE) {
+        //  Version 3 appended its fields: they start empty (no usual share
+        //  of new recipients yet, no spam counted, the flag the operator's).
+        memset (out, 0, sizeof *out);
+        memcpy (out, raw, SENDER_V2_SIZE);
+        out->version = SENDER_VERSION;
+        out->reason[sizeof out->reason - 1] = 0;
+        return true;
+    }
     if (v == 1 && len == sizeof (sender_v1_t)) {
         sender_v1_t o;
         memcpy (&o, raw, sizeof o);

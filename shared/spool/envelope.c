@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ envelope_destroy (envelope_t **self_p)
     free (self->source);
     free (self->verdict);
     free (self->released_mark);
+    free (self->deferred_by);
     s_free_list (&self->rcpt, &self->rcpt_count);
     s_free_list (&self->reasons, &self->reason_count);
     s_free_list (&self->dkim, &self->dkim_count);
@@ -193,6 +195,7 @@ static const struct {
     { "released", 0, INT64_MAX / 2, "released is not a number" },
     { "attempts", 0, UINT32_MAX, "attempts is not a number" },
     { "size", 0, INT64_MAX / 2, "size is not a number" },
+    { "rescan", 0, INT64_MAX / 2, "rescan is not a number" },
 };
 
 //  A numeric key: 0 when set, -1 with the reason in err, 1 when key is not one.
@@ -214,7 +217,8 @@ s_apply_number (envelope_t *self, const char *key, const char *value, size_t lin
             case 2: self->retry_at = num; break;
             case 3: self->released = num; break;
             case 4: self->attempts = (uint32_t) num; break;
-            default: self->size = num; break;
+            case 5: self->size = num; break;
+            default: self->rescan = num; break;
         }
         return 0;
     }
@@ -285,6 +289,8 @@ s_apply (envelope_t *self, const char *key, char *value, size_t lineno, char *er
         }
         envelope_set (&self->released_mark, value);
     }
+    else if (strcasecmp (key, "deferred-by") == 0)
+        envelope_set (&self->deferred_by, value);
     else if (strcasecmp (key, "spam") == 0) {
         char *end;
         double d = strtod (value, &end);
@@ -365,6 +371,9 @@ envelope_format (const envelope_t *self, strbuf_t *out)
         strbuf_printf (out, "released: %" PRId64 "\n", self->released);
     if (self->released && self->released_mark)
         s_line (out, "released-mark", self->released_mark);
+    if (self->rescan)
+        strbuf_printf (out, "rescan: %" PRId64 "\n", self->rescan);
+    s_line (out, "deferred-by", self->deferred_by);
     if (!isnan (self->spam))
         strbuf_printf (out, "spam: %.6f\n", self->spam);
     if (self->attempts)
@@ -398,6 +407,16 @@ envelope_json_tail (const envelope_t *env, strbuf_t *j)
             strbuf_addc (j, ',');
         strbuf_json_string (j, env->dkim[i]);
     }
-    strbuf_printf (j, "],\"received_at\":%" PRId64 "}\n",
+    //  Observe mode's would-be hold (the worker's "would-hold:" reason).
+    bool would = false;
+    for (size_t i = 0; env && i < env->reason_count && !would; i++)
+        would = !strncmp (env->reasons[i], "would-hold:", 11);
+    strbuf_adds (j, would ? "],\"would\":\"hold\"" : "],\"would\":null");
+    strbuf_adds (j, ",\"deferred_by\":");
+    if (env && env->deferred_by)
+        strbuf_json_string (j, env->deferred_by);
+    else
+        strbuf_adds (j, "null");
+    strbuf_printf (j, ",\"received_at\":%" PRId64 "}\n",
                    env && env->received_at != ENVELOPE_NO_TIME ? env->received_at : -1);
 }

@@ -21,6 +21,11 @@
  *                 the time, broker/mark.h): without a good one, released
  *                 is ignored, so that no writer of incoming/ can mark mail
  *                 as released by an operator
+ *    rescan       unix seconds when the detector's flag on its account ran
+ *                 out and it left hold/ to be scanned again, as a new
+ *                 attempt (retry-at: the time the flag ran out)
+ *    deferred-by  what last deferred it ("new-account", "rate-limit", ...):
+ *                 kept on its later verdicts, so that a delay has a name
  *    spam         Bayes spam probability 0..1 (output spools)
  *    dkim         alg:domain:selector of a signature we added; repeatable
  *    attempts     how many times the message has been scanned
@@ -56,6 +61,8 @@ typedef struct {
     int64_t retry_at;       //  0 when absent
     int64_t released;       //  0 when absent
     char *released_mark;    //  the broker's seal on released, or NULL
+    int64_t rescan;         //  0 when absent
+    char *deferred_by;      //  the kind of the last deferral's reason, or NULL
     double spam;            //  NAN when absent
     uint32_t attempts;
     int64_t size;           //  -1 when absent

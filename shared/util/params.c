@@ -93,6 +93,29 @@ const cfg_key_t params_table[] = {
     { "state/watch", "watch", CFG_BOOL, "true", 0, 0, B | R,
       "compromise detection and rate limits (the sender state); false only where every sender "
       "is trusted, or to test the transport alone", NULL },
+    { "spool/clock", "clock", CFG_ENUM, "wall", 0, 0, B,
+      "what makes deferred mail due: the wall clock, or the messages' own time (messages: "
+      "farm-replay's, so that a replayed week defers as that week did)", "wall|messages" },
+    { "compromise/mode", "compromise-mode", CFG_ENUM, "enforce", 0, 0, B | R,
+      "what the compromise detector's decisions do: observe (recorded as would-hold in the "
+      "reasons, the verdict log's would field and the metrics; mail delivered) or enforce "
+      "(held, the account flagged); farm-ctl mode ACCOUNT sets an account's own",
+      "observe|enforce" },
+    { "compromise/observe-until", "observe-until", CFG_INT, "0", 0, INT64_MAX, B | R,
+      "mail received before this unix time is only observed, whatever the mode: a warm-up "
+      "(0: none)", NULL },
+    { "notify/webhook", "notify-webhook", CFG_STR, "", 0, 0, B,
+      "URL the compromise detector's events (flag, escalation, expiry) are POSTed to as JSON, "
+      "signed with HMAC-SHA256 (X-Farm-Signature); empty: none", NULL },
+    { "notify/secret-file", "notify-secret", CFG_STR, "", 0, 0, B,
+      "file holding the webhook's HMAC key (mode 0600, at most 4 KiB)", NULL },
+    { "notify/command", "notify-command", CFG_STR, "", 0, 0, B,
+      "command (sh -c) run for each event with its JSON on standard input and FARM_EVENT set; "
+      "empty: none", NULL },
+    { "notify/timeout-ms", "notify-timeout-ms", CFG_INT, "5000", 100, 600000, B,
+      "longest one webhook request or command may take", NULL },
+    { "notify/retries", "notify-retries", CFG_INT, "4", 0, 20,  B,
+      "attempts after the first, 1 s apart and doubling, before an event is dropped (logged)", NULL },
     { "state/path", "state", CFG_STR, "", 0, 0, B,
       "LMDB file of the sender state (per-account counters, baselines, flags); "
       "empty: senders.mdb in the spool root", NULL },

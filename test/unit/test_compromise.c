@@ -18,38 +18,90 @@ test_judge (void **state)
 {
     compromise_params_t p;
     compromise_params_default (&p);
-    //  A quiet account (1 an hour, 0.2 new) suddenly writes to strangers.
+    //  A quiet account (1 an hour, 0.2 new, 10% of its recipients new)
+    //  suddenly writes to 15 strangers in ten minutes, ordinary content:
+    //  surprising, but what a conference follow-up looks like; not held.
     sender_snap_t burst = { .msgs_win = 15, .msgs_1h = 15, .new_win = 15, .new_1h = 15,
-                            .expect_1h = 1, .expect_new_1h = 0.2, .history_h = 200,
-                            .total = 500 };
+                            .rcpts_1h = 15, .expect_1h = 1, .expect_new_1h = 0.2, .history_h = 200,
+                            .share_usual = 0.1, .share_basis = 1000, .total = 500, .scored = 500 };
     compromise_t c;
     compromise_judge (&burst, 0.01, &p, &c);
-    assert_true (c.hold);
-    assert_true (c.rate > 0 && c.fresh > 0);
-    char line[512];
-    compromise_reason (&c, &burst, &p, line, sizeof line);
-    assert_non_null (strstr (line, "compromise: score"));
-    assert_non_null (strstr (line, "new recipients"));
-    //  The same burst to people it knows: a busy day.
-    sender_snap_t busy = burst;
-    busy.new_win = busy.new_1h = 1;
-    compromise_judge (&busy, 0.01, &p, &c);
+    assert_true (c.rate > 0 && c.fresh > 0 && c.score >= p.threshold);
+    assert_true (c.unusual > 0.8 && !c.young);
     assert_false (c.hold);
-    //  Its usual pace to strangers now and then: nothing.
-    sender_snap_t usual = { .msgs_win = 1, .msgs_1h = 2, .new_win = 1, .new_1h = 1, .expect_1h = 2,
-                            .expect_new_1h = 1, .history_h = 200, .total = 500 };
+    //  The same with content that rises (phishing scoring 0.5 and more): held.
+    sender_snap_t phish = burst;
+    phish.score_recent = 0.5;
+    phish.score_usual = 0.02;
+    compromise_judge (&phish, 0.6, &p, &c);
+    assert_true (c.content >= p.content_min);
+    assert_true (c.hold);
+    char line[512];
+    compromise_reason (&c, &phish, &p, line, sizeof line);
+    assert_non_null (strstr (line, "compromise: score"));
+    assert_non_null (strstr (line, "new recipients 100% of the hour's, usually 10%"));
+    //  Beyond any honest burst (plausible-new strangers in the hour): held
+    //  on behaviour alone.
+    sender_snap_t spray = burst;
+    spray.msgs_1h = spray.new_1h = spray.rcpts_1h = 250;
+    spray.msgs_win = spray.new_win = 120;
+    compromise_judge (&spray, 0.01, &p, &c);
+    assert_true (c.hold);
+    //  The same burst to people it knows: a busy day.
+    sender_snap_t busy = phish;
+    busy.new_win = busy.new_1h = 1;
+    compromise_judge (&busy, 0.6, &p, &c);
+    assert_false (c.hold);
+    //  A shop: almost every recipient new every hour. Its spray of new
+    //  people is itself; content is what would tell.
+    sender_snap_t shop = spray;
+    shop.share_usual = 0.95;
+    shop.expect_1h = shop.expect_new_1h = 100;
+    compromise_judge (&shop, 0.01, &p, &c);
+    assert_false (c.hold);
+    assert_true (c.unusual < p.strangers_min);
+    //  ... and the same shop sending spam at its usual pace: held on content.
+    shop.msgs_1h = shop.new_1h = shop.rcpts_1h = 100;
+    shop.msgs_win = shop.new_win = 17;
+    shop.spam_1h = 6;
+    shop.expect_spam_1h = 0.01;
+    compromise_judge (&shop, 0.99, &p, &c);
+    assert_true (c.content >= p.threshold && c.hold);
+    //  Its usual pace to strangers now and then, one spammy message: nothing.
+    sender_snap_t usual = { .msgs_win = 1, .msgs_1h = 2, .new_win = 1, .new_1h = 1, .rcpts_1h = 2,
+                            .expect_1h = 2, .expect_new_1h = 1, .history_h = 200, .share_usual = 0.5,
+                            .share_basis = 1000, .total = 500, .scored = 500 };
     compromise_judge (&usual, 0.99, &p, &c);
     assert_false (c.hold);
-    assert_true (c.content == 0);       //  content alone never holds an account
-    //  Spam to strangers at a modest pace: content adds what rate lacks.
-    sender_snap_t spammy = { .msgs_win = 5, .msgs_1h = 5, .new_win = 5, .new_1h = 5, .expect_1h = 1,
-                             .expect_new_1h = 0.5, .history_h = 200, .score_recent = 0.9,
-                             .score_usual = 0.02, .total = 500 };
-    compromise_t plain;
-    compromise_judge (&spammy, 0.99, &p, &c);
-    spammy.score_recent = 0.02;
-    compromise_judge (&spammy, 0.01, &p, &plain);
-    assert_true (c.content > 0 && c.score > plain.score);
+    //  A new account is not judged on its behaviour (the broker paces it)...
+    sender_snap_t young = spray;
+    young.history_h = 3;
+    young.share_basis = 3;
+    compromise_judge (&young, 0.01, &p, &c);
+    assert_true (c.young && !c.hold);
+    //  ... only on content: half its mail in the hour spam.
+    young.score_recent = 0.9;
+    young.spam_1h = 100;
+    compromise_judge (&young, 0.99, &p, &c);
+    assert_false (c.hold);
+    young.spam_1h = 130;
+    compromise_judge (&young, 0.99, &p, &c);
+    assert_true (c.hold);
+    //  Observe mode: the decision is made and marked, the caller holds nothing.
+    spray.observe = true;
+    compromise_judge (&spray, 0.01, &p, &c);
+    assert_true (c.hold && c.observe);
+    //  The kind an operator gave stands for the usual share until there is
+    //  history: a transactional account's strangers are usual.
+    sender_snap_t fresh = spray;
+    fresh.observe = false;
+    fresh.share_basis = 0;
+    fresh.kind = KIND_TRANSACTIONAL;
+    compromise_judge (&fresh, 0.01, &p, &c);
+    assert_false (c.hold);
+    fresh.kind = KIND_PERSON;
+    compromise_judge (&fresh, 0.01, &p, &c);
+    assert_true (c.hold);
 }
 
 static void

@@ -61,12 +61,13 @@ s_teardown (void **state)
     return unit_teardown (state);
 }
 
-//  The snapshot of a quiet account suddenly writing to strangers.
+//  The snapshot of a quiet account suddenly writing to hundreds of strangers.
 static void
 s_burst (strbuf_t *out)
 {
-    sender_snap_t b = { .msgs_win = 15, .msgs_1h = 15, .new_win = 15, .new_1h = 15, .expect_1h = 1,
-                        .expect_new_1h = 0.2, .history_h = 200, .total = 500 };
+    sender_snap_t b = { .msgs_win = 150, .msgs_1h = 250, .new_win = 150, .new_1h = 250,
+                        .rcpts_1h = 250, .expect_1h = 1, .expect_new_1h = 0.2, .history_h = 200,
+                        .share_usual = 0.1, .share_basis = 1000, .total = 500 };
     sender_snap_format (&b, out);
 }
 
@@ -132,6 +133,30 @@ test_refusals_not_judged (void **state)
     }
 }
 
+//  Observe mode: the same burst is judged, recorded as would-hold, delivered.
+static void
+test_observe_mode (void **state)
+{
+    s_fix_t *f = *state;
+    sender_snap_t b;
+    strbuf_t snap;
+    strbuf_init (&snap);
+    s_burst (&snap);
+    assert_int_equal (sender_snap_parse (snap.data, snap.len, &b), 0);
+    b.observe = true;
+    strbuf_reset (&snap);
+    sender_snap_format (&b, &snap);
+    const char *msg = "From: a@shop.example\nSubject: hi\n\nhello\n";
+    task_t *t = task_new ("0660d811d095645671d9acb5", s_env, strlen (s_env), snap.data, snap.len, msg,
+                          strlen (msg));
+    task_run (t, &f->ctx);
+    assert_int_equal (t->verdict.code, VERDICT_DELIVER);
+    assert_false (t->verdict.flag_account);
+    assert_non_null (strstr (t->verdict.reasons.data, "would-hold: compromise: score"));
+    task_destroy (&t);
+    strbuf_free (&snap);
+}
+
 static void
 test_delivered_without_key (void **state)
 {
@@ -160,6 +185,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_judged_stages_flag, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_refusals_not_judged, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_observe_mode, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_delivered_without_key, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

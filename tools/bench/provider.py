@@ -167,6 +167,7 @@ class Account:
         ncontacts = {"person": (20, 150), "business": (200, 600), "newsletter": (10, 40),
                      "shop": (20, 60)}[kind]
         self.contacts = [self.stranger(rng) for _ in range(rng.randint(*ncontacts))]
+        self.mailed = {}        # the contacts it has written to, in order
         self.per_day = {"person": lambda: min(40, rng.lognormvariate(math.log(6), 0.7)),
                         "business": lambda: rng.uniform(30, 100),
                         "newsletter": lambda: rng.uniform(2, 6),
@@ -187,6 +188,7 @@ class Account:
                 self.contacts.append(c)
             else:
                 c = self.contacts[min(len(self.contacts) - 1, int(rng.paretovariate(1.1)) - 1)]
+            self.mailed[c] = True
             out.append(c)
         return out
 
@@ -280,7 +282,13 @@ def events_of(rng, a, days, bodies):
             ev.append((a.case_at + rng.randrange(3600), "legit", a.case, a.contacts_for(rng, 1, 1.0),
                        bodies.note(a.name, rng.choice(CONF))))
     if a.role == "hard" and a.case == "greeting":
-        everyone = list(dict.fromkeys(a.contacts))
+        # Its address book: the people it has written to (by then), and a
+        # few it has not.
+        before = {}
+        for t, kind, case, rc, _ in sorted(ev, key=lambda e: e[0]):
+            if t < a.case_at:
+                before.update((r, True) for r in rc)
+        everyone = list(before) + [c for c in a.contacts if c not in before and rng.random() < 0.1]
         text = rng.choice(GREETINGS)
         if rng.random() < 0.5:
             for c in everyone:

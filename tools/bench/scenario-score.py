@@ -28,7 +28,8 @@ def blocked(v):
 
 
 def slowed(v):
-    return any(r.startswith("new-account:") for r in v.get("reasons", []))
+    """Deferred, on its way, by the pace of a new account or of a suspect one."""
+    return v.get("deferred_by") in ("new-account", "slowed")
 
 
 def by_kind(msgs, accounts, verdicts, by_acc):
