@@ -47,7 +47,7 @@ static const cfg_param_t s_params[] = {
       "weight of one hour with mail in the account's usual share of new recipients" },
     { "compromise/prior-share", R, F (prior_share), 0.2, 0, 1,
       "the usual share of new recipients of an account with too little history" },
-    { "compromise/share-basis", R, F (share_basis), 200, 1, 1e9,
+    { "compromise/share-basis", R, F (share_basis), 100, 1, 1e9,
       "recipients behind an account's usual share of new recipients before it counts fully" },
     { "compromise/spam-level", R, F (spam_level), 0.97, 0, 1,
       "a content score at or above which a message counts as spam in the hourly count" },
