@@ -38,6 +38,7 @@ struct alert_t {
     int retries;
     pthread_t thread;
     bool running, stopping;
+    int64_t drain_until;        //  usec: at a stop, what is not sent by then is dropped
     pthread_mutex_t lock;
     pthread_cond_t wake;
     s_item_t *head, *tail;
@@ -219,7 +220,8 @@ s_deliver (alert_t *self, s_item_t *it)
             cmd = s_run (self, it, why, sizeof why) == 0;
         if (web && cmd)
             return true;
-        //  Back off, 1 s doubling; a stop cuts the wait short.
+        //  Back off, 1 s doubling; at a stop, the attempts left go at once,
+        //  within the drain's deadline.
         pthread_mutex_lock (&self->lock);
         if (!self->stopping && attempt < self->retries) {
             struct timespec until;
@@ -227,9 +229,9 @@ s_deliver (alert_t *self, s_item_t *it)
             until.tv_sec += (time_t) 1 << (attempt < 10 ? attempt : 10);
             pthread_cond_timedwait (&self->wake, &self->lock, &until);
         }
-        bool stop = self->stopping;
+        bool late = self->stopping && fileio_now_usec () > self->drain_until;
         pthread_mutex_unlock (&self->lock);
-        if (stop)
+        if (late)
             break;
     }
     diag_error ("notify: %s event dropped after %d attempt(s): %s%s%s", it->event, self->retries + 1,
@@ -248,6 +250,10 @@ s_thread (void *arg)
         s_item_t *it = self->head;
         if (!it)
             break;
+        if (self->stopping && fileio_now_usec () > self->drain_until) {
+            diag_error ("notify: stopping: %zu event(s) not sent dropped", self->queued);
+            break;
+        }
         self->head = it->next;
         if (!self->head)
             self->tail = NULL;
@@ -320,6 +326,7 @@ alert_destroy (alert_t **self_p)
     if (self->running) {
         pthread_mutex_lock (&self->lock);
         self->stopping = true;
+        self->drain_until = fileio_now_usec () + ALERT_DRAIN_MS * 1000;
         pthread_cond_broadcast (&self->wake);
         pthread_mutex_unlock (&self->lock);
         pthread_join (self->thread, NULL);

@@ -10,7 +10,7 @@
  *  notify/timeout-ms, retried notify/retries times with a doubling pause
  *  (1 s, 2 s, 4 s, ...) when the receiver is down, slow or answers other
  *  than 2xx, then dropped with a log line. The broker's loop is never
- *  blocked by a receiver, only its shutdown by one attempt at most.
+ *  blocked by a receiver, only its shutdown, by ALERT_DRAIN_MS at most.
  *
  *  The request: POST with Content-Type application/json, X-Farm-Event (the
  *  event's name), X-Farm-Timestamp (unix seconds) and X-Farm-Signature:
@@ -23,6 +23,9 @@
 #include <stdint.h>
 
 #define ALERT_QUEUE 1000
+//  At a stop, what is queued goes out (its attempts without pauses) for
+//  at most this long; the rest is dropped with a log line.
+#define ALERT_DRAIN_MS 5000
 
 typedef struct alert_t alert_t;
 
@@ -30,7 +33,7 @@ typedef struct alert_t alert_t;
 //  a webhook without one); an alert_t that does nothing when neither
 //  notify/webhook nor notify/command is set.
 alert_t *alert_new (cfg_t *cfg, char *err, size_t errlen);
-//  Sends what is queued within one attempt each, then stops the thread.
+//  Sends what is queued (within ALERT_DRAIN_MS), then stops the thread.
 void alert_destroy (alert_t **self_p);
 //  Queue an event: event ("flag", "escalation", "expiry"), the account,
 //  the reason in full, the compromise score (NAN when none), the counts of

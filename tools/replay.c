@@ -236,6 +236,7 @@ s_dir_empty (const char *path)
 typedef struct {
     cfg_t *cfg;
     const char *input, *out, *json, *html;
+    const char *config;         //  --config FILE, given to the farm's processes too
     farm_t farm;
     sample_t *sample;
     item_t *items;
@@ -260,8 +261,15 @@ s_args (run_t *r, int argc, char **argv, char **rest)
             *(argv[i][2] == 'o' ? &r->out : argv[i][2] == 'j' ? &r->json : &r->html) = argv[i + 1];
             i++;
         }
-        else
+        else {
+            //  The farm's own file goes to the broker and the workers too
+            //  (notify/, state/, ... keys a replay has no flag for).
+            if (!strcmp (argv[i], "--config") && i + 1 < argc)
+                r->config = argv[i + 1];
+            else if (!strncmp (argv[i], "--config=", 9))
+                r->config = argv[i] + 9;
             rest[nrest++] = argv[i];
+        }
     }
     char err[1024];
     int rc = cfg_args (r->cfg, &nrest, rest, err, sizeof err);
@@ -396,7 +404,8 @@ s_start_farm (run_t *r)
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     snprintf (until, sizeof until, "%" PRId64, cfg_int (cfg, "compromise/observe-until"));
     const char *lvl = cfg_str (cfg, "log/level");
-    char *bargs[] = { NULL, "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
+    char *bargs[] = { NULL, "--config", (char *) (r->config ? r->config : "/dev/null"),
+                      "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
                       "--log-level", (char *) lvl, "--max-size", maxsize,
                       "--models", (char *) cfg_str (cfg, "models/dir"), "--control", control,
                       cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false",
@@ -411,7 +420,8 @@ s_start_farm (run_t *r)
     r->started = r->last_verdict = s_now ();
     farm->broker = s_spawn (farm, "farm-broker", "broker.log", bargs);
     farm->workers = xcalloc ((size_t) farm->nworkers, sizeof (pid_t));
-    char *wargs[] = { NULL, "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
+    char *wargs[] = { NULL, "--config", (char *) (r->config ? r->config : "/dev/null"),
+                      "--endpoint", endpoint, "--log-level", (char *) lvl, "--max-size",
                       maxsize, "--models", (char *) cfg_str (cfg, "models/dir"),
                       "--keys", (char *) cfg_str (cfg, "dkim/keys"),
                       "--accounts", (char *) cfg_str (cfg, "dkim/accounts"),
