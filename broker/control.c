@@ -84,6 +84,8 @@ s_time (int64_t t, char *out, size_t n)
 }
 
 //  The words of mode, kind and action, in the order of their enums.
+#define MAILLOG_LEARN_RCPT 1000
+
 static const char *s_modes[] = { "default", "observe", "enforce" };
 static const char *s_kinds[] = { "default", "person", "bulk", "transactional" };
 static const char *s_actions[] = { "default", "hold", "defer", "notify" };
@@ -258,6 +260,48 @@ s_one_message (control_t *self, const char *cmd, const char *qid, strbuf_t *out,
     strbuf_printf (out, "%s: %s; its account's flag is as it was", qid,
                    release ? "released for delivery" : "dropped to reject/");
     diag_info ("control: %s %s: %s", cmd, qid, out->data);
+}
+
+//  learn LINES: messages from an MTA's log (farm-ctl learn), one a line,
+//  "ACCOUNT<tab>TIME<tab>RCPT RCPT ...": counted as if the farm had seen
+//  them. Lines that are not so are counted and skipped.
+static void
+s_learn (control_t *self, char *text, strbuf_t *out, bool *ok)
+{
+    size_t learned = 0, bad = 0;
+    char *save = NULL;
+    for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
+        char *tab1 = strchr (line, '\t'), *tab2 = tab1 ? strchr (tab1 + 1, '\t') : NULL;
+        if (!tab2 || tab1 == line || tab1 - line >= 320) {
+            bad++;
+            continue;
+        }
+        *tab1 = *tab2 = 0;
+        char *end;
+        long long t = strtoll (tab1 + 1, &end, 10);
+        char *rcpt[MAILLOG_LEARN_RCPT];
+        size_t n = 0;
+        char *rs = NULL;
+        for (char *r = strtok_r (tab2 + 1, " ", &rs); r && n < MAILLOG_LEARN_RCPT; r = strtok_r (NULL, " ", &rs))
+            if (strlen (r) < 320)
+                rcpt[n++] = r;
+        if (*end || t < 946684800 || t > (long long) time (NULL) + 86400 || !n) {
+            bad++;
+            continue;
+        }
+        if (watch_learn (self->watch, line, (int64_t) t, rcpt, n) < 0) {
+            strbuf_printf (out, "sender state: %s", strerror (errno));
+            *ok = false;
+            break;
+        }
+        learned++;
+    }
+    if (senderdb_commit (watch_senders (self->watch)) < 0 && *ok) {
+        strbuf_printf (out, "sender state: %s", strerror (errno));
+        *ok = false;
+    }
+    if (*ok)
+        strbuf_printf (out, "learned %zu message(s), %zu line(s) refused", learned, bad);
 }
 
 //  release / drop / flag / unflag / limits: change the record, move the mail.
@@ -501,6 +545,8 @@ control_handle (control_t *self)
     }
     else if (!strcmp (cmd, "show") && n >= 1)
         s_show (self, args[0], &out, &ok);
+    else if (!strcmp (cmd, "learn") && n == 1)
+        s_learn (self, args[0], &out, &ok);
     else if ((!strcmp (cmd, "mode") || !strcmp (cmd, "kind") || !strcmp (cmd, "action")) && n == 2)
         s_change (self, cmd, args, n, &out, &ok);
     else if ((!strcmp (cmd, "release") || !strcmp (cmd, "drop") || !strcmp (cmd, "flag")

@@ -264,6 +264,22 @@ s_expire (watch_t *self, const char *key, const char *account, sender_t *s, int6
     }
 }
 
+int
+watch_learn (watch_t *self, const char *account, int64_t t, char *const *rcpt, size_t n)
+{
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', account);
+    sender_t s;
+    int rc = senderdb_get (self->senders, key, &s);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        sender_init (&s, t);
+    //  As if the farm had seen it: counted, and its recipients known.
+    sender_count (&s, t, rcpt, n, &self->params);
+    return senderdb_put (self->senders, key, &s);
+}
+
 void
 watch_counters (watch_t *self, watch_counters_t *out)
 {

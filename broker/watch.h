@@ -40,6 +40,10 @@ char *watch_take_expired (watch_t *self, int64_t *at);
 //  Count n recipients account tried to reach at t (sender_tried): held
 //  mail sent round again after its flag ran out.
 void watch_tried (watch_t *self, const char *account, int64_t t, size_t n);
+//  A message from the MTA's log (farm-ctl learn): counted for account at t
+//  to rcpt[0..n), its recipients known, as if the farm had seen it. 0, or
+//  -1 with errno.
+int watch_learn (watch_t *self, const char *account, int64_t t, char *const *rcpt, size_t n);
 //  The detector's events since the broker started, for the metrics.
 typedef struct {
     uint64_t flags, expiries, escalations, would_holds;

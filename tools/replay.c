@@ -237,6 +237,7 @@ typedef struct {
     cfg_t *cfg;
     const char *input, *out, *json, *html;
     const char *config;         //  --config FILE, given to the farm's processes too
+    const char *keep;           //  --keep-state FILE: the sender state left for a broker
     farm_t farm;
     sample_t *sample;
     item_t *items;
@@ -256,9 +257,10 @@ s_args (run_t *r, int argc, char **argv, char **rest)
     int nrest = 1;
     rest[0] = argv[0];
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp (argv[i], "--out") || !strcmp (argv[i], "--json") || !strcmp (argv[i], "--html"))
-            && i + 1 < argc) {
-            *(argv[i][2] == 'o' ? &r->out : argv[i][2] == 'j' ? &r->json : &r->html) = argv[i + 1];
+        if ((!strcmp (argv[i], "--out") || !strcmp (argv[i], "--json") || !strcmp (argv[i], "--html")
+             || !strcmp (argv[i], "--keep-state")) && i + 1 < argc) {
+            *(argv[i][2] == 'o' ? &r->out : argv[i][2] == 'j' ? &r->json : argv[i][2] == 'h' ? &r->html
+              : &r->keep) = argv[i + 1];
             i++;
         }
         else {
@@ -278,7 +280,10 @@ s_args (run_t *r, int argc, char **argv, char **rest)
         printf ("  --out DIR                  where the output spools and logs go (new or empty)\n"
                 "  --json FILE                one JSON object a line per message\n"
                 "  --html FILE                a page with pictures: scores, verdicts over time,\n"
-                "                             the busiest and flagged accounts, top reasons\n");
+                "                             the busiest and flagged accounts, top reasons\n"
+                "  --keep-state FILE          leave the sender state (and its .flags) in FILE, for\n"
+                "                             a broker to start from (state/path): day-one baselines\n"
+                "                             from a replay of history (with --observe-until)\n");
         return 0;
     }
     if (rc < 0 || nrest != 2 || !r->out) {
@@ -494,6 +499,52 @@ s_watch_farm (run_t *r)
     return true;
 }
 
+//  Copy from into to (made anew, mode 0600, fsync'd): 0, or -1 logged.
+static int
+s_copy_file (const char *from, const char *to)
+{
+    int in = open (from, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (in < 0 || fstat (in, &st) < 0) {
+        diag_error ("--keep-state: %s: %s", from, strerror (errno));
+        if (in >= 0)
+            close (in);
+        return -1;
+    }
+    char tmp[PATH_MAX];
+    snprintf (tmp, sizeof tmp, "%s.tmp", to);
+    int out = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int rc = out < 0 ? -1 : fileio_copy (in, 0, out, st.st_size);
+    if (rc == 0)
+        rc = fsync (out);
+    if (out >= 0 && close (out) < 0)
+        rc = -1;
+    close (in);
+    if (rc == 0)
+        rc = rename (tmp, to);
+    if (rc < 0) {
+        diag_error ("--keep-state: %s: %s", to, strerror (errno));
+        unlink (tmp);
+    }
+    return rc;
+}
+
+//  --keep-state FILE: the broker's state (it has stopped) and its flags.
+static int
+s_keep_state (run_t *r)
+{
+    char from[PATH_MAX], flags[PATH_MAX], to_flags[PATH_MAX];
+    snprintf (from, sizeof from, "%s/senders.mdb", r->out);
+    snprintf (flags, sizeof flags, "%s/senders.mdb.flags", r->out);
+    snprintf (to_flags, sizeof to_flags, "%s.flags", r->keep);
+    if (s_copy_file (from, r->keep) < 0)
+        return -1;
+    if (access (flags, F_OK) == 0 && s_copy_file (flags, to_flags) < 0)
+        return -1;
+    printf ("  sender state kept in %s (a broker starts from it with --state %s)\n", r->keep, r->keep);
+    return 0;
+}
+
 //  Nothing in incoming/, active/ or deferred/ (the spool at rest).
 static bool
 s_spool_quiet (run_t *r)
@@ -673,6 +724,8 @@ main (int argc, char **argv)
         s_start_farm (&r);
         s_follow (&r);
         rc = s_check (&r);
+        if (r.keep && s_keep_state (&r) < 0)
+            rc = 1;
         static const char *left[] = { "broker.sock", "control.sock" };
         for (size_t i = 0; i < sizeof left / sizeof left[0]; i++) {
             char sock[sizeof r.farm.tmp + 32];

@@ -18,6 +18,7 @@ if ! command -v postfix >/dev/null || ! command -v swaks >/dev/null; then
     "$TOP/tools/setup.sh" >"$T/setup.log" 2>&1 || fail "cannot install postfix and swaks: $(tail -3 "$T/setup.log")"
 fi
 need_dkimpy
+export WATCH=true   # the sender state on: the maillog is learned into it at the end
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 IN=$(free_port); BACK=$(free_port); SINK=$(free_port)
 while [ "$BACK" = "$IN" ]; do BACK=$(free_port); done
@@ -131,5 +132,12 @@ qid=$(grep -o 'status=sent (delivered via farm service ([0-9a-f]*))' "$PF/maillo
 grep -q "$qid: verdict=deliver" "$T/broker.log" || fail "the broker log does not know $qid"
 grep -q "$qid: relayed to 127.0.0.1:$BACK for 2 recipient(s)" "$T/relay.log" || fail "the relay log does not know $qid"
 [ -z "$(ls "$T/spool/outgoing")" ] || fail "outgoing/ not emptied by the relay"
+# Day-one baselines from this Postfix's own maillog: alice's message is
+# learned once (its copy to the farm's pipe is not counted, the re-injected
+# one is), the bounce not at all.
+"$FARM_BIN/farm-ctl" --control "ipc://$T/control.sock" learn --maillog "$PF/maillog" >"$T/learn.out" 2>&1 ||
+    fail "learn the maillog: $(cat "$T/learn.out")"
+grep -q "1 message(s) found, 1 learned" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
+grep -q "1 bounces (null sender), 2 deliveries to the farm's own pipe" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
 no_sanitizer_reports
-echo "ok: swaks -> postfix -> farm-submit -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the refused recipient bounced to alice as a DSN"
+echo "ok: swaks -> postfix -> farm-submit -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the refused recipient bounced to alice as a DSN; the maillog learned"
