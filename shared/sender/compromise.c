@@ -62,6 +62,9 @@ static const cfg_param_t s_params[] = {
     { "compromise/slow-new", R, F (slow_new), 10, 0, 1e9,
       "new recipients an hour a suspect account is slowed to while evidence gathers (0: no "
       "slowing)" },
+    { "compromise/sustained-hours", R, F (sustained_hours), 3, 0, 1000,
+      "hours in a row with mail slowed that are evidence of a hijack (a spray at a human pace "
+      "goes on; a conference follow-up is over within the hour; 0: never)" },
     { "compromise/new-hours", R, F (new_hours), 24, 0, 24 * 365,
       "hours of history before an account is judged on its behaviour (before: slowed, held only "
       "for content)" },
@@ -121,13 +124,23 @@ compromise_params_load (compromise_params_t *p, const char *file, char *err, siz
 //  blended with the prior (or what its kind says) until share-basis
 //  recipients stand behind it.
 static double
+s_blend (double share, double basis, double prior, const compromise_params_t *p)
+{
+    double w = basis / p->share_basis;
+    w = w > 1 ? 1 : w;
+    return w * share + (1 - w) * prior;
+}
+
+//  ... over all its hours, or at this hour of day (a newsletter's send to
+//  its list), whichever is higher.
+static double
 s_usual_share (const sender_snap_t *s, const compromise_params_t *p)
 {
     double prior = s->kind == KIND_TRANSACTIONAL ? 1 : s->kind == KIND_BULK ? 0.5
                    : s->kind == KIND_PERSON ? 0.1 : p->prior_share;
-    double w = s->share_basis / p->share_basis;
-    w = w > 1 ? 1 : w;
-    return w * s->share_usual + (1 - w) * prior;
+    double all = s_blend (s->share_usual, s->share_basis, prior, p);
+    double slot = s_blend (s->slot_share, s->slot_basis, all, p);
+    return all > slot ? all : slot;
 }
 
 void
@@ -193,7 +206,8 @@ compromise_judge (const sender_snap_t *s, double spam, const compromise_params_t
     //  The burst's size counts what it tried to send, slowed or not.
     double tried_1h = (double) s->new_1h + s->tried_1h, tried_win = (double) s->new_win + s->tried_win;
     bool evidence = out->content >= p->content_min || tried_1h >= p->plausible_new
-                    || tried_win >= p->burst_new;
+                    || tried_win >= p->burst_new
+                    || (p->sustained_hours >= 1 && s->suspect_hours >= p->sustained_hours);
     bool suspect = !out->young && out->score >= p->threshold && unusual >= p->strangers_min;
     bool behaved = suspect && evidence;
     bool young_hold = out->young && out->score >= p->threshold && nspam >= 5

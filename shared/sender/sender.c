@@ -68,6 +68,11 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             }
             if (head)
                 s->new_hr[hh % 24] = s->new_hour;
+            //  A spray at a human pace: slowed hour after hour.
+            if (head && s->tried_hour)
+                s->suspect_hours += s->suspect_hours < UINT16_MAX;
+            else
+                s->suspect_hours = 0;
             s->hours++;
         }
         int64_t gap = h - s->hour_head;
@@ -81,6 +86,7 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             memset (s->dom_hll[h % 2], 0, sizeof s->dom_hll[0]);
         }
         s->new_hour = s->spam_hour = s->held_hour = s->held_new_hour = 0;
+        s->tried_hour = 0;
         s->hour_head = h;
     }
     if (m > s->minute_head) {
@@ -243,6 +249,7 @@ sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, s
     out->spam_1h = s_sum16 (s->spam_min, s->minute_head, m, 60);
     out->tried_win = s_sum16 (s->tried_min, s->minute_head, m, win);
     out->tried_1h = s_sum16 (s->tried_min, s->minute_head, m, 60);
+    out->suspect_hours = s->suspect_hours + (s->tried_hour ? 1 : 0);
     for (int64_t k = 0; k < 24; k++) {
         int64_t idx = h - k;
         if (idx <= s->hour_head && idx > s->hour_head - 24)
@@ -275,11 +282,8 @@ sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, s
     //  (whose recipients were all new to the farm, as every first one is).
     out->share_usual = s->share_rcpt > 0 ? s->share_new / s->share_rcpt : 0;
     out->share_basis = (double) s->share_rcpt * s->share_hours;
-    double at_slot = s->slot_rcpt[slot] > 0 ? s->slot_new[slot] / s->slot_rcpt[slot] : 0;
-    if (at_slot > out->share_usual) {
-        out->share_usual = at_slot;
-        out->share_basis = s->slot_rcpt[slot];
-    }
+    out->slot_share = s->slot_rcpt[slot] > 0 ? s->slot_new[slot] / s->slot_rcpt[slot] : 0;
+    out->slot_basis = s->slot_rcpt[slot];
     out->scored = s->scored;
     out->kind = s->kind;
     int mode = s->mode ? s->mode : (int) p->mode;
@@ -329,6 +333,8 @@ sender_tried (sender_t *s, int64_t t, uint32_t n)
     int64_t m = s_div (t, 60);
     if (m <= s->minute_head && m > s->minute_head - 60)
         s_inc16 (&s->tried_min[m % 60], n);
+    if (s_div (t, 3600) == s->hour_head)
+        s_inc16 (&s->tried_hour, n);
 }
 
 bool
@@ -385,14 +391,14 @@ sender_snap_format (const sender_snap_t *x, strbuf_t *out)
                       "expect-1h: %.3f\nexpect-sd: %.3f\nexpect-new-1h: %.3f\nhistory-h: %.0f\n"
                       "score-recent: %.4f\nscore-usual: %.4f\ntotal: %llu\nflagged: %d\nreleased: %d\n"
                       "rcpts-1h: %u\nspam-1h: %u\nexpect-spam-1h: %.4f\nshare-usual: %.4f\n"
-                      "share-basis: %.0f\nkind: %u\nobserve: %d\nscored: %u\n"
-                      "tried-window: %u\ntried-1h: %u\n",
+                      "slot-share: %.4f\nslot-basis: %.0f\nshare-basis: %.0f\nkind: %u\nobserve: %d\nscored: %u\n"
+                      "tried-window: %u\ntried-1h: %u\nsuspect-hours: %u\n",
                       x->msgs_1m, x->msgs_win, x->msgs_1h, x->msgs_24h, x->new_win, x->new_1h,
                       x->rcpt_1h, x->domains_1h, x->expect_1h, x->expect_sd, x->expect_new_1h,
                       x->history_h, x->score_recent, x->score_usual, (unsigned long long) x->total,
                       x->flagged, x->released, x->rcpts_1h, x->spam_1h, x->expect_spam_1h,
-                      x->share_usual, x->share_basis, x->kind, x->observe, x->scored,
-                      x->tried_win, x->tried_1h);
+                      x->share_usual, x->slot_share, x->slot_basis, x->share_basis, x->kind, x->observe, x->scored,
+                      x->tried_win, x->tried_1h, x->suspect_hours);
     strbuf_add (out, buf, (size_t) n);
 }
 
@@ -445,11 +451,14 @@ sender_snap_parse (const char *text, size_t len, sender_snap_t *out)
         else if (K ("expect-spam-1h")) out->expect_spam_1h = d;
         else if (K ("share-usual")) out->share_usual = d > 1 ? 1 : d;
         else if (K ("share-basis")) out->share_basis = d;
+        else if (K ("slot-share")) out->slot_share = d > 1 ? 1 : d;
+        else if (K ("slot-basis")) out->slot_basis = d;
         else if (K ("kind")) out->kind = u < KIND_COUNT ? u : 0;
         else if (K ("observe")) out->observe = d != 0;
         else if (K ("scored")) out->scored = u;
         else if (K ("tried-window")) out->tried_win = u;
         else if (K ("tried-1h")) out->tried_1h = u;
+        else if (K ("suspect-hours")) out->suspect_hours = u;
 #undef K
         seen++;
         p = nl ? nl + 1 : end;

@@ -89,6 +89,8 @@ typedef struct {
     uint16_t tried_min[60];     //  new recipients of mail the detector slowed, by minute (at its
                                 //  first deferral: what it tried to send beyond what it sent)
     uint16_t flags_day;         //  the detector's flags since flags_since
+    uint16_t tried_hour;        //  new recipients slowed this hour (first deferrals)
+    uint16_t suspect_hours;     //  hours in a row, up to the last closed, with mail slowed
     uint8_t kind;               //  sender_kind_t, the operator's word
     uint8_t mode;               //  sender_mode_t of its own (MODE_DEFAULT: compromise/mode)
     uint8_t flag_by;            //  flag_by_t, when flagged
@@ -122,6 +124,7 @@ typedef struct {
     double plausible_new;       //  new recipients an hour beyond any honest burst
     double burst_new;           //  ... in the short window
     double slow_new;            //  new recipients an hour a suspicious account is slowed to
+    double sustained_hours;     //  hours in a row of slowed mail that are evidence
     double new_hours;           //  hours of history before an account is judged on its own
     double prior_quantile;      //  the quantile of new accounts' busiest hours that is the prior
     double pace_msgs, pace_new; //  the least a new account is paced at, an hour
@@ -154,7 +157,9 @@ typedef struct {
     double share_usual;                 //  its usual share of new recipients
     uint32_t scored;                    //  messages whose content score was folded in
     uint32_t tried_win, tried_1h;       //  new recipients of slowed mail (tried_min)
+    uint32_t suspect_hours;             //  hours in a row it has had mail slowed
     double share_basis;                 //  recipients behind share_usual (its weight)
+    double slot_share, slot_basis;      //  the same at this hour of day
     unsigned kind;                      //  sender_kind_t
     bool observe;                       //  the detector's holds do not apply (observe mode)
 } sender_snap_t;
