@@ -5,13 +5,14 @@
 # (kept between runs). A crash leaves crash-* in the current folder and
 # fails; make it a regression seed in test/fuzz/seeds/TARGET and a unit test.
 # Targets: content (MIME + tokenizer), envelope, spoolfile, wire, snapshot,
-# smtp (farm-relay against a hostile smarthost, and its bounces).
+# smtp (farm-relay against a hostile smarthost, and its bounces), maillog
+# (farm-ctl learn's Postfix maillog reader).
 # Long runs: tools/fuzz.sh 3600
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
-targets=${*:-"content envelope spoolfile wire snapshot smtp"}
+targets=${*:-"content envelope spoolfile wire snapshot smtp maillog"}
 scons -Q -j2 fuzz=1 >/tmp/farm-build-fuzz.log 2>&1 ||
     { echo "fuzz build: FAILED (scons fuzz=1)"; tail -20 /tmp/farm-build-fuzz.log; exit 1; }
 rc=0

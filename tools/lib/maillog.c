@@ -168,6 +168,14 @@ s_unbracket (char *a)
     return a;
 }
 
+//  Whether p[0..len) starts with word (p need not end in a NUL).
+static bool
+s_starts (const char *p, size_t len, const char *word)
+{
+    size_t n = strlen (word);
+    return len >= n && !memcmp (p, word, n);
+}
+
 static void
 s_emit (maillog_t *self, s_open_t *o, maillog_fn *fn, void *arg)
 {
@@ -199,7 +207,7 @@ maillog_line (maillog_t *self, const char *p, size_t len, maillog_fn *fn, void *
     p += h, len -= h;
     //  The program: postfix..., "[pid]: " after it.
     const char *colon = memchr (p, ':', len);
-    if (len < 8 || strncmp (p, "postfix", 7) || !colon || colon + 2 > p + len || colon[1] != ' ') {
+    if (!s_starts (p, len, "postfix") || !colon || colon + 2 > p + len || colon[1] != ' ') {
         self->stats.not_postfix++;
         return;
     }
@@ -236,14 +244,14 @@ maillog_line (maillog_t *self, const char *p, size_t len, maillog_fn *fn, void *
         o->t = t;
         zhashx_insert (self->open, qid, o);
     }
-    if (!strncmp (body, "client=", 7)) {
+    if (s_starts (body, blen, "client=")) {
         char *u = s_field (body, blen, "sasl_username=");
         if (u) {
             free (o->account);
             o->account = u;
         }
     }
-    else if (!strncmp (body, "from=", 5)) {
+    else if (s_starts (body, blen, "from=")) {
         char *f = s_field (body, blen, "from=");
         free (o->from);
         o->from = f ? s_unbracket (f) : xstrdup ("");
@@ -254,7 +262,7 @@ maillog_line (maillog_t *self, const char *p, size_t len, maillog_fn *fn, void *
             self->last_t = t;
         o->t = t;
     }
-    else if (!strncmp (body, "to=", 3)) {
+    else if (s_starts (body, blen, "to=")) {
         char *relay = s_field (body, blen, "relay=");
         bool to_farm = relay && !strncmp (relay, "farm", 4);
         free (relay);
