@@ -553,7 +553,7 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         self->last_flush = zclock_mono ();
         return;
     }
-    else if (s.flagged && !env->released && v->code == VERDICT_DELIVER
+    else if (s.flagged && s.action != ACTION_NOTIFY && !env->released && v->code == VERDICT_DELIVER
              && watch_time (env) >= s.flagged_at - (int64_t) (self->params.window_min * 60)) {
         //  Flagged while this one was in flight: it waits with the others,
         //  if it was sent in the short window before the flag or later (the
