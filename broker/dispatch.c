@@ -48,7 +48,6 @@ struct dispatch_t {
     zlistx_t *redo;             //  s_redo_t: in active/, to dispatch again now
     zlistx_t *retry;            //  s_redo_t: ... after a failure, each at its not_before
     zlistx_t *later;            //  s_redo_t: stream clock: after the deferred mail due before it
-    zhashx_t *accounts;         //  stream clock: account -> s_acct_t, one job of each in flight
     diag_every_t said_read, said_output, said_late, said_full;    //  one line a second of each
     int64_t max_credit, max_workers;    //  wire/max-credit, wire/max-workers
     int64_t lease_ms, max_inflight, retry_s, max_size;
@@ -56,7 +55,6 @@ struct dispatch_t {
     int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
     int64_t paused_until;       //  ms: no dispatch while outputs fail
     bool stream;                //  spool/clock = messages: the stream's time (ingest_stream)
-    bool wait_commit;           //  ... waits for the deferrals' commit before time moves on
     strbuf_t envbuf, snap;
     char *body;
     size_t bodycap;
@@ -67,60 +65,6 @@ s_redo_free (void **item)
 {
     free (*item);
     *item = NULL;
-}
-
-//  By the stream's clock, an account's messages are scanned one at a time,
-//  each after the verdict of the one before: what a verdict changes (the
-//  content score folded in, a flag) is then seen by the next message
-//  whatever the timing, and a replay gives the same verdicts every time.
-typedef struct {
-    unsigned inflight;
-    zlistx_t *waiting;          //  s_redo_t, in the order they came
-} s_acct_t;
-
-static void
-s_acct_free (void **item)
-{
-    s_acct_t *a = *item;
-    if (a)
-        zlistx_destroy (&a->waiting);
-    free (a);
-    *item = NULL;
-}
-
-static s_acct_t *
-s_acct (dispatch_t *self, const envelope_t *env)
-{
-    const char *name = watch_account (env);
-    s_acct_t *a = zhashx_lookup (self->accounts, name);
-    if (!a) {
-        a = xcalloc (1, sizeof *a);
-        a->waiting = zlistx_new ();
-        zlistx_set_destructor (a->waiting, s_redo_free);
-        zhashx_insert (self->accounts, name, a);
-    }
-    return a;
-}
-
-//  A job of env's account is no longer in flight; with next, the first of
-//  its waiting messages goes first in redo.
-static void
-s_acct_done (dispatch_t *self, const envelope_t *env, bool next)
-{
-    if (!self->stream || !env)
-        return;
-    s_acct_t *a = zhashx_lookup (self->accounts, watch_account (env));
-    if (!a)
-        return;
-    if (a->inflight)
-        a->inflight--;
-    s_redo_t *r = next && !a->inflight ? zlistx_first (a->waiting) : NULL;
-    if (r) {
-        zlistx_detach (a->waiting, zlistx_cursor (a->waiting));
-        zlistx_add_start (self->redo, r);
-    }
-    if (!a->inflight && !zlistx_size (a->waiting))
-        zhashx_delete (self->accounts, watch_account (env));
 }
 
 dispatch_t *
@@ -163,8 +107,6 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     zlistx_set_destructor (self->retry, s_redo_free);
     self->later = zlistx_new ();
     zlistx_set_destructor (self->later, s_redo_free);
-    self->accounts = zhashx_new ();
-    zhashx_set_destructor (self->accounts, s_acct_free);
     strbuf_init (&self->envbuf);
     strbuf_init (&self->snap);
     return self;
@@ -179,7 +121,6 @@ dispatch_destroy (dispatch_t **self_p)
     zlistx_destroy (&self->redo);
     zlistx_destroy (&self->retry);
     zlistx_destroy (&self->later);
-    zhashx_destroy (&self->accounts);
     strbuf_free (&self->envbuf);
     strbuf_free (&self->snap);
     free (self->body);
@@ -238,7 +179,6 @@ dispatch_release (dispatch_t *self, pool_worker_t *w, const char *why)
             lease_t *l = lease_find (self->leases, qids[i]);
             diag_warn ("%s: lease of worker %s %s; leasing it again", qids[i], l->worker->name, why);
             dispatch_redo (self, qids[i], l->claimed_usec);
-            s_acct_done (self, l->env, false);
             if (!w) {
                 //  Ran out: the slot is the worker's again (the job is not),
                 //  and a worker whose leases keep running out is dropped.
@@ -402,30 +342,12 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     if (!env)
         return;
     size_t size = (size_t) env->size;
-    if (self->stream && env->mail_from && *env->mail_from) {
-        //  One job of an account at a time (s_acct_t): this one waits for
-        //  the verdict of the one in flight.
-        s_acct_t *a = s_acct (self, env);
-        if (a->inflight) {
-            s_redo_t *r = xmalloc (sizeof *r);
-            memcpy (r->qid, qid, QID_SIZE);
-            r->claimed_usec = claimed;
-            r->not_before = 0;
-            zlistx_add_end (a->waiting, r);
-            envelope_destroy (&env);
-            return;
-        }
-    }
     if (self->stream) {
         //  By the stream's clock, time moves on with this message; deferred
         //  mail due by then goes first (it is older), this one after it.
         int64_t t = watch_time (env);
-        //  Not while deferrals wait for their commit: deferred/ must hold
-        //  all that may fall due by then (the same replay, the same order).
-        bool wait = t > ingest_stream_time (self->ingest) && spooler_deferrals (self->spooler);
-        if (wait || ingest_stream_advance (self->ingest, t)) {
+        if (ingest_stream_advance (self->ingest, t)) {
             s_redo_add (self->later, qid, claimed, 0);
-            self->wait_commit = wait;
             envelope_destroy (&env);
             return;
         }
@@ -436,9 +358,6 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     verdict_init (&v);
     if (self->watch
         && watch_dispatch (self->watch, env, self->body, size, &self->snap, &v) != WATCH_SCAN) {
-        //  Decided here, nothing in flight: the account's next may go.
-        if (self->stream)
-            s_acct_done (self, env, true);
         s_verdict_here (self, qid, &env, body_off, &v, claimed, 0);
         verdict_free (&v);
         return;
@@ -447,8 +366,6 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     strbuf_reset (&self->envbuf);
     envelope_format (env, &self->envbuf);
     pool_worker_t *w = pool_take (self->pool);
-    if (self->stream && env->mail_from && *env->mail_from)
-        s_acct (self, env)->inflight++;
     lease_t *l = lease_add (self->leases, qid, w, zclock_mono () + self->lease_ms, claimed, &env,
                             body_off);
     if (wire_send_job (self->router, w->routing_id, qid, l->token, self->envbuf.data,
@@ -499,21 +416,11 @@ s_rescan_expired (dispatch_t *self)
 void
 dispatch_pump (dispatch_t *self)
 {
-    //  By the stream's clock, held mail is sent round again once all that
-    //  went to hold/ before the flag ran out is there (committed), and
-    //  nothing is dispatched before it: the same replay, the same rescan.
-    if (self->stream && self->watch && watch_has_expired (self->watch) && spooler_pending (self->spooler))
-        return;
     s_rescan_expired (self);
     size_t room = (size_t) self->max_pending;
     while (zclock_mono () >= self->paused_until && pool_ready (self->pool)
            && lease_count (self->leases) < (size_t) self->max_inflight
            && spooler_pending (self->spooler) < room) {
-        if (self->wait_commit) {
-            if (spooler_deferrals (self->spooler))
-                break;
-            self->wait_commit = false;
-        }
         zlistx_t *from = self->redo;
         s_redo_t *r = zlistx_first (from);
         if (!r) {
@@ -584,7 +491,6 @@ dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
     envelope_t *env = NULL;
     lease_remove (self->leases, m->qid, &env);
     verdict_t *v = &m->verdict;
-    s_acct_done (self, env, true);
     if (v->code == VERDICT_DEFER && v->retry_at <= 0)
         v->retry_at = (int64_t) time (NULL) + self->retry_s;
     if (self->watch)

@@ -284,11 +284,8 @@ ingest_stream_advance (ingest_t *self, int64_t t)
     if (!self->stream || t <= self->stream_now)
         return false;
     self->stream_now = t;
-    //  What was deferred is looked at again now, not when inotify says so:
-    //  the same replay, the same order.
     s_source_t *d = &self->sources[self->nsources - 1];
-    d->dirty = true;
-    return true;
+    return d->dirty || d->pos < d->count || (d->earliest && d->earliest <= t);
 }
 
 int
@@ -307,10 +304,4 @@ ingest_claim_deferred (ingest_t *self, char *qid)
         }
     }
     return 0;
-}
-
-int64_t
-ingest_stream_time (ingest_t *self)
-{
-    return self->stream_now;
 }

@@ -41,5 +41,4 @@ int64_t ingest_stream_next (ingest_t *self);
 bool ingest_stream_advance (ingest_t *self, int64_t t);
 //  Claim from deferred/ only, what is due by the stream's clock: 1 with qid.
 int ingest_claim_deferred (ingest_t *self, char *qid);
-int64_t ingest_stream_time (ingest_t *self);
 #endif

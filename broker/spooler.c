@@ -51,7 +51,6 @@ struct spooler_t {
     batch_t *flying;            //  being committed by the committer, or NULL
     batch_t *spare;             //  the other batch, empty, while none flies
     zactor_t *committer;
-    size_t deferrals;           //  deferrals written and not yet committed
 };
 
 //  The committer actor: "COMMIT" + a batch pointer in, a signal out when the
@@ -267,7 +266,6 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     out->env = env;
     *env_p = NULL;
     out->code = v->code;
-    self->deferrals += v->code == VERDICT_DEFER;
     out->claimed_usec = claimed_usec;
     out->scan_usec = scan_usec;
     static const spool_dir_t dirs[VERDICT_COUNT] = { SPOOL_OUTGOING, SPOOL_HOLD, SPOOL_REJECT,
@@ -277,12 +275,6 @@ spooler_add (spooler_t *self, const char *qid, envelope_t **env_p, off_t body_of
     batch_add (self->batch, fd, tmpdir, tmpname, spool_fd (self->spool, dirs[v->code]), qid,
                v->code == VERDICT_DEFER ? v->retry_at : 0, out);
     return 0;
-}
-
-size_t
-spooler_deferrals (spooler_t *self)
-{
-    return self->deferrals;
 }
 
 size_t
@@ -330,8 +322,6 @@ s_done (void *arg, void *entry_arg, int status)
         free (out);
         return;
     }
-    if (out->code == VERDICT_DEFER && self->deferrals)
-        self->deferrals--;
     //  EEXIST: an earlier commit of this qid reached its output after all.
     if (status && status != EEXIST) {
         diag_error ("%s: output not committed: %s; will retry", out->qid, strerror (status));

@@ -47,8 +47,6 @@ int spooler_add (spooler_t *self, const char *qid, envelope_t **env, off_t body_
 void spooler_set_commit (spooler_t *self, int64_t flush_ms, int64_t batch,
                          spooler_failed_fn *failed, void *arg);
 //  Outputs waiting for commit.
-//  Deferrals among them (deferred/ gets them at the commit).
-size_t spooler_deferrals (spooler_t *self);
 size_t spooler_pending (spooler_t *self);
 //  Start committing what waits, in the committer thread, when it is due (a
 //  full batch, or its oldest has waited flush_ms) and no commit is under way,

@@ -302,12 +302,6 @@ watch_tried (watch_t *self, const char *account, int64_t t, size_t n)
         diag_error ("%s: sender state not updated: %s", key, strerror (errno));
 }
 
-bool
-watch_has_expired (watch_t *self)
-{
-    return zlistx_size (self->expired) > 0;
-}
-
 char *
 watch_take_expired (watch_t *self, int64_t *at)
 {

@@ -37,7 +37,6 @@ void watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v);
 //  free, and in *at the time it ran out (its held mail to be scanned again
 //  as an attempt at that time: held_apply HELD_RESCAN); NULL when none.
 char *watch_take_expired (watch_t *self, int64_t *at);
-bool watch_has_expired (watch_t *self);
 //  Count n recipients account tried to reach at t (sender_tried): held
 //  mail sent round again after its flag ran out.
 void watch_tried (watch_t *self, const char *account, int64_t t, size_t n);

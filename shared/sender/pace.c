@@ -35,17 +35,13 @@ pace_learn_add (pace_learn_t *self, const sender_t *s, int64_t now)
 {
     if (!s->total || s->last_seen < now - 86400)
         return;
-    //  Its busiest hour of the last day, of the hours that ended before the
-    //  last (what is still in flight at the hour's turn, or waits its turn,
-    //  has no say: the same replay learns the same prior).
-    uint32_t top = 0, top_new = 0;
-    int64_t last = now / 3600 - 2;
+    //  Its busiest hour of the last day: closed hours from the rings, and
+    //  the hour it is in.
+    uint32_t top = 0, top_new = s->new_hour;
     for (int64_t k = 0; k < 24; k++) {
         int64_t h = s->hour_head - k;
         if (h < 0)
             break;
-        if (h > last)
-            continue;
         uint32_t m = s->msgs_hour[h % 24], f = k ? s->new_hr[h % 24] : s->new_hour;
         top = m > top ? m : top;
         top_new = f > top_new ? f : top_new;
