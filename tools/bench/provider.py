@@ -349,6 +349,10 @@ def main():
         events.extend((t, acc, kind, case, rc, sb) for t, kind, case, rc, sb in events_of(rng, acc, a.days, bodies))
     events.sort(key=lambda e: (e[0], e[1].name))
     os.makedirs(a.out, exist_ok=True)
+    # A folder of an earlier run: its messages are not this run's.
+    for name in os.listdir(a.out):
+        if name.endswith((".eml", ".env")):
+            os.unlink(os.path.join(a.out, name))
     with open(a.out.rstrip("/") + ".truth.jsonl", "w") as truth:
         for n, (t, acc, kind, case, rc, (subj, body)) in enumerate(events):
             name = "%07d" % n
