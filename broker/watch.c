@@ -348,7 +348,6 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
 {
     int64_t t = watch_time (env);
     const compromise_params_t *p = &self->params;
-    diag_debug ("%s: counts for %s at %" PRId64, env->source ? env->source : "-", watch_account (env), t);
     char key[SENDERDB_KEY];
     senderdb_key (key, 'a', watch_account (env));
     sender_t s;

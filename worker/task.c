@@ -241,6 +241,9 @@ s_stage_compromise (task_t *t, task_ctx_t *ctx)
     compromise_t c;
     compromise_judge (&t->snap, t->verdict.spam, ctx->cparams, &c);
     char line[VERDICT_MAX_REASON];
+    //  The reason is written only when it is read: a hold, or a debug log.
+    if (!c.hold && diag_level () < DIAG_DEBUG)
+        return;
     compromise_reason (&c, &t->snap, ctx->cparams, line, sizeof line);
     if (!c.hold) {
         diag_debug ("%s: not held: %s", t->qid, line);
