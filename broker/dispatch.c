@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "held.h"
+#include "sequence.h"
 #include "spoolfile.h"
 #include "xalloc.h"
 #include <errno.h>
@@ -55,6 +56,9 @@ struct dispatch_t {
     int64_t alive_ms;           //  wire/heartbeat-ms times wire/liveness
     int64_t paused_until;       //  ms: no dispatch while outputs fail
     bool stream;                //  spool/clock = messages: the stream's time (ingest_stream)
+    sequence_t *seq;            //  ... and verdicts applied in dispatch order (sequence.h)
+    bool drained;               //  ... nothing was left to claim at the last look
+    bool sync_due;              //  ... a deferral or a hold waits for its commit
     strbuf_t envbuf, snap;
     char *body;
     size_t bodycap;
@@ -101,6 +105,8 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     }
     self->alive_ms = cfg_int (cfg, "wire/heartbeat-ms") * cfg_int (cfg, "wire/liveness");
     self->stream = cfg_enum (cfg, "spool/clock") == 1;
+    if (self->stream)
+        self->seq = sequence_new ((size_t) cfg_int (cfg, "spool/stream-lag"));
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
     self->retry = zlistx_new ();
@@ -121,6 +127,7 @@ dispatch_destroy (dispatch_t **self_p)
     zlistx_destroy (&self->redo);
     zlistx_destroy (&self->retry);
     zlistx_destroy (&self->later);
+    sequence_destroy (&self->seq);
     strbuf_free (&self->envbuf);
     strbuf_free (&self->snap);
     free (self->body);
@@ -235,6 +242,22 @@ s_verdict_here (dispatch_t *self, const char *qid, envelope_t **env, off_t body_
         dispatch_output_failed (self, qid, errno);
         envelope_destroy (env);
     }
+    else if (self->stream && (v->code == VERDICT_DEFER || v->code == VERDICT_HOLD))
+        self->sync_due = true;
+}
+
+//  By the stream's clock what is in deferred/ and hold/ decides what comes
+//  next, so a deferral or a hold is committed before the next claim or
+//  rescan looks there: the same in every run, not when a commit happens to
+//  end. (A replay's cost: one commit per deferral.)
+static void
+s_sync_stream (dispatch_t *self)
+{
+    if (!self->sync_due)
+        return;
+    self->sync_due = false;
+    spooler_commit (self->spooler);
+    ingest_deferred_changed (self->ingest);
 }
 
 //  Read active/qid: its envelope (returned, with the body's offset) and its
@@ -333,15 +356,31 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
     return env;
 }
 
+static void s_lease (dispatch_t *self, const char *qid, int64_t claimed, envelope_t **envp,
+                     off_t body_off, size_t size);
+
 //  Read active/qid and lease it to a worker (one with credit exists).
 static void
 s_start (dispatch_t *self, const char *qid, int64_t claimed)
 {
     off_t body_off = 0;
     envelope_t *env = s_read (self, qid, claimed, &body_off);
-    if (!env)
+    if (!env) {
+        //  Gone or unreadable on its way back to a worker: it has its
+        //  verdict (corrupt) or will come again; its place is not kept.
+        if (self->seq)
+            sequence_forget (self->seq, qid);
         return;
+    }
     size_t size = (size_t) env->size;
+    //  Leased again (its worker went): the same job, judged as it was.
+    sequence_entry_t *again = self->seq ? sequence_find (self->seq, qid) : NULL;
+    if (again) {
+        strbuf_reset (&self->snap);
+        strbuf_add (&self->snap, again->snap, again->snap_len);
+        s_lease (self, qid, claimed, &env, body_off, size);
+        return;
+    }
     if (self->stream) {
         //  By the stream's clock, time moves on with this message; deferred
         //  mail due by then goes first (it is older), this one after it.
@@ -363,6 +402,19 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
         return;
     }
     verdict_free (&v);
+    if (self->seq)
+        sequence_add (self->seq, qid, self->snap.data ? self->snap.data : "", self->snap.len);
+    s_lease (self, qid, claimed, &env, body_off, size);
+}
+
+//  Lease env's message (its body in self->body, its snapshot in self->snap)
+//  to a worker with credit.
+static void
+s_lease (dispatch_t *self, const char *qid, int64_t claimed, envelope_t **envp, off_t body_off,
+         size_t size)
+{
+    envelope_t *env = *envp;
+    *envp = NULL;
     strbuf_reset (&self->envbuf);
     envelope_format (env, &self->envbuf);
     pool_worker_t *w = pool_take (self->pool);
@@ -403,6 +455,8 @@ s_rescan_expired (dispatch_t *self)
         //  The held burst comes back as one attempt: what it tries is judged
         //  whole, not a message at a time under the threshold.
         watch_tried (self->watch, account, at, rcpts);
+        if (n > 0 && self->stream)
+            ingest_deferred_changed (self->ingest);
         if (n < 0)
             diag_error ("account %s: its held mail not rescanned: %s (farm-ctl requeue hold @%s "
                         "does it by hand)", account, strerror (errno), account);
@@ -413,14 +467,44 @@ s_rescan_expired (dispatch_t *self)
     }
 }
 
+//  By the stream's clock: the oldest verdict applied, when it is due
+//  (sequence.h). true when one was.
+static bool
+s_apply_due (dispatch_t *self)
+{
+    sequence_entry_t *e = self->seq ? sequence_due (self->seq, self->drained) : NULL;
+    if (!e)
+        return false;
+    if (self->watch)
+        watch_verdict (self->watch, e->env, &e->verdict);
+    s_verdict_here (self, e->qid, &e->env, e->body_off, &e->verdict, e->claimed_usec, e->scan_usec);
+    sequence_pop (self->seq);
+    //  What it did may make deferred mail due: look again before the next.
+    self->drained = false;
+    return true;
+}
+
 void
 dispatch_pump (dispatch_t *self)
 {
-    s_rescan_expired (self);
+    if (!self->stream)
+        s_rescan_expired (self);
     size_t room = (size_t) self->max_pending;
-    while (zclock_mono () >= self->paused_until && pool_ready (self->pool)
-           && lease_count (self->leases) < (size_t) self->max_inflight
-           && spooler_pending (self->spooler) < room) {
+    for (;;) {
+        if (self->stream) {
+            //  Each step in the order the messages came, whatever the
+            //  timing: commits first, then rescans, then due verdicts.
+            s_sync_stream (self);
+            s_rescan_expired (self);
+            if (s_apply_due (self))
+                continue;
+            if (sequence_size (self->seq) >= sequence_lag (self->seq))
+                break;      //  waits for the oldest's verdict
+        }
+        if (zclock_mono () < self->paused_until || !pool_ready (self->pool)
+            || lease_count (self->leases) >= (size_t) self->max_inflight
+            || spooler_pending (self->spooler) >= room)
+            break;
         zlistx_t *from = self->redo;
         s_redo_t *r = zlistx_first (from);
         if (!r) {
@@ -433,6 +517,7 @@ dispatch_pump (dispatch_t *self)
             //  Held back for the deferred mail due before it: that first.
             char qid[QID_SIZE];
             if (ingest_claim_deferred (self->ingest, qid)) {
+                self->drained = false;
                 s_start (self, qid, fileio_now_usec ());
                 spooler_commit_if_full (self->spooler);
                 continue;
@@ -445,6 +530,7 @@ dispatch_pump (dispatch_t *self)
             memcpy (qid, r->qid, QID_SIZE);
             int64_t claimed = r->claimed_usec;
             zlistx_delete (from, zlistx_cursor (from));
+            self->drained = false;
             s_start (self, qid, claimed);
             spooler_commit_if_full (self->spooler);
             continue;
@@ -452,19 +538,26 @@ dispatch_pump (dispatch_t *self)
         char qid[QID_SIZE];
         bool deferred;
         if (!ingest_claim (self->ingest, qid, &deferred)) {
+            if (self->seq && !self->drained) {
+                //  Nothing to claim: the verdicts waiting are due now.
+                self->drained = true;
+                continue;
+            }
             //  By the stream's clock, a farm with nothing left to do but
             //  deferred mail moves on to when the next of it is due.
             if (self->stream && !lease_count (self->leases) && !spooler_pending (self->spooler)
-                && !zlistx_size (self->retry)) {
+                && !zlistx_size (self->retry) && !sequence_size (self->seq)) {
                 ingest_notified (self->ingest);
                 int64_t next = ingest_stream_next (self->ingest);
                 if (next) {
                     ingest_stream_at (self->ingest, next);
+                    self->drained = false;
                     continue;
                 }
             }
             break;
         }
+        self->drained = false;
         diag_debug ("%s: claimed%s", qid, deferred ? " (deferred, due)" : "");
         s_start (self, qid, fileio_now_usec ());
         spooler_commit_if_full (self->spooler);
@@ -493,6 +586,9 @@ dispatch_verdict (dispatch_t *self, pool_worker_t *w, wire_msg_t *m)
     verdict_t *v = &m->verdict;
     if (v->code == VERDICT_DEFER && v->retry_at <= 0)
         v->retry_at = (int64_t) time (NULL) + self->retry_s;
+    //  By the stream's clock it takes effect in its turn (dispatch_pump).
+    if (self->seq && sequence_done (self->seq, m->qid, &env, body_off, claimed, v, m->scan_usec))
+        return;
     if (self->watch)
         watch_verdict (self->watch, env, v);
     s_verdict_here (self, m->qid, &env, body_off, v, claimed, m->scan_usec);

@@ -288,6 +288,12 @@ ingest_stream_advance (ingest_t *self, int64_t t)
     return d->dirty || d->pos < d->count || (d->earliest && d->earliest <= t);
 }
 
+void
+ingest_deferred_changed (ingest_t *self)
+{
+    self->sources[self->nsources - 1].dirty = true;
+}
+
 int
 ingest_claim_deferred (ingest_t *self, char *qid)
 {

@@ -39,6 +39,9 @@ int64_t ingest_stream_next (ingest_t *self);
 //  The stream's clock moves to t (a message of that time is about to go):
 //  true when deferred mail may be due by then, to go before it.
 bool ingest_stream_advance (ingest_t *self, int64_t t);
+//  Something was put in deferred/ (and is durable): look there again
+//  before the next claim from it, not when inotify says so.
+void ingest_deferred_changed (ingest_t *self);
 //  Claim from deferred/ only, what is due by the stream's clock: 1 with qid.
 int ingest_claim_deferred (ingest_t *self, char *qid);
 #endif

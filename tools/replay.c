@@ -371,7 +371,10 @@ s_submit (run_t *r)
             envelope_destroy (&env);
             continue;
         }
-        if (spool_write (r->spool, batch, SPOOL_INCOMING, env, msg, len, it->qid, NULL) < 0)
+        //  Ids from the order: they sort as the messages came, and two
+        //  replays of the same sample name each message alike.
+        qid_at (it->qid, (uint64_t) (it->received_at > 0 ? it->received_at : 0) * 1000000u, k);
+        if (spool_write_id (r->spool, batch, SPOOL_INCOMING, env, msg, len, it->qid, NULL) < 0)
             diag_fatal ("writing %s/incoming: %s", r->out, strerror (errno));
         free (msg);
         envelope_destroy (&env);
@@ -401,13 +404,14 @@ s_start_farm (run_t *r)
     snprintf (farm->tmp, sizeof farm->tmp, "%s/farm-replay.XXXXXX", tmpdir);
     if (!mkdtemp (farm->tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
-    static char endpoint[128], maxsize[32], control[128], dkimtime[32], until[32];
+    static char endpoint[128], maxsize[32], control[128], dkimtime[32], until[32], lag[32];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm->tmp);
     snprintf (control, sizeof control, "ipc://%s/control.sock", farm->tmp);
     snprintf (r->vlog, sizeof r->vlog, "%s/verdicts.jsonl", farm->tmp);
     snprintf (maxsize, sizeof maxsize, "%" PRId64, cfg_int (cfg, "limits/message-size"));
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     snprintf (until, sizeof until, "%" PRId64, cfg_int (cfg, "compromise/observe-until"));
+    snprintf (lag, sizeof lag, "%" PRId64, cfg_int (cfg, "spool/stream-lag"));
     const char *lvl = cfg_str (cfg, "log/level");
     char *bargs[] = { NULL, "--config", (char *) (r->config ? r->config : "/dev/null"),
                       "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
@@ -416,7 +420,7 @@ s_start_farm (run_t *r)
                       cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false",
                       "--compromise-mode", (char *) cfg_str (cfg, "compromise/mode"),
                       //  Deferred mail is due by the sample's time, not today's.
-                      "--clock", "messages",
+                      "--clock", "messages", "--stream-lag", lag,
                       "--observe-until", until,
                       //  A replay shows verdicts; it bounces nothing to anyone.
                       "--reject-notify=none", NULL };

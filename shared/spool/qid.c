@@ -23,6 +23,13 @@ qid_make (char *buf)
               (uint64_t) (usec & 0xFFFFFFFFFFFFFFu), (uint64_t) (rnd & 0xFFFFFFFFFFu));
 }
 
+void
+qid_at (char *buf, uint64_t usec, uint64_t serial)
+{
+    snprintf (buf, QID_SIZE, "%014" PRIx64 "%010" PRIx64, (uint64_t) (usec & 0xFFFFFFFFFFFFFFu),
+              (uint64_t) (serial & 0xFFFFFFFFFFu));
+}
+
 bool
 qid_valid (const char *s)
 {

@@ -12,6 +12,9 @@
 
 //  Write a new id into buf (QID_SIZE bytes).
 void qid_make (char *buf);
+//  An id made from a time and a serial number instead of the clock and
+//  randomness: the same in every run (farm-replay's, serial its order).
+void qid_at (char *buf, uint64_t usec, uint64_t serial);
 //  True when s is exactly a well-formed id.
 bool qid_valid (const char *s);
 //  The creation time encoded in a valid id, in microseconds since the epoch.

@@ -168,6 +168,13 @@ spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
              const void *msg, size_t len, char *qid, void *entry_arg)
 {
     qid_make (qid);
+    return spool_write_id (self, batch, dir, env, msg, len, qid, entry_arg);
+}
+
+int
+spool_write_id (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
+                const void *msg, size_t len, const char *qid, void *entry_arg)
+{
     envelope_set (&env->qid, qid);
     strbuf_t hdr;
     strbuf_init (&hdr);

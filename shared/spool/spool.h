@@ -58,6 +58,10 @@ batch_sync_t spool_sync (spool_t *self);
 //  batch_commit. 0, or -1 with errno.
 int spool_write (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
                  const void *msg, size_t len, char *qid, void *entry_arg);
+//  The same under a queue id the caller made (qid_at: a replay's, the same
+//  in every run).
+int spool_write_id (spool_t *self, batch_t *batch, spool_dir_t dir, envelope_t *env,
+                    const void *msg, size_t len, const char *qid, void *entry_arg);
 //  Write one message into dir (incoming/ for new mail) and commit it at once.
 //  0, or -1 with errno.
 int spool_enter (spool_t *self, spool_dir_t dir, envelope_t *env, const void *msg, size_t len,

@@ -96,6 +96,10 @@ const cfg_key_t params_table[] = {
     { "spool/clock", "clock", CFG_ENUM, "wall", 0, 0, B,
       "what makes deferred mail due: the wall clock, or the messages' own time (messages: "
       "farm-replay's, so that a replayed week defers as that week did)", "wall|messages" },
+    { "spool/stream-lag", "stream-lag", CFG_INT, "32", 1, 4096, B | R,
+      "with the messages' clock: a verdict changes the sender state exactly this many "
+      "messages after its own was dispatched, so that a replay gives the same verdicts however "
+      "fast its workers are (and this many messages at most are scanned at once)", NULL },
     { "compromise/mode", "compromise-mode", CFG_ENUM, "enforce", 0, 0, B | R,
       "what the compromise detector's decisions do: observe (recorded as would-hold in the "
       "reasons, the verdict log's would field and the metrics; mail delivered) or enforce "
