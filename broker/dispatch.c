@@ -59,6 +59,9 @@ struct dispatch_t {
     sequence_t *seq;            //  ... and verdicts applied in dispatch order (sequence.h)
     bool drained;               //  ... nothing was left to claim at the last look
     bool sync_due;              //  ... a deferral or a hold waits for its commit
+    int64_t latency_s;          //  ... spool/stream-latency
+    char parked[QID_SIZE];      //  ... the message waiting for older verdicts, or ""
+    int64_t parked_claimed;
     strbuf_t envbuf, snap;
     char *body;
     size_t bodycap;
@@ -107,6 +110,7 @@ dispatch_new (cfg_t *cfg, spool_t *spool, ingest_t *ingest, pool_t *pool, lease_
     self->stream = cfg_enum (cfg, "spool/clock") == 1;
     if (self->stream)
         self->seq = sequence_new ((size_t) cfg_int (cfg, "spool/stream-lag"));
+    self->latency_s = cfg_int (cfg, "spool/stream-latency");
     self->redo = zlistx_new ();
     zlistx_set_destructor (self->redo, s_redo_free);
     self->retry = zlistx_new ();
@@ -356,6 +360,44 @@ s_read (dispatch_t *self, const char *qid, int64_t claimed, off_t *body_off_p)
     return env;
 }
 
+//  By the stream's clock: the oldest verdict takes effect (sequence.h).
+static void
+s_apply_head (dispatch_t *self)
+{
+    sequence_entry_t *e = sequence_head (self->seq);
+    if (self->watch)
+        watch_verdict (self->watch, e->env, &e->verdict);
+    s_verdict_here (self, e->qid, &e->env, e->body_off, &e->verdict, e->claimed_usec, e->scan_usec);
+    sequence_pop (self->seq);
+    //  What it did may make deferred mail due: look again before the next.
+    self->drained = false;
+}
+
+//  ... when it is due by count, or nothing is left to dispatch. true when
+//  one was.
+static bool
+s_apply_due (dispatch_t *self)
+{
+    if (!self->seq || !sequence_due (self->seq, self->drained))
+        return false;
+    s_apply_head (self);
+    return true;
+}
+
+//  ... and each of mail received stream-latency seconds or more before t,
+//  before a message of time t is judged: false when one of them has no
+//  verdict yet (the message of time t waits for it).
+static bool
+s_apply_before (dispatch_t *self, int64_t t)
+{
+    for (sequence_entry_t *e; (e = sequence_head (self->seq)) && e->t + self->latency_s <= t;) {
+        if (!e->done)
+            return false;
+        s_apply_head (self);
+    }
+    return true;
+}
+
 static void s_lease (dispatch_t *self, const char *qid, int64_t claimed, envelope_t **envp,
                      off_t body_off, size_t size);
 
@@ -382,9 +424,18 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
         return;
     }
     if (self->stream) {
-        //  By the stream's clock, time moves on with this message; deferred
-        //  mail due by then goes first (it is older), this one after it.
         int64_t t = watch_time (env);
+        //  By the stream's clock the verdicts of what came a scan's time
+        //  before it count for this one, as they would live.
+        if (!s_apply_before (self, t)) {
+            memcpy (self->parked, qid, QID_SIZE);
+            self->parked_claimed = claimed;
+            envelope_destroy (&env);
+            return;
+        }
+        //  Time moves on with this message; deferred mail due by then goes
+        //  first (it is older), this one after it.
+        s_sync_stream (self);
         if (ingest_stream_advance (self->ingest, t)) {
             s_redo_add (self->later, qid, claimed, 0);
             envelope_destroy (&env);
@@ -403,7 +454,8 @@ s_start (dispatch_t *self, const char *qid, int64_t claimed)
     }
     verdict_free (&v);
     if (self->seq)
-        sequence_add (self->seq, qid, self->snap.data ? self->snap.data : "", self->snap.len);
+        sequence_add (self->seq, qid, watch_time (env), self->snap.data ? self->snap.data : "",
+                      self->snap.len);
     s_lease (self, qid, claimed, &env, body_off, size);
 }
 
@@ -467,23 +519,6 @@ s_rescan_expired (dispatch_t *self)
     }
 }
 
-//  By the stream's clock: the oldest verdict applied, when it is due
-//  (sequence.h). true when one was.
-static bool
-s_apply_due (dispatch_t *self)
-{
-    sequence_entry_t *e = self->seq ? sequence_due (self->seq, self->drained) : NULL;
-    if (!e)
-        return false;
-    if (self->watch)
-        watch_verdict (self->watch, e->env, &e->verdict);
-    s_verdict_here (self, e->qid, &e->env, e->body_off, &e->verdict, e->claimed_usec, e->scan_usec);
-    sequence_pop (self->seq);
-    //  What it did may make deferred mail due: look again before the next.
-    self->drained = false;
-    return true;
-}
-
 void
 dispatch_pump (dispatch_t *self)
 {
@@ -507,6 +542,17 @@ dispatch_pump (dispatch_t *self)
             break;
         zlistx_t *from = self->redo;
         s_redo_t *r = zlistx_first (from);
+        if (!r && self->parked[0]) {
+            //  Waiting for the verdict of mail a scan's time before it.
+            char qid[QID_SIZE];
+            memcpy (qid, self->parked, QID_SIZE);
+            self->parked[0] = 0;
+            s_start (self, qid, self->parked_claimed);
+            spooler_commit_if_full (self->spooler);
+            if (self->parked[0])
+                break;
+            continue;
+        }
         if (!r) {
             from = self->retry;
             r = zlistx_first (from);

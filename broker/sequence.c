@@ -47,10 +47,11 @@ size_t sequence_lag (sequence_t *self) { return self->lag; }
 size_t sequence_size (sequence_t *self) { return zlistx_size (self->entries); }
 
 void
-sequence_add (sequence_t *self, const char *qid, const char *snap, size_t snap_len)
+sequence_add (sequence_t *self, const char *qid, int64_t t, const char *snap, size_t snap_len)
 {
     sequence_entry_t *e = xcalloc (1, sizeof *e);
     memcpy (e->qid, qid, QID_SIZE);
+    e->t = t;
     e->snap = xmalloc (snap_len + 1);
     if (snap_len)
         memcpy (e->snap, snap, snap_len);
@@ -58,6 +59,12 @@ sequence_add (sequence_t *self, const char *qid, const char *snap, size_t snap_l
     e->snap_len = snap_len;
     verdict_init (&e->verdict);
     zlistx_add_end (self->entries, e);
+}
+
+sequence_entry_t *
+sequence_head (sequence_t *self)
+{
+    return zlistx_first (self->entries);
 }
 
 sequence_entry_t *

@@ -2,10 +2,12 @@
  *  With a stream clock the farm must give the same verdicts however fast
  *  its workers answer, so what a verdict does to the sender state (a flag,
  *  the recipients remembered, the hour's spam) takes effect in dispatch
- *  order and always the same number of messages behind: the verdict of the
- *  n-th message is applied just before the (n + lag)-th is dispatched (or
- *  when nothing is left to dispatch), whenever it arrived. The judge of
- *  every message then sees the same state in every run.
+ *  order, at points fixed by the stream alone: the verdict of a message is
+ *  applied just before the first message received latency seconds after
+ *  it is dispatched (as the live farm would have it back by then), or the
+ *  one lag messages after it, or when nothing is left to dispatch;
+ *  whenever it arrived. The judge of every message then sees the same
+ *  state in every run.
  *  This holds the messages dispatched and not yet applied, oldest first. */
 #ifndef FARM_SEQUENCE_H
 #define FARM_SEQUENCE_H
@@ -18,6 +20,7 @@
 
 typedef struct {
     char qid[QID_SIZE];
+    int64_t t;                  //  its time by the stream's clock
     char *snap;                 //  the sender-state snapshot it was sent with
     size_t snap_len;
     bool done;                  //  its verdict came: the fields below are set
@@ -35,7 +38,9 @@ void sequence_destroy (sequence_t **self_p);
 size_t sequence_lag (sequence_t *self);
 size_t sequence_size (sequence_t *self);
 //  A message dispatched, with the snapshot it was judged on (copied).
-void sequence_add (sequence_t *self, const char *qid, const char *snap, size_t snap_len);
+void sequence_add (sequence_t *self, const char *qid, int64_t t, const char *snap, size_t snap_len);
+//  The oldest entry, done or not, or NULL.
+sequence_entry_t *sequence_head (sequence_t *self);
 //  The entry of qid not yet applied, or NULL (a message leased again after
 //  its worker went keeps its place and its snapshot).
 sequence_entry_t *sequence_find (sequence_t *self, const char *qid);

@@ -483,6 +483,21 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
     return WATCH_SCAN;
 }
 
+//  A message held by a detector's flag, scanned again when the flag ran
+//  out, that is spam, of an account that is not flagged now and whose
+//  flags hold mail (enforced, action hold or defer).
+static bool
+s_rescan_spam (watch_t *self, const envelope_t *env, const verdict_t *v, const sender_t *s)
+{
+    if (!env->rescan || env->released || s->flagged || s->action == ACTION_NOTIFY || isnan (v->spam)
+        || v->spam < self->params.spam_level)
+        return false;
+    int64_t t = watch_time (env);
+    sender_snap_t sn;
+    sender_snapshot (s, t, &self->params, &sn);
+    return !sn.observe && t >= self->observe_until;
+}
+
 void
 watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 {
@@ -512,15 +527,31 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         self->would_holds++;
         changed = true;
     }
+    char reason[SENDER_REASON];
+    bool flag = false;
     if (v->flag_account && !s.flagged && !again) {
         //  The reason that made the worker flag it, for farm-ctl show.
         const char *r = strstr (v->reasons.data ? v->reasons.data : "", "compromise:");
-        char reason[SENDER_REASON];
         size_t n = 0;
         if (r)
             while (r[n] && r[n] != '\n' && n < sizeof reason - 1)
                 n++;
         snprintf (reason, sizeof reason, "%.*s", (int) n, r ? r : "flagged by a worker");
+        flag = true;
+    }
+    else if (s_rescan_spam (self, env, v, &s)) {
+        //  Its flag ran out and the mail it held, scanned again, is spam:
+        //  the burst goes on, so the flag does. Judged as a whole burst
+        //  come back at once, the rest of it would otherwise pass on a
+        //  snapshot from before its own content was seen.
+        char when[32];
+        s_utc (watch_time (env), when, sizeof when);     //  retry-at: the flag's end
+        snprintf (reason, sizeof reason, "compromise: its mail held until the flag ran out at %s, "
+                  "scanned again, is spam (probability %.4f, spam-level %.3g)", when, v->spam,
+                  self->params.spam_level);
+        flag = true;
+    }
+    if (flag) {
         sender_unsent (&s, watch_time (env));
         bool escalated = sender_flag_detected (&s, watch_time (env), reason, &self->params);
         self->flags++;

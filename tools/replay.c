@@ -404,7 +404,7 @@ s_start_farm (run_t *r)
     snprintf (farm->tmp, sizeof farm->tmp, "%s/farm-replay.XXXXXX", tmpdir);
     if (!mkdtemp (farm->tmp))
         diag_fatal ("mkdtemp: %s", strerror (errno));
-    static char endpoint[128], maxsize[32], control[128], dkimtime[32], until[32], lag[32];
+    static char endpoint[128], maxsize[32], control[128], dkimtime[32], until[32], lag[32], latency[32];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/broker.sock", farm->tmp);
     snprintf (control, sizeof control, "ipc://%s/control.sock", farm->tmp);
     snprintf (r->vlog, sizeof r->vlog, "%s/verdicts.jsonl", farm->tmp);
@@ -412,6 +412,7 @@ s_start_farm (run_t *r)
     snprintf (dkimtime, sizeof dkimtime, "%" PRId64, cfg_int (cfg, "test/dkim-time"));
     snprintf (until, sizeof until, "%" PRId64, cfg_int (cfg, "compromise/observe-until"));
     snprintf (lag, sizeof lag, "%" PRId64, cfg_int (cfg, "spool/stream-lag"));
+    snprintf (latency, sizeof latency, "%" PRId64, cfg_int (cfg, "spool/stream-latency"));
     const char *lvl = cfg_str (cfg, "log/level");
     char *bargs[] = { NULL, "--config", (char *) (r->config ? r->config : "/dev/null"),
                       "--spool", (char *) r->out, "--endpoint", endpoint, "--verdict-log", r->vlog,
@@ -420,7 +421,7 @@ s_start_farm (run_t *r)
                       cfg_bool (cfg, "state/watch") ? "--watch=true" : "--watch=false",
                       "--compromise-mode", (char *) cfg_str (cfg, "compromise/mode"),
                       //  Deferred mail is due by the sample's time, not today's.
-                      "--clock", "messages", "--stream-lag", lag,
+                      "--clock", "messages", "--stream-lag", lag, "--stream-latency", latency,
                       "--observe-until", until,
                       //  A replay shows verdicts; it bounces nothing to anyone.
                       "--reject-notify=none", NULL };

@@ -97,9 +97,12 @@ const cfg_key_t params_table[] = {
       "what makes deferred mail due: the wall clock, or the messages' own time (messages: "
       "farm-replay's, so that a replayed week defers as that week did)", "wall|messages" },
     { "spool/stream-lag", "stream-lag", CFG_INT, "32", 1, 4096, B | R,
-      "with the messages' clock: a verdict changes the sender state exactly this many "
-      "messages after its own was dispatched, so that a replay gives the same verdicts however "
-      "fast its workers are (and this many messages at most are scanned at once)", NULL },
+      "with the messages' clock: a verdict changes the sender state at most this many messages "
+      "after its own was dispatched (and this many at most are scanned at once)", NULL },
+    { "spool/stream-latency", "stream-latency", CFG_INT, "1", 0, 3600, B | R,
+      "with the messages' clock: ... and before any message received this many seconds after "
+      "its own (a scan's latency, in the messages' time), so that a replay judges as the live "
+      "farm would and gives the same verdicts however fast its workers are", NULL },
     { "compromise/mode", "compromise-mode", CFG_ENUM, "enforce", 0, 0, B | R,
       "what the compromise detector's decisions do: observe (recorded as would-hold in the "
       "reasons, the verdict log's would field and the metrics; mail delivered) or enforce "

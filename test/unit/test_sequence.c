@@ -32,8 +32,8 @@ static void
 test_lag_and_order (void **state)
 {
     sequence_t *s = sequence_new (3);
-    sequence_add (s, s_q[0], "snap0", 5);
-    sequence_add (s, s_q[1], "snap1", 5);
+    sequence_add (s, s_q[0], 100, "snap0", 5);
+    sequence_add (s, s_q[1], 100, "snap1", 5);
     //  The newer one answers first: nothing is due, it waits for the older.
     s_done (s, 1, VERDICT_HOLD);
     assert_null (sequence_due (s, false));
@@ -42,7 +42,9 @@ test_lag_and_order (void **state)
     //  Both in, but the window (3) is not full: due only when draining.
     assert_null (sequence_due (s, false));
     assert_non_null (sequence_due (s, true));
-    sequence_add (s, s_q[2], "snap2", 5);
+    assert_string_equal (sequence_head (s)->qid, s_q[0]);
+    assert_int_equal (sequence_head (s)->t, 100);
+    sequence_add (s, s_q[2], 100, "snap2", 5);
     sequence_entry_t *e = sequence_due (s, false);
     assert_non_null (e);
     assert_string_equal (e->qid, s_q[0]);
@@ -63,8 +65,8 @@ static void
 test_again_and_forget (void **state)
 {
     sequence_t *s = sequence_new (2);
-    sequence_add (s, s_q[0], "snapshot zero", 13);
-    sequence_add (s, s_q[1], "", 0);
+    sequence_add (s, s_q[0], 100, "snapshot zero", 13);
+    sequence_add (s, s_q[1], 100, "", 0);
     //  Leased again: found with the snapshot it was judged on.
     sequence_entry_t *e = sequence_find (s, s_q[0]);
     assert_non_null (e);
