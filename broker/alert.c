@@ -366,8 +366,11 @@ alert_post (alert_t *self, const alert_event_t *ev)
     strbuf_printf (&j, ",\"counts\":{\"messages_1h\":%u,\"new_recipients_1h\":%u,\"tried_1h\":%u}",
                    ev->msgs_1h, ev->new_1h, ev->tried_1h);
     strbuf_adds (&j, ",\"queue_ids\":[");
-    if (ev->qid)
-        strbuf_json_string (&j, ev->qid);
+    for (size_t i = 0; i < ALERT_QIDS && ev->qids[i]; i++) {
+        if (i)
+            strbuf_addc (&j, ',');
+        strbuf_json_string (&j, ev->qids[i]);
+    }
     strbuf_printf (&j, "],\"time\":%" PRId64 ",\"until\":", ev->at);
     if (ev->until)
         strbuf_printf (&j, "%" PRId64 "}", ev->until);

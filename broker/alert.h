@@ -37,9 +37,12 @@ alert_t *alert_new (cfg_t *cfg, char *err, size_t errlen);
 void alert_destroy (alert_t **self_p);
 //  Queue an event: event ("flag", "escalation", "expiry"), the account,
 //  the reason in full, the compromise score (NAN when none), the counts of
-//  the hour, the queue id that decided it (or NULL), the time it counts at.
+//  the hour, a few queue ids of the burst (the one that decided it first;
+//  ALERT_QIDS at most), the time it counts at.
+#define ALERT_QIDS 8
 typedef struct {
-    const char *event, *account, *reason, *qid;
+    const char *event, *account, *reason;
+    const char *qids[ALERT_QIDS];           //  NULL-terminated when fewer
     double score;
     uint32_t msgs_1h, new_1h, tried_1h;
     int64_t at, until;          //  until: when the flag lifts (0: until an operator acts)

@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "alert.h"
 #include "pace.h"
+#include "qid.h"
 #include "xalloc.h"
 #include <czmq.h>
 #include <errno.h>
@@ -34,7 +35,57 @@ struct watch_t {
     uint64_t flags, escalations, expiries, would_holds;    //  counters, for the metrics
     zlistx_t *expired;              //  accounts whose flag ran out, to rescan (s_expired_t)
     alert_t *alert;                 //  the events to a webhook or a command
+    zhashx_t *recent;               //  account -> s_recent_t: its last queue ids, for the events
 };
+
+//  The last queue ids an account sent (counted at dispatch), newest at
+//  next - 1: what a flag's notification names besides the one that
+//  decided it. Memory only; bounded by WATCH_RECENT_ACCOUNTS.
+#define WATCH_RECENT_ACCOUNTS 20000
+typedef struct {
+    char qids[ALERT_QIDS - 1][QID_SIZE];
+    uint8_t n, next;
+} s_recent_t;
+
+static void
+s_recent_add (watch_t *self, const char *account, const char *qid)
+{
+    if (!qid || !qid_valid (qid))
+        return;
+    s_recent_t *r = zhashx_lookup (self->recent, account);
+    if (!r) {
+        if (zhashx_size (self->recent) >= WATCH_RECENT_ACCOUNTS)
+            zhashx_purge (self->recent);    //  forgetting is harmless: it only names fewer
+        r = xcalloc (1, sizeof *r);
+        zhashx_insert (self->recent, account, r);
+    }
+    memcpy (r->qids[r->next], qid, QID_SIZE);
+    r->next = (uint8_t) ((r->next + 1) % (ALERT_QIDS - 1));
+    if (r->n < ALERT_QIDS - 1)
+        r->n++;
+}
+
+//  first, then the account's recent ones, newest first, into ev->qids.
+static void
+s_recent_fill (watch_t *self, const char *account, const char *first, alert_event_t *ev)
+{
+    size_t k = 0;
+    if (first)
+        ev->qids[k++] = first;
+    s_recent_t *r = zhashx_lookup (self->recent, account);
+    for (uint8_t i = 0; r && i < r->n && k < ALERT_QIDS; i++) {
+        const char *q = r->qids[(r->next + ALERT_QIDS - 2 - i) % (ALERT_QIDS - 1)];
+        if (!first || strcmp (q, first))
+            ev->qids[k++] = q;
+    }
+}
+
+static void
+s_free_recent (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
 
 typedef struct {
     char *account;
@@ -60,6 +111,8 @@ watch_new (cfg_t *cfg, const char *spool_root)
     self->alert = alert_new (cfg, aerr, sizeof aerr);
     if (!self->alert)
         diag_fatal ("%s", aerr);
+    self->recent = zhashx_new ();
+    zhashx_set_destructor (self->recent, s_free_recent);
     self->expired = zlistx_new ();
     zlistx_set_destructor (self->expired, s_free_expired);
     const char *models = cfg_str (cfg, "models/dir");
@@ -108,6 +161,7 @@ watch_destroy (watch_t **self_p)
         return;
     senderdb_destroy (&self->senders);
     zlistx_destroy (&self->expired);
+    zhashx_destroy (&self->recent);
     alert_destroy (&self->alert);
     free (self);
     *self_p = NULL;
@@ -464,6 +518,7 @@ watch_dispatch (watch_t *self, const envelope_t *env, const char *msg, size_t le
         s_full (self, v, t);
         return WATCH_DEFER;
     }
+    s_recent_add (self, watch_account (env), env->qid);
     //  The domain-wide view: counted alike, never flagged by itself.
     if (*dom) {
         senderdb_key (key, 'd', dom);
@@ -573,10 +628,12 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         sender_snapshot (&s, watch_time (env), &self->params, &sn);
         double score = NAN;
         sscanf (reason, "compromise: score %lf", &score);
-        alert_post (self->alert, &(alert_event_t) {
+        alert_event_t ev = {
             .event = escalated ? "escalation" : "flag", .account = watch_account (env), .reason = reason,
-            .qid = env->qid, .score = score, .msgs_1h = sn.msgs_1h, .new_1h = sn.new_1h,
-            .tried_1h = sn.tried_1h, .at = watch_time (env), .until = s.flag_expires });
+            .score = score, .msgs_1h = sn.msgs_1h, .new_1h = sn.new_1h, .tried_1h = sn.tried_1h,
+            .at = watch_time (env), .until = s.flag_expires };
+        s_recent_fill (self, watch_account (env), env->qid, &ev);
+        alert_post (self->alert, &ev);
         //  A flag is written at once: a crash must not forget it.
         if (senderdb_put (self->senders, key, &s) < 0 || senderdb_commit (self->senders) < 0)
             diag_error ("%s: flag not saved: %s", key, strerror (errno));
