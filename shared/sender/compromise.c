@@ -63,8 +63,9 @@ static const cfg_param_t s_params[] = {
       "new recipients an hour a suspect account is slowed to while evidence gathers (0: no "
       "slowing)" },
     { "compromise/sustained-hours", R, F (sustained_hours), 3, 0, 1000,
-      "hours in a row with mail slowed that are evidence of a hijack (a spray at a human pace "
-      "goes on; a conference follow-up is over within the hour; 0: never)" },
+      "hours in a row with mail slowed that are evidence of a hijack, when its content rises "
+      "at all above the account's usual (a spray at a human pace goes on; a conference "
+      "follow-up, slowed, spills over hours too, but its content is the account's own; 0: never)" },
     { "compromise/new-hours", R, F (new_hours), 24, 0, 24 * 365,
       "hours of history before an account is judged on its behaviour (before: slowed, held only "
       "for content)" },
@@ -207,7 +208,8 @@ compromise_judge (const sender_snap_t *s, double spam, const compromise_params_t
     double tried_1h = (double) s->new_1h + s->tried_1h, tried_win = (double) s->new_win + s->tried_win;
     bool evidence = out->content >= p->content_min || tried_1h >= p->plausible_new
                     || tried_win >= p->burst_new
-                    || (p->sustained_hours >= 1 && s->suspect_hours >= p->sustained_hours);
+                    || (p->sustained_hours >= 1 && s->suspect_hours >= p->sustained_hours
+                        && out->content > 0);
     bool suspect = !out->young && out->score >= p->threshold && unusual >= p->strangers_min;
     bool behaved = suspect && evidence;
     bool young_hold = out->young && out->score >= p->threshold && nspam >= 5

@@ -40,6 +40,18 @@ test_judge (void **state)
     compromise_reason (&c, &phish, &p, line, sizeof line);
     assert_non_null (strstr (line, "compromise: score"));
     assert_non_null (strstr (line, "new recipients 100% of the hour's, usually 10%"));
+    //  Slowed hour after hour (sustained-hours): a conference follow-up
+    //  spills over hours while it is slowed, in the account's own words:
+    //  slowed still, not held; a slow spray whose content rises: held.
+    sender_snap_t slowed = burst;
+    slowed.suspect_hours = (uint16_t) p.sustained_hours;
+    compromise_judge (&slowed, 0.01, &p, &c);
+    assert_true (c.slow && !c.hold);
+    slowed.score_recent = 0.2;
+    slowed.score_usual = 0.02;
+    compromise_judge (&slowed, 0.2, &p, &c);
+    assert_true (c.content > 0 && c.content < p.content_min);
+    assert_true (c.hold);
     //  Beyond any honest burst (plausible-new strangers in the hour): held
     //  on behaviour alone.
     sender_snap_t spray = burst;
