@@ -2,6 +2,7 @@
  *  Every failure becomes a verdict with a reason; nothing here may crash on
  *  what a customer sends, so each stage checks its own bounds. */
 #include "task.h"
+#include "traits.h"
 #include "from.h"
 #include "diag.h"
 #include "xalloc.h"
@@ -188,13 +189,20 @@ s_stage_test_defer (task_t *t, task_ctx_t *ctx)
 
 //  Bayes: the spam probability of the content; at or above the thresholds
 //  the message is held or rejected, with a reason naming the score.
+//  The features of the sender it shows (traits.h) come from the same
+//  parse, for the broker's lateral signals, whenever there is sender state.
 static void
 s_stage_bayes (task_t *t, task_ctx_t *ctx)
 {
-    if (!ctx->bayes)
+    bool lateral = t->has_snap && !t->snap.released && !t->env->released;
+    if (!ctx->bayes && !lateral)
         return;
     content_t *c = ctx->content;
     content_tokenize_parsed (c, t->msg, t->len, &t->hdr, &ctx->content_opts);
+    if (lateral)
+        traits_of (&t->verdict.features, &t->hdr, &c->mime);
+    if (!ctx->bayes)
+        return;
     bayes_clue_t clues[8];
     size_t used = 0;
     const bayes_params_t *p = ctx->params;

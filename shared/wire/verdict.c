@@ -15,6 +15,7 @@ verdict_init (verdict_t *self)
     self->spam = NAN;
     self->retry_at = 0;
     self->flag_account = false;
+    memset (&self->features, 0, sizeof self->features);
     strbuf_init (&self->reasons);
     strbuf_init (&self->headers);
     strbuf_init (&self->dkim);

@@ -19,6 +19,18 @@ typedef enum {
 #define VERDICT_MAX_DKIM 16         //  signatures a message may carry
 #define VERDICT_MAX_DKIM_LINE 600   //  "alg:domain:selector"
 
+//  What the message shows of its sender, for the broker's lateral signals
+//  (shared/sender/lateral.h): hashes only, never the text. 0: absent.
+#define VERDICT_LINKS 8
+typedef struct {
+    uint8_t nlinks;
+    uint64_t links[VERDICT_LINKS];  //  registrable domains of its links, distinct
+    uint64_t text;                  //  SimHash of its normalised text and link domains
+    uint64_t reply_to;              //  the Reply-To address
+    uint64_t display;               //  the From display name
+    uint64_t mailer;                //  X-Mailer or User-Agent, without version numbers
+} verdict_features_t;
+
 typedef struct {
     verdict_code_t code;
     double spam;            //  0..1, or NAN when the message was not scored
@@ -27,6 +39,7 @@ typedef struct {
     strbuf_t reasons;       //  one reason a line, each ending in \n
     strbuf_t headers;       //  complete header lines to prepend
     strbuf_t dkim;          //  what headers sign: "alg:domain:selector" a line, each ending in \n
+    verdict_features_t features;    //  zero when the message was not parsed
 } verdict_t;
 
 void verdict_init (verdict_t *self);

@@ -129,6 +129,21 @@ wire_send_verdict (zsock_t *sock, const char *qid, uint64_t lease, const verdict
     zmsg_addmem (msg, v->headers.data, v->headers.len);
     zmsg_addmem (msg, v->dkim.data, v->dkim.len);
     s_add64 (msg, scan_usec);
+    //  The features: nlinks, the links (VERDICT_LINKS, zero beyond nlinks),
+    //  text, reply-to, display, mailer; WIRE_FEATURES_SIZE bytes always.
+    uint8_t f[WIRE_FEATURES_SIZE];
+    const verdict_features_t *x = &v->features;
+    f[0] = x->nlinks > VERDICT_LINKS ? VERDICT_LINKS : x->nlinks;
+    uint64_t all[VERDICT_LINKS + 4];
+    for (size_t i = 0; i < VERDICT_LINKS; i++)
+        all[i] = i < f[0] ? x->links[i] : 0;
+    all[VERDICT_LINKS] = x->text;
+    all[VERDICT_LINKS + 1] = x->reply_to;
+    all[VERDICT_LINKS + 2] = x->display;
+    all[VERDICT_LINKS + 3] = x->mailer;
+    for (size_t i = 0; i < VERDICT_LINKS + 4; i++)
+        s_put64 (f + 1 + 8 * i, all[i]);
+    zmsg_addmem (msg, f, sizeof f);
     return s_send (&msg, sock);
 }
 
@@ -186,6 +201,20 @@ s_decode_verdict (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
         snprintf (err, errlen, "VERDICT: bad scan time");
         return -1;
     }
+    zframe_t *feat = zmsg_next (msg);
+    const uint8_t *fd = zframe_data (feat);
+    if (zframe_size (feat) != WIRE_FEATURES_SIZE || fd[0] > VERDICT_LINKS) {
+        snprintf (err, errlen, "VERDICT: bad features");
+        return -1;
+    }
+    verdict_features_t *x = &out->verdict.features;
+    x->nlinks = fd[0];
+    for (size_t i = 0; i < x->nlinks; i++)
+        x->links[i] = s_get64 (fd + 1 + 8 * i);
+    x->text = s_get64 (fd + 1 + 8 * VERDICT_LINKS);
+    x->reply_to = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 1));
+    x->display = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 2));
+    x->mailer = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 3));
     if (verdict_check (&out->verdict, err, errlen))
         return -1;
     return 0;
@@ -213,7 +242,7 @@ wire_decode (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
         case WIRE_HEARTBEAT: want = 3; break;
         case WIRE_DISCONNECT: want = 2; break;
         case WIRE_JOB: want = 7; break;
-        case WIRE_VERDICT: want = 11; break;
+        case WIRE_VERDICT: want = 12; break;
         default:
             snprintf (err, errlen, "unknown command 0x%02x", (unsigned) out->cmd);
             return -1;

@@ -9,7 +9,10 @@
  *    JOB        B->W  qid, lease u64, envelope text, sender state, message bytes
  *    VERDICT    W->B  qid, lease u64, verdict u8 + flags u8, spam f64, retry-at i64,
  *                     reasons text, header lines, signatures ("alg:domain:selector"
- *                     lines: what the header lines sign), scan time in usec u64
+ *                     lines: what the header lines sign), scan time in usec u64,
+ *                     features (WIRE_FEATURES_SIZE bytes: links count u8, then
+ *                     VERDICT_LINKS link domains, text, reply-to, display name,
+ *                     mailer, u64 each; verdict.h)
  *    DISCONNECT both  (nothing): the peer is going away
  *
  *  The sender state in JOB is a snapshot as `key: value` lines (sender.h).
@@ -24,9 +27,10 @@
 #include <czmq.h>
 #include <stdint.h>
 
-#define WIRE_SIGNATURE "FARM/2"
+#define WIRE_SIGNATURE "FARM/3"
 #define WIRE_MAX_NAME 128
 #define WIRE_FLAG_ACCOUNT 1
+#define WIRE_FEATURES_SIZE (1 + 8 * (VERDICT_LINKS + 4))
 
 typedef enum {
     WIRE_READY = 'R', WIRE_HEARTBEAT = 'H', WIRE_JOB = 'J', WIRE_VERDICT = 'V',
