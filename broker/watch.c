@@ -3,6 +3,7 @@
 #include "from.h"
 #include "header.h"
 #include "compromise.h"
+#include "lateral.h"
 #include "diag.h"
 #include "alert.h"
 #include "pace.h"
@@ -568,6 +569,30 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         sender_score (&s, watch_time (env), v->spam, &self->params);
         changed = true;
     }
+    //  The lateral signals (lateral.h): what the message shows of its sender
+    //  against the account's memory. A bounce is not the account's writing.
+    lateral_t lj;
+    bool lateral = !again && !s.flagged && env->mail_from && *env->mail_from
+                   && strcmp (env->mail_from, "<>");
+    bool lateral_hold = false;
+    char lreason[VERDICT_MAX_REASON] = "";
+    if (lateral) {
+        int64_t t = watch_time (env);
+        lateral_judge (&s, &v->features, (uint32_t) env->rcpt_count, t, &self->params, &lj);
+        if (lj.hold && v->code != VERDICT_REJECT && !v->flag_account) {
+            lateral_reason (&lj, &self->params, lreason, sizeof lreason);
+            sender_snap_t sn;
+            sender_snapshot (&s, t, &self->params, &sn);
+            if (sn.observe || t < self->observe_until || s.action == ACTION_NOTIFY)
+                verdict_reason (v, "would-hold: %s", lreason);
+            else
+                lateral_hold = true;
+        }
+        else if (diag_level () >= DIAG_DEBUG && (lj.carries || lj.same > 0 || lj.sweep > 0)) {
+            lateral_reason (&lj, &self->params, lreason, sizeof lreason);
+            diag_debug ("%s: not held: %s", env->qid ? env->qid : "-", lreason);
+        }
+    }
     //  Observe mode: what enforcing would have done, kept for farm-ctl show.
     const char *would = strstr (v->reasons.data ? v->reasons.data : "", "would-hold: ");
     if (would && !again) {
@@ -592,6 +617,16 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
             while (r[n] && r[n] != '\n' && n < sizeof reason - 1)
                 n++;
         snprintf (reason, sizeof reason, "%.*s", (int) n, r ? r : "flagged by a worker");
+        flag = true;
+    }
+    else if (lateral_hold) {
+        //  A phishing round to the account's own contacts: this one is held
+        //  and the account flagged, like the worker's own flags.
+        snprintf (reason, sizeof reason, "%s", lreason);
+        v->code = VERDICT_HOLD;
+        strbuf_reset (&v->headers);
+        strbuf_reset (&v->dkim);
+        verdict_reason (v, "%s", lreason);
         flag = true;
     }
     else if (s_rescan_spam (self, env, v, &s)) {
@@ -634,6 +669,9 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
             .at = watch_time (env), .until = s.flag_expires };
         s_recent_fill (self, watch_account (env), env->qid, &ev);
         alert_post (self->alert, &ev);
+        if (lateral)
+            lateral_count (&s, &v->features, (uint32_t) env->rcpt_count, watch_time (env),
+                           &self->params, &lj, false);
         //  A flag is written at once: a crash must not forget it.
         if (senderdb_put (self->senders, key, &s) < 0 || senderdb_commit (self->senders) < 0)
             diag_error ("%s: flag not saved: %s", key, strerror (errno));
@@ -658,6 +696,12 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
     if (v->code == VERDICT_DELIVER && env->mail_from && *env->mail_from) {
         //  Delivered: its recipients are known to the account from now on.
         sender_remember (&s, env->rcpt, env->rcpt_count);
+        changed = true;
+    }
+    if (lateral) {
+        //  Its text counted; delivered, its links and presentation its own.
+        lateral_count (&s, &v->features, (uint32_t) env->rcpt_count, watch_time (env),
+                       &self->params, &lj, v->code == VERDICT_DELIVER);
         changed = true;
     }
     if (changed && senderdb_put (self->senders, key, &s) < 0)

@@ -66,6 +66,13 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
                 ewma_add (&s->slot_rcpt[hh % 24], &unused, r, first ? 1 : p->slot_alpha);
                 s->share_hours++;
             }
+            //  The lateral baselines, over hours with mail sent.
+            if (head && x > 0) {
+                double a = p->share_alpha;
+                ewma_add (&s->newlink_mean, &unused, s->newlink_hour, a);
+                ewma_add (&s->text_mean, &unused, s->text_max_hour, a);
+                ewma_add (&s->distinct_mean, &unused, hll_count (s->rcpt_hll[hh % 2], 64), a);
+            }
             if (head)
                 s->new_hr[hh % 24] = s->new_hour;
             //  A spray at a human pace: slowed hour after hour.
@@ -87,6 +94,17 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
         }
         s->new_hour = s->spam_hour = s->held_hour = s->held_new_hour = 0;
         s->tried_hour = 0;
+        s->newlink_hour = s->text_max_hour = 0;
+        //  The link domains first delivered in the hour before the one that
+        //  closed are its own now; the closed hour's wait one more.
+        for (size_t i = 0; i < s->last_links_n && i < SENDER_HOUR_LINKS; i++)
+            bloom2_add (&s->links, s->last_links[i]);
+        memcpy (s->last_links, s->hour_links, sizeof s->last_links);
+        s->last_links_n = gap == 1 ? s->hour_links_n : 0;
+        if (gap > 1)
+            for (size_t i = 0; i < s->hour_links_n && i < SENDER_HOUR_LINKS; i++)
+                bloom2_add (&s->links, s->hour_links[i]);
+        s->hour_links_n = 0;
         s->hour_head = h;
     }
     if (m > s->minute_head) {
@@ -97,6 +115,7 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             s->rcpt_min[(s->minute_head + k) % 60] = 0;
             s->spam_min[(s->minute_head + k) % 60] = 0;
             s->tried_min[(s->minute_head + k) % 60] = 0;
+            s->newlink_min[(s->minute_head + k) % 60] = 0;
         }
         s->minute_head = m;
     }

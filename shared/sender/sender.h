@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENDER_VERSION 3
+#define SENDER_VERSION 4
 #define SENDER_REASON 512
 
 //  What the operator says an account is (farm-ctl kind): it sets the prior
@@ -46,6 +46,17 @@ typedef enum { MODE_DEFAULT, MODE_OBSERVE, MODE_ENFORCE, MODE_COUNT } sender_mod
 typedef enum { ACTION_DEFAULT, ACTION_HOLD, ACTION_DEFER, ACTION_NOTIFY, ACTION_COUNT } flag_action_t;
 //  Who set the flag.
 typedef enum { FLAG_BY_OPERATOR, FLAG_BY_DETECTOR, FLAG_BY_ESCALATION } flag_by_t;
+
+//  One text (SimHash) and the recipients it reached in its short window
+//  (unix time / 60 / window-minutes) and the one before.
+#define SENDER_TEXTS 6
+#define SENDER_PRESENT 4
+#define SENDER_HOUR_LINKS 16
+typedef struct {
+    uint64_t sim;
+    int64_t bucket;
+    uint32_t cur, prev;
+} sender_text_t;
 
 typedef struct {
     uint32_t version;           //  SENDER_VERSION
@@ -95,9 +106,28 @@ typedef struct {
     uint8_t mode;               //  sender_mode_t of its own (MODE_DEFAULT: compromise/mode)
     uint8_t flag_by;            //  flag_by_t, when flagged
     uint8_t action;             //  flag_action_t of its own (ACTION_DEFAULT: hold)
+    //  Version 4 (appended): the lateral signals (lateral.h).
+    sender_text_t texts[SENDER_TEXTS];  //  texts sent in the short window, by SimHash
+    bloom2_t links;             //  registrable domains of the links it has delivered
+    uint32_t links_sent;        //  messages with links it has delivered
+    uint32_t present[3][SENDER_PRESENT];    //  Reply-To, display names, mailers it has used
+    uint16_t newlink_min[60];   //  messages with a link domain it never sent, by minute
+    uint16_t newlink_hour;      //  ... this hour
+    uint16_t text_max_hour;     //  the most recipients one text reached in the short window, this hour
+    float newlink_mean;         //  messages with a new link domain an hour, hours with mail (EWMA)
+    float text_mean;            //  the most recipients of one text, hours with mail (EWMA)
+    float distinct_mean;        //  distinct recipients an hour, hours with mail (EWMA)
+    uint64_t hour_links[SENDER_HOUR_LINKS];    //  link domains first delivered this hour
+    uint64_t last_links[SENDER_HOUR_LINKS];    //  ... and the hour before: the account's own
+                                //  when that one closes (a burst's link stays new through it)
+    uint8_t present_n[3];       //  how many of each present[] holds
+    uint8_t hour_links_n, last_links_n;
+    uint8_t pad4[3];
 } sender_t;
-//  The size of a version-2 record: the fields before flag_expires.
+//  The size of a version-2 record: the fields before flag_expires; of a
+//  version-3 one, those before texts.
 #define SENDER_V2_SIZE offsetof (sender_t, flag_expires)
+#define SENDER_V3_SIZE offsetof (sender_t, texts)
 
 //  The tunables (models/compromise.cfg; see models/README.md).
 typedef struct {
@@ -132,6 +162,11 @@ typedef struct {
     double flag_ttl;            //  seconds a detector's flag lasts (0: until an operator acts)
     double escalate_after;      //  detector flags in 24 hours that make the flag stay
     double limit[LIMIT_KINDS];  //  default caps of an account (0: none)
+    //  The lateral signals (lateral.h).
+    double lateral_threshold;   //  lateral score at which a burst that carries something new holds
+    double w_links, w_same, w_sweep, w_present; //  weights of its parts
+    double links_history;       //  messages with links delivered before new link domains count
+    double present_history;     //  messages before a new presentation counts
 } compromise_params_t;
 
 void compromise_params_default (compromise_params_t *p);

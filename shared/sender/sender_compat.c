@@ -4,6 +4,9 @@
 #include "sender_compat.h"
 #include <string.h>
 
+//  A version-3 record was exactly the fields before texts.
+_Static_assert (SENDER_V3_SIZE == 2536, "the version-3 layout moved");
+
 
 static void
 s_from_v1 (const sender_v1_t *o, sender_t *s)
@@ -37,6 +40,14 @@ sender_load (const void *raw, size_t len, sender_t *out)
     memcpy (&v, raw, sizeof v);
     if (v == SENDER_VERSION && len == sizeof (sender_t)) {
         memcpy (out, raw, sizeof *out);
+        out->reason[sizeof out->reason - 1] = 0;
+        return true;
+    }
+    if (v == 3 && len == SENDER_V3_SIZE) {
+        //  Version 4 appended the lateral signals' memory: it starts empty.
+        memset (out, 0, sizeof *out);
+        memcpy (out, raw, SENDER_V3_SIZE);
+        out->version = SENDER_VERSION;
         out->reason[sizeof out->reason - 1] = 0;
         return true;
     }

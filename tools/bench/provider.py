@@ -16,12 +16,16 @@ The accounts (68 at --scale 1; --scale multiplies the count of each kind):
 Legitimate hard cases (kind "legit", case named): a business mailing 60 to 120
 people met at a conference within an hour; a person greeting every contact
 within ten minutes; a newsletter whose list grows by half in a day; a shop's
-sale day (three to five times its rate for six hours); accounts that are new
-on the last day (one of each kind). Hijacks (kind "hijack", on the last two
-days): people and businesses whose attacker sprays strangers (fast, over an
-hour, or slowly), some with spam; a newsletter whose attacker mails
-strangers; a shop whose attacker sends spam to its usual kind of recipients
-at its usual rate.
+sale day (three to five times its rate for six hours); a business's busy day
+(five to eight times its pace for three hours, notes of its own to people it
+knows); accounts that are new on the last day (one of each kind). Hijacks
+(kind "hijack", on the last two days): people and businesses whose attacker
+sprays strangers (fast, over an hour, or slowly), some with spam; lateral
+ones, whose attacker reads the address book and sends one phishing note (a
+greeting of its own, a link to a new host) to the account's contacts and
+their colleagues, 100 to 300 an hour for 40 minutes; a newsletter whose
+attacker mails strangers; a shop whose attacker sends spam to its usual kind
+of recipients at its usual rate.
 
 Bodies are written from templates of each kind (receipts, newsletters,
 notes, phishing, spam); with --corpus, people's and businesses' notes are the
@@ -233,12 +237,18 @@ def make_accounts(rng, scale, days):
     for a in pick("business", max(1, int(3 * scale)), "hijacked"):
         a.hijack = dict(style=rng.choice(["fast", "hour"]), spam=rng.choice([0.0, 0.5]),
                         at=START + last + rng.randrange(DAY + DAY // 2))
+    # Lateral: the hijacker reads the address book and phishes the
+    # account's own contacts (and their colleagues), one note to all.
+    for a in pick("business", max(1, int(3 * scale)), "hijacked"):
+        a.hijack = dict(style="lateral", spam=0.0, at=START + last + rng.randrange(DAY + DAY // 2))
+    for a in pick("person", max(1, int(2 * scale)), "hijacked"):
+        a.hijack = dict(style="lateral", spam=0.0, at=START + last + rng.randrange(DAY + DAY // 2))
     for a in pick("newsletter", 1, "hijacked"):
         a.hijack = dict(style="fast", spam=0.5, at=START + last + rng.randrange(DAY))
     for a in pick("shop", max(1, int(2 * scale)), "hijacked"):
         a.hijack = dict(style="usual-rate spam", spam=1.0, at=START + last + rng.randrange(DAY))
     for kind, case in (("business", "conference"), ("person", "greeting"), ("newsletter", "list-growth"),
-                       ("shop", "sale-day")):
+                       ("shop", "sale-day"), ("business", "busy-day")):
         for a in pick(kind, max(1, int(2 * scale)), "hard"):
             a.case = case
             a.case_at = START + rng.randrange(2, days - 1) * DAY + rng.randrange(6, 16) * 3600
@@ -269,6 +279,12 @@ def events_of(rng, a, days, bodies):
             if a.role == "hard" and a.case == "sale-day" and a.case_at <= t_h < a.case_at + 6 * 3600:
                 lam *= rng.uniform(3, 5)
                 case = a.case
+            busy = a.role == "hard" and a.case == "busy-day" and a.case_at <= t_h < a.case_at + 3 * 3600
+            if busy:
+                # Notes of its own to the people it knows, five to eight times its pace.
+                for _ in range(poisson(rng, max(lam, a.per_day / 10.0) * rng.uniform(5, 8))):
+                    ev.append((t_h + rng.randrange(3600), "legit", a.case,
+                               a.contacts_for(rng, rng.choice([1, 1, 2]), 0.02), bodies.note(a.name)))
             for _ in range(poisson(rng, lam)):
                 t = t_h + rng.randrange(3600)
                 if a.kind == "shop":
@@ -299,7 +315,24 @@ def events_of(rng, a, days, bodies):
                            bodies.note(a.name, text)))
     if a.role == "hijacked":
         h = a.hijack
-        if a.kind == "shop":
+        if h["style"] == "lateral":
+            # 100 to 300 an hour for 40 minutes: 70% people it has mailed,
+            # 30% colleagues of theirs it has not; one note (a template or
+            # two) with a greeting of its own and a link to a new host.
+            known = list(a.mailed) or a.contacts
+            host = "%s-%s.example.%s" % (rng.choice(["docs", "share", "invoice", "mailbox"]),
+                                         "%06x" % rng.randrange(1 << 24), rng.choice(["top", "biz", "net"]))
+            notes = rng.sample(PHISH, rng.choice([1, 1, 2]))
+            for _ in range(int(rng.uniform(100, 300) * 40 / 60)):
+                c = rng.choice(known)
+                if rng.random() < 0.3:
+                    c = "c%07d@%s" % (rng.randrange(10 ** 7), c.split("@")[1])
+                first = c.split("@")[0]
+                ev.append((h["at"] + rng.randrange(2400), "hijack", None, [c],
+                           (rng.choice(["Shared document", "Invoice", "Your mailbox"]),
+                            "Hi %s,\n\n%s\n\nThanks,\n%s\n" % (first, rng.choice(notes).format(
+                                h=host, n=rng.randrange(10 ** 6)), a.name.title()))))
+        elif a.kind == "shop":
             # At its usual rate, to the kind of recipients it always has.
             rate = a.per_day / 24.0
             for hour in range(6):

@@ -1,0 +1,206 @@
+/*  lateral.c: the lateral signals of compromise (see lateral.h). */
+#include "lateral.h"
+#include "baseline.h"
+#include "traits.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static uint32_t
+s_ring_sum (const uint16_t *ring)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < 60; i++)
+        n += ring[i];
+    return n;
+}
+
+static int64_t
+s_bucket (int64_t t, const compromise_params_t *p)
+{
+    int64_t w = (int64_t) (p->window_min * 60);
+    return w > 0 ? t / w : t;
+}
+
+//  The text slot of sim seen in this short window or the one before, or NULL.
+static sender_text_t *
+s_text (sender_t *s, uint64_t sim, int64_t bucket)
+{
+    if (!sim)
+        return NULL;
+    for (size_t i = 0; i < SENDER_TEXTS; i++) {
+        sender_text_t *x = &s->texts[i];
+        if (x->sim && bucket - x->bucket <= 1 && traits_distance (x->sim, sim) <= TRAITS_SAME_BITS)
+            return x;
+    }
+    return NULL;
+}
+
+//  Its recipients in this window and the one before.
+static uint32_t
+s_text_rcpts (const sender_text_t *x, int64_t bucket)
+{
+    if (bucket == x->bucket)
+        return x->cur + x->prev;
+    return bucket == x->bucket + 1 ? x->cur : 0;
+}
+
+//  Not the account's own yet: never delivered, or first this hour or the one before.
+static bool
+s_new_link (const sender_t *s, uint64_t d)
+{
+    return !bloom2_has (&s->links, d);
+}
+
+static bool
+s_known (const sender_t *s, int which, uint64_t h)
+{
+    uint32_t v = (uint32_t) h ? (uint32_t) h : 1;
+    for (size_t i = 0; i < s->present_n[which] && i < SENDER_PRESENT; i++)
+        if (s->present[which][i] == v)
+            return true;
+    return false;
+}
+
+void
+lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64_t t,
+               const compromise_params_t *p, lateral_t *out)
+{
+    memset (out, 0, sizeof *out);
+    //  Links: a link domain never delivered, once the account has linked
+    //  enough to know its own.
+    if (s->total >= p->links_history)
+        for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++)
+            if (s_new_link (s, f->links[i]))
+                out->new_link = true;
+    out->newlink_1h = s_ring_sum (s->newlink_min) + out->new_link;
+    if (out->new_link) {
+        double lam = (s->newlink_mean > 0.1 ? s->newlink_mean : 0.1) * p->slack;
+        out->links = p->w_links * poisson_surprise (out->newlink_1h, lam);
+    }
+    //  The same text to many in the short window.
+    int64_t bucket = s_bucket (t, p);
+    const sender_text_t *x = s_text ((sender_t *) s, f->text, bucket);
+    out->same_rcpts = (x ? s_text_rcpts (x, bucket) : 0) + n;
+    if (f->text) {
+        double lam = (s->text_mean > 1 ? s->text_mean : 1) * p->slack;
+        out->same = p->w_same * poisson_surprise (out->same_rcpts, lam);
+    }
+    //  The address book swept: distinct known contacts in the hour.
+    uint8_t r[64];
+    for (size_t i = 0; i < 64; i++)
+        r[i] = s->rcpt_hll[0][i] > s->rcpt_hll[1][i] ? s->rcpt_hll[0][i] : s->rcpt_hll[1][i];
+    double known = hll_count (r, 64) - s_ring_sum (s->new_min);
+    out->known_1h = known > 0 ? known : 0;
+    double lam_d = (s->distinct_mean > 1 ? s->distinct_mean : 1) * p->slack;
+    out->sweep = p->w_sweep * poisson_surprise (out->known_1h, lam_d);
+    //  Presentation: what it never used, once it has a history.
+    if (s->total >= p->present_history) {
+        if (f->reply_to && !s_known (s, 0, f->reply_to))
+            out->changed |= 1;
+        if (f->display && s->present_n[1] && !s_known (s, 1, f->display))
+            out->changed |= 2;
+        if (f->mailer && s->present_n[2] && !s_known (s, 2, f->mailer))
+            out->changed |= 4;
+    }
+    unsigned k = (out->changed & 1) + (out->changed >> 1 & 1) + (out->changed >> 2 & 1);
+    out->present = p->w_present * k;
+    out->score = out->links + out->same + out->sweep + out->present;
+    out->carries = out->new_link || (out->changed & 1);
+    bool young = (double) (t - s->first_seen) / 3600.0 < p->new_hours;
+    //  A burst is one text to more than the account's usual: many
+    //  different notes to many contacts with links is a busy day.
+    out->hold = !young && out->carries && out->same > 0 && out->score >= p->lateral_threshold;
+}
+
+static void
+s_remember (sender_t *s, int which, uint64_t h)
+{
+    if (!h || s_known (s, which, h))
+        return;
+    uint32_t v = (uint32_t) h ? (uint32_t) h : 1;
+    if (s->present_n[which] < SENDER_PRESENT)
+        s->present[which][s->present_n[which]++] = v;
+    else {
+        memmove (&s->present[which][0], &s->present[which][1], (SENDER_PRESENT - 1) * sizeof v);
+        s->present[which][SENDER_PRESENT - 1] = v;
+    }
+}
+
+void
+lateral_count (sender_t *s, const verdict_features_t *f, uint32_t n, int64_t t,
+               const compromise_params_t *p, const lateral_t *j, bool delivered)
+{
+    int64_t minute = t / 60;
+    if (j->new_link && minute <= s->minute_head && minute > s->minute_head - 60) {
+        uint32_t v = (uint32_t) s->newlink_min[minute % 60] + 1;
+        s->newlink_min[minute % 60] = (uint16_t) (v > UINT16_MAX ? UINT16_MAX : v);
+        s->newlink_hour += s->newlink_hour < UINT16_MAX;
+    }
+    if (f->text) {
+        int64_t bucket = s_bucket (t, p);
+        sender_text_t *x = s_text (s, f->text, bucket);
+        if (!x) {
+            //  A new text takes the slot of the oldest.
+            x = &s->texts[0];
+            for (size_t i = 1; i < SENDER_TEXTS; i++)
+                if (s->texts[i].bucket < x->bucket)
+                    x = &s->texts[i];
+            memset (x, 0, sizeof *x);
+            x->sim = f->text;
+            x->bucket = bucket;
+        }
+        else if (bucket > x->bucket) {
+            x->prev = bucket == x->bucket + 1 ? x->cur : 0;
+            x->cur = 0;
+            x->bucket = bucket;
+        }
+        if (bucket == x->bucket)
+            x->cur = x->cur + n < x->cur ? UINT32_MAX : x->cur + n;
+        uint32_t r = s_text_rcpts (x, bucket);
+        if (r > s->text_max_hour)
+            s->text_max_hour = (uint16_t) (r > UINT16_MAX ? UINT16_MAX : r);
+    }
+    if (!delivered)
+        return;
+    if (f->nlinks) {
+        //  Delivered links are the account's own once the next hour has
+        //  closed (sender_advance).
+        for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++) {
+            uint64_t d = f->links[i];
+            if (!s_new_link (s, d))
+                continue;
+            bool listed = false;
+            for (size_t k = 0; k < s->hour_links_n && k < SENDER_HOUR_LINKS; k++)
+                listed |= s->hour_links[k] == d;
+            for (size_t k = 0; k < s->last_links_n && k < SENDER_HOUR_LINKS; k++)
+                listed |= s->last_links[k] == d;
+            if (listed)
+                continue;
+            //  An hour with more new link domains than fit forgets the rest:
+            //  they stay new until an hour with room delivers them again.
+            if (s->hour_links_n < SENDER_HOUR_LINKS)
+                s->hour_links[s->hour_links_n++] = d;
+        }
+        s->links_sent += s->links_sent < UINT32_MAX;
+    }
+    s_remember (s, 0, f->reply_to);
+    s_remember (s, 1, f->display);
+    s_remember (s, 2, f->mailer);
+}
+
+void
+lateral_reason (const lateral_t *j, const compromise_params_t *p, char *out, size_t outlen)
+{
+    char what[64] = "";
+    if (j->changed)
+        snprintf (what, sizeof what, ": new%s%s%s", j->changed & 1 ? " Reply-To" : "",
+                  j->changed & 2 ? " display name" : "", j->changed & 4 ? " mailer" : "");
+    snprintf (out, outlen,
+              "compromise: lateral score %.1f %s %.3g (links +%.1f: %u message(s) in the hour with "
+              "a link domain it never sent%s; same text +%.1f: %u recipient(s) in %.0f min; "
+              "sweep +%.1f: %.0f known contact(s) in the hour; presentation +%.1f%s)",
+              j->score, j->hold ? "at or above" : "below", p->lateral_threshold, j->links,
+              j->newlink_1h, j->new_link ? ", this one too" : "", j->same, j->same_rcpts,
+              p->window_min, j->sweep, j->known_1h, j->present, what);
+}
