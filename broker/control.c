@@ -166,6 +166,17 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
                    sn.share_basis, sn.tried_1h);
     strbuf_printf (out, "  content score:  recent %.3f, usual %.3f (%u scored)\n", s.score_recent,
                    s.score_usual, s.scored);
+    uint32_t newlink = 0, texts = 0;
+    for (int i = 0; i < 60; i++)
+        newlink += s.newlink_min[i];
+    for (int i = 0; i < SENDER_TEXTS; i++)
+        texts += s.texts[i].sim != 0;
+    strbuf_printf (out, "  lateral:        %u message(s) with links delivered; %u in the hour with a link "
+                   "domain it never sent (usually %.2f an hour); %u text(s) remembered, one text to "
+                   "%.1f recipient(s) at most usually; %.1f distinct recipient(s) an hour usually; "
+                   "%u Reply-To, %u display name(s), %u mailer(s) known\n", s.links_sent, newlink,
+                   s.newlink_mean, texts, s.text_mean, s.distinct_mean, s.present_n[0], s.present_n[1],
+                   s.present_n[2]);
     //  A domain's caps are its own only; an account's fall back on the defaults.
     const double *defaults = account[0] == '@' ? NULL : p->limit;
     strbuf_printf (out, "  limits:         sent / cap (own, default, or none) at %s\n", last);

@@ -52,12 +52,32 @@ s_new_link (const sender_t *s, uint64_t d)
     return !bloom2_has (&s->links, d);
 }
 
-static bool
-s_known (const sender_t *s, int which, uint64_t h)
+//  The entry of a presentation, or NULL.
+static uint32_t *
+s_listed (const sender_t *s, int which, uint64_t h)
 {
     uint32_t v = (uint32_t) h ? (uint32_t) h : 1;
     for (size_t i = 0; i < s->present_n[which] && i < SENDER_PRESENT; i++)
-        if (s->present[which][i] == v)
+        if (s->present[which][i][0] == v)
+            return (uint32_t *) s->present[which][i];
+    return NULL;
+}
+
+//  The account's own: first delivered two hours or more before t's hour
+//  (like a link domain, a hijacker's new Reply-To stays new through its burst).
+static bool
+s_known (const sender_t *s, int which, uint64_t h, int64_t t)
+{
+    const uint32_t *e = s_listed (s, which, h);
+    return e && (int64_t) (uint32_t) (t / 3600) - (int64_t) e[1] >= 2;
+}
+
+//  Some presentation of this kind is the account's own already.
+static bool
+s_has_own (const sender_t *s, int which, int64_t t)
+{
+    for (size_t i = 0; i < s->present_n[which] && i < SENDER_PRESENT; i++)
+        if ((int64_t) (uint32_t) (t / 3600) - (int64_t) s->present[which][i][1] >= 2)
             return true;
     return false;
 }
@@ -96,11 +116,11 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
     out->sweep = p->w_sweep * poisson_surprise (out->known_1h, lam_d);
     //  Presentation: what it never used, once it has a history.
     if (s->total >= p->present_history) {
-        if (f->reply_to && !s_known (s, 0, f->reply_to))
+        if (f->reply_to && !s_known (s, 0, f->reply_to, t))
             out->changed |= 1;
-        if (f->display && s->present_n[1] && !s_known (s, 1, f->display))
+        if (f->display && s_has_own (s, 1, t) && !s_known (s, 1, f->display, t))
             out->changed |= 2;
-        if (f->mailer && s->present_n[2] && !s_known (s, 2, f->mailer))
+        if (f->mailer && s_has_own (s, 2, t) && !s_known (s, 2, f->mailer, t))
             out->changed |= 4;
     }
     unsigned k = (out->changed & 1) + (out->changed >> 1 & 1) + (out->changed >> 2 & 1);
@@ -114,16 +134,17 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
 }
 
 static void
-s_remember (sender_t *s, int which, uint64_t h)
+s_remember (sender_t *s, int which, uint64_t h, int64_t t)
 {
-    if (!h || s_known (s, which, h))
+    if (!h || s_listed (s, which, h))
         return;
-    uint32_t v = (uint32_t) h ? (uint32_t) h : 1;
+    uint32_t e[2] = { (uint32_t) h ? (uint32_t) h : 1, (uint32_t) (t / 3600) };
     if (s->present_n[which] < SENDER_PRESENT)
-        s->present[which][s->present_n[which]++] = v;
+        memcpy (s->present[which][s->present_n[which]++], e, sizeof e);
     else {
-        memmove (&s->present[which][0], &s->present[which][1], (SENDER_PRESENT - 1) * sizeof v);
-        s->present[which][SENDER_PRESENT - 1] = v;
+        //  The first listed gives way.
+        memmove (&s->present[which][0], &s->present[which][1], (SENDER_PRESENT - 1) * sizeof e);
+        memcpy (s->present[which][SENDER_PRESENT - 1], e, sizeof e);
     }
 }
 
@@ -184,9 +205,9 @@ lateral_count (sender_t *s, const verdict_features_t *f, uint32_t n, int64_t t,
         }
         s->links_sent += s->links_sent < UINT32_MAX;
     }
-    s_remember (s, 0, f->reply_to);
-    s_remember (s, 1, f->display);
-    s_remember (s, 2, f->mailer);
+    s_remember (s, 0, f->reply_to, t);
+    s_remember (s, 1, f->display, t);
+    s_remember (s, 2, f->mailer, t);
 }
 
 void

@@ -110,7 +110,8 @@ typedef struct {
     sender_text_t texts[SENDER_TEXTS];  //  texts sent in the short window, by SimHash
     bloom2_t links;             //  registrable domains of the links it has delivered
     uint32_t links_sent;        //  messages with links it has delivered
-    uint32_t present[3][SENDER_PRESENT];    //  Reply-To, display names, mailers it has used
+    uint32_t present[3][SENDER_PRESENT][2]; //  Reply-To, display names, mailers it has used:
+                                //  hash and the hour first delivered (its own two hours on)
     uint16_t newlink_min[60];   //  messages with a link domain it never sent, by minute
     uint16_t newlink_hour;      //  ... this hour
     uint16_t text_max_hour;     //  the most recipients one text reached in the short window, this hour
