@@ -126,7 +126,10 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
     unsigned k = (out->changed & 1) + (out->changed >> 1 & 1) + (out->changed >> 2 & 1);
     out->present = p->w_present * k;
     out->score = out->links + out->same + out->sweep + out->present;
-    out->carries = out->new_link || (out->changed & 1);
+    //  A new link in one message, however many it went to, is one person
+    //  sharing a link (an e-card with a greeting); the hijacker's round
+    //  carries it message after message.
+    out->carries = (out->new_link && out->newlink_1h >= 2) || (out->changed & 1);
     bool young = (double) (t - s->first_seen) / 3600.0 < p->new_hours;
     //  A burst is one text to more than the account's usual: many
     //  different notes to many contacts with links is a busy day.

@@ -11,7 +11,8 @@
  *      account's usual distinct recipients an hour;
  *    - presentation: a Reply-To, display name or mailer it never used.
  *  Held (the account flagged) when the message carries something new (a
- *  link domain or a Reply-To the account never used), the lateral score
+ *  link domain the account never used, in this message and another of the
+ *  hour; or a Reply-To it never used), the lateral score
  *  reaches lateral-threshold, and it is one text sent to more recipients
  *  than the account's usual: a phishing round to the contacts. A greeting
  *  to every contact carries nothing new and is not held; a busy day of
