@@ -270,3 +270,36 @@ mime_parse (mime_t *self, const char *msg, size_t len, const header_t *top,
         return;
     s_entity (self, msg + top->body_off, len - top->body_off, top, 0, lim);
 }
+
+//  The host after each "://" in text (len bytes), or the first only.
+static void
+s_hosts_in (const char *text, size_t len, bool first, mime_host_fn *fn, void *arg)
+{
+    const char *p = text, *end = text + len;
+    while (p < end && (p = memmem (p, (size_t) (end - p), "://", 3)) != NULL) {
+        p += 3;
+        const char *h = p;
+        while (p < end && (isalnum ((unsigned char) *p) || *p == '.' || *p == '-'))
+            p++;
+        fn (arg, h, (size_t) (p - h));
+        if (first)
+            return;
+    }
+}
+
+void
+mime_link_hosts (const mime_t *self, mime_host_fn *fn, void *arg)
+{
+    for (const char *u = self->urls.data; u && *u;) {
+        const char *nl = strchr (u, '\n');
+        size_t n = nl ? (size_t) (nl - u) : strlen (u);
+        const char *sep = memmem (u, n, "://", 3);
+        if (sep)
+            s_hosts_in (u, n, true, fn, arg);
+        else if (n > 7 && strncasecmp (u, "mailto:", 7) == 0)
+            fn (arg, NULL, 0);
+        u += n + (nl ? 1 : 0);
+    }
+    if (self->text.len)
+        s_hosts_in (self->text.data, self->text.len, false, fn, arg);
+}

@@ -34,6 +34,12 @@ void mime_free (mime_t *self);
 //  succeeds as far as it can; problems are listed in self->problems.
 void mime_parse (mime_t *self, const char *msg, size_t len, const header_t *top,
                  const mime_limits_t *lim);
+//  Each link host the walk found: the host of every "scheme://host" among
+//  the HTML link targets (urls), then in the text; fn (arg, host, len) for
+//  each (host as written: letters, digits, dots, hyphens), and fn (arg,
+//  NULL, 0) for a mailto: target.
+typedef void (mime_host_fn) (void *arg, const char *host, size_t len);
+void mime_link_hosts (const mime_t *self, mime_host_fn *fn, void *arg);
 //  The parameter name of a structured header value (Content-Type:
 //  charset, boundary) into out; 0, or -1 when absent.
 int mime_param (const char *value, const char *name, char *out, size_t outlen);

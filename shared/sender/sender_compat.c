@@ -43,19 +43,12 @@ sender_load (const void *raw, size_t len, sender_t *out)
         out->reason[sizeof out->reason - 1] = 0;
         return true;
     }
-    if (v == 3 && len == SENDER_V3_SIZE) {
-        //  Version 4 appended the lateral signals' memory: it starts empty.
+    //  Versions 3 and 4 appended their fields: they start empty (no usual
+    //  share of new recipients yet, no spam counted, the flag the
+    //  operator's; no lateral memory).
+    if ((v == 3 && len == SENDER_V3_SIZE) || (v == 2 && len == SENDER_V2_SIZE)) {
         memset (out, 0, sizeof *out);
-        memcpy (out, raw, SENDER_V3_SIZE);
-        out->version = SENDER_VERSION;
-        out->reason[sizeof out->reason - 1] = 0;
-        return true;
-    }
-    if (v == 2 && len == SENDER_V2_SIZE) {
-        //  Version 3 appended its fields: they start empty (no usual share
-        //  of new recipients yet, no spam counted, the flag the operator's).
-        memset (out, 0, sizeof *out);
-        memcpy (out, raw, SENDER_V2_SIZE);
+        memcpy (out, raw, len);
         out->version = SENDER_VERSION;
         out->reason[sizeof out->reason - 1] = 0;
         return true;

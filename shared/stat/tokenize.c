@@ -209,17 +209,14 @@ s_host (s_ctx_t *c, const char *host, size_t n)
     s_word (c, "ud:", buf + i, n - i);
 }
 
+//  A link host (mime_link_hosts); NULL: a mailto: target.
 static void
-s_urls (s_ctx_t *c, const char *text, size_t len)
+s_link_host (void *arg, const char *host, size_t n)
 {
-    const char *p = text, *end = text + len;
-    while (p < end && (p = memmem (p, (size_t) (end - p), "://", 3)) != NULL) {
-        p += 3;
-        const char *h = p;
-        while (p < end && (isalnum ((unsigned char) *p) || *p == '.' || *p == '-'))
-            p++;
-        s_host (c, h, (size_t) (p - h));
-    }
+    if (host)
+        s_host (arg, host, n);
+    else
+        s_word (arg, "u:", "mailto", 6);
 }
 
 static void
@@ -343,24 +340,9 @@ tokenize (tokens_t *self, const header_t *h, const mime_t *m, const tokenize_opt
         s_word (&c, "t:", g, n);
         g += n + (sp ? 1 : 0);
     }
-    for (const char *u = m->urls.data; u && *u;) {
-        const char *nl = strchr (u, '\n');
-        size_t n = nl ? (size_t) (nl - u) : strlen (u);
-        const char *sep = memmem (u, n, "://", 3);
-        if (sep) {
-            const char *host = sep + 3, *he = host;
-            while (he < u + n && (isalnum ((unsigned char) *he) || *he == '.' || *he == '-'))
-                he++;
-            s_host (&c, host, (size_t) (he - host));
-        }
-        else if (n > 7 && strncasecmp (u, "mailto:", 7) == 0)
-            s_word (&c, "u:", "mailto", 6);
-        u += n + (nl ? 1 : 0);
-    }
-    if (m->text.len) {
-        s_urls (&c, m->text.data, m->text.len);
+    mime_link_hosts (m, s_link_host, &c);
+    if (m->text.len)
         s_words (&c, "", "b2:", m->text.data, m->text.len);
-    }
 }
 
 const char *

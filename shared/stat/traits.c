@@ -95,18 +95,18 @@ s_link (verdict_features_t *out, const char *host, size_t n, int64_t *sim)
         out->links[out->nlinks++] = d;
 }
 
-//  Every "scheme://host" in text (len bytes), hosts as the tokenizer reads them.
+//  One link host of mime_link_hosts (NULL: a mailto: target, no domain).
+typedef struct {
+    verdict_features_t *out;
+    int64_t *sim;
+} s_links_t;
+
 static void
-s_links_in (verdict_features_t *out, const char *text, size_t len, int64_t *sim)
+s_link_host (void *arg, const char *host, size_t n)
 {
-    const char *p = text, *end = text + len;
-    while (p < end && (p = memmem (p, (size_t) (end - p), "://", 3)) != NULL) {
-        p += 3;
-        const char *h = p;
-        while (p < end && (isalnum ((unsigned char) *p) || *p == '.' || *p == '-'))
-            p++;
-        s_link (out, h, (size_t) (p - h), sim);
-    }
+    s_links_t *l = arg;
+    if (host)
+        s_link (l->out, host, n, l->sim);
 }
 
 //  The words of the text (letters only, lowercased, three or more; words
@@ -205,23 +205,9 @@ traits_of (verdict_features_t *out, const header_t *h, const mime_t *m)
 {
     memset (out, 0, sizeof *out);
     int64_t sim[64] = { 0 };
-    for (const char *u = m->urls.data; u && *u;) {
-        const char *nl = strchr (u, '\n');
-        size_t n = nl ? (size_t) (nl - u) : strlen (u);
-        const char *sep = memmem (u, n, "://", 3);
-        if (sep) {
-            const char *host = sep + 3, *he = host;
-            while (he < u + n && (isalnum ((unsigned char) *he) || *he == '.' || *he == '-'))
-                he++;
-            s_link (out, host, (size_t) (he - host), sim);
-        }
-        u += n + (nl ? 1 : 0);
-    }
-    size_t words = 0;
-    if (m->text.len) {
-        s_links_in (out, m->text.data, m->text.len, sim);
-        words = s_text (m->text.data, m->text.len, sim);
-    }
+    s_links_t l = { out, sim };
+    mime_link_hosts (m, s_link_host, &l);
+    size_t words = m->text.len ? s_text (m->text.data, m->text.len, sim) : 0;
     if (words >= TRAITS_MIN_WORDS) {
         uint64_t x = 0;
         for (int b = 0; b < 64; b++)
