@@ -71,6 +71,9 @@ static const cfg_param_t s_params[] = {
       "weight of each new Reply-To, display name or mailer" },
     { "compromise/links-history", R, F (links_history), 10, 0, 1e9,
       "messages an account must have sent before a link domain it never sent counts" },
+    { "compromise/links-expected", R, F (links_expected), 0.5, 0.01, 1e6,
+      "messages an hour (this and the last) expected to carry one link domain the account never "
+      "sent: a link shared once or twice is usual, one in message after message is a round" },
     { "compromise/presentation-history", R, F (present_history), 20, 0, 1e9,
       "messages an account must have sent before a new presentation counts" },
     { "compromise/burst-new", R, F (burst_new), 40, 1, 1e9,

@@ -45,6 +45,41 @@ s_text_rcpts (const sender_text_t *x, int64_t bucket)
     return bucket == x->bucket + 1 ? x->cur : 0;
 }
 
+//  The slot of a new link domain seen this hour or the last, or NULL.
+static sender_text_t *
+s_domain (sender_t *s, uint64_t d, int64_t hour)
+{
+    for (size_t i = 0; i < SENDER_TEXTS; i++) {
+        sender_text_t *x = &s->new_links[i];
+        if (x->sim == d && hour - x->bucket <= 1)
+            return x;
+    }
+    return NULL;
+}
+
+//  One more message carried d at hour (the slot of the oldest gives way).
+static void
+s_domain_count (sender_t *s, uint64_t d, int64_t hour)
+{
+    sender_text_t *x = s_domain (s, d, hour);
+    if (!x) {
+        x = &s->new_links[0];
+        for (size_t i = 1; i < SENDER_TEXTS; i++)
+            if (s->new_links[i].bucket < x->bucket)
+                x = &s->new_links[i];
+        memset (x, 0, sizeof *x);
+        x->sim = d;
+        x->bucket = hour;
+    }
+    else if (hour > x->bucket) {
+        x->prev = hour == x->bucket + 1 ? x->cur : 0;
+        x->cur = 0;
+        x->bucket = hour;
+    }
+    if (hour == x->bucket && x->cur < UINT32_MAX)
+        x->cur++;
+}
+
 //  Not the account's own yet: never delivered, or first this hour or the one before.
 static bool
 s_new_link (const sender_t *s, uint64_t d)
@@ -89,15 +124,22 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
     memset (out, 0, sizeof *out);
     //  Links: a link domain never delivered, once the account has linked
     //  enough to know its own.
+    //  Weighed by how many messages carry the same new domain: a link
+    //  shared once is usual, one in message after message is a round.
+    int64_t hour = t / 3600;
+    uint32_t carried = 0;
     if (s->total >= p->links_history)
         for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++)
-            if (s_new_link (s, f->links[i]))
+            if (s_new_link (s, f->links[i])) {
                 out->new_link = true;
+                const sender_text_t *x = s_domain ((sender_t *) s, f->links[i], hour);
+                uint32_t c = (x ? s_text_rcpts (x, hour) : 0) + 1;
+                carried = c > carried ? c : carried;
+            }
     out->newlink_1h = s_ring_sum (s->newlink_min) + out->new_link;
-    if (out->new_link) {
-        double lam = (s->newlink_mean > 0.1 ? s->newlink_mean : 0.1) * p->slack;
-        out->links = p->w_links * poisson_surprise (out->newlink_1h, lam);
-    }
+    out->carried = carried;
+    if (out->new_link)
+        out->links = p->w_links * poisson_surprise (carried, p->links_expected);
     //  The same text to many in the short window.
     int64_t bucket = s_bucket (t, p);
     const sender_text_t *x = s_text ((sender_t *) s, f->text, bucket);
@@ -129,7 +171,7 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
     //  A new link in one message, however many it went to, is one person
     //  sharing a link (an e-card with a greeting); the hijacker's round
     //  carries it message after message.
-    out->carries = (out->new_link && out->newlink_1h >= 2) || (out->changed & 1);
+    out->carries = (out->new_link && carried >= 2) || (out->changed & 1);
     bool young = (double) (t - s->first_seen) / 3600.0 < p->new_hours;
     //  A burst is one text to more than the account's usual: many
     //  different notes to many contacts with links is a busy day.
@@ -156,6 +198,10 @@ lateral_count (sender_t *s, const verdict_features_t *f, uint32_t n, int64_t t,
                const compromise_params_t *p, const lateral_t *j, bool delivered)
 {
     int64_t minute = t / 60;
+    if (j->new_link)
+        for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++)
+            if (s_new_link (s, f->links[i]))
+                s_domain_count (s, f->links[i], t / 3600);
     if (j->new_link && minute <= s->minute_head && minute > s->minute_head - 60) {
         uint32_t v = (uint32_t) s->newlink_min[minute % 60] + 1;
         s->newlink_min[minute % 60] = (uint16_t) (v > UINT16_MAX ? UINT16_MAX : v);
@@ -222,9 +268,9 @@ lateral_reason (const lateral_t *j, const compromise_params_t *p, char *out, siz
                   j->changed & 2 ? " display name" : "", j->changed & 4 ? " mailer" : "");
     snprintf (out, outlen,
               "compromise: lateral score %.1f %s %.3g (links +%.1f: %u message(s) in the hour with "
-              "a link domain it never sent%s; same text +%.1f: %u recipient(s) in %.0f min; "
+              "a link domain it never sent%s, %u with this one's; same text +%.1f: %u recipient(s) in %.0f min; "
               "sweep +%.1f: %.0f known contact(s) in the hour; presentation +%.1f%s)",
               j->score, j->hold ? "at or above" : "below", p->lateral_threshold, j->links,
-              j->newlink_1h, j->new_link ? ", this one too" : "", j->same, j->same_rcpts,
+              j->newlink_1h, j->new_link ? ", this one too" : "", j->carried, j->same, j->same_rcpts,
               p->window_min, j->sweep, j->known_1h, j->present, what);
 }

@@ -3,8 +3,9 @@
  *  broker when the verdict comes back, from what the message shows
  *  (verdict_features_t, shared/stat/traits.h) against the account's
  *  memory (sender_t, version 4):
- *    - links: messages in the hour carrying a link domain the account has
- *      never sent, against its usual number of them;
+ *    - links: messages this hour and the last carrying this message's link
+ *      domain that the account has never sent (links-expected of them an
+ *      hour are usual: a link shared once or twice);
  *    - same text: the recipients one text (SimHash within TRAITS_SAME_BITS)
  *      reached in the short window, against the account's usual most;
  *    - sweep: distinct known contacts written to in the hour, against the
@@ -28,6 +29,7 @@
 typedef struct {
     double links, same, sweep, present, score;  //  the parts, weighted
     uint32_t newlink_1h;        //  messages with a new link domain in the hour, this one too
+    uint32_t carried;           //  ... with this one's new domain, this hour and the last
     uint32_t same_rcpts;        //  recipients of this text in the short window, this one's too
     double known_1h;            //  distinct known contacts in the hour (estimated)
     unsigned changed;           //  1 Reply-To, 2 display name, 4 mailer: new

@@ -121,6 +121,9 @@ typedef struct {
     uint64_t hour_links[SENDER_HOUR_LINKS];    //  link domains first delivered this hour
     uint64_t last_links[SENDER_HOUR_LINKS];    //  ... and the hour before: the account's own
                                 //  when that one closes (a burst's link stays new through it)
+    sender_text_t new_links[SENDER_TEXTS];  //  link domains not its own yet, and the
+                                //  messages that carried each this hour and the last (by
+                                //  hour: sim holds the domain's hash)
     uint8_t present_n[3];       //  how many of each present[] holds
     uint8_t hour_links_n, last_links_n;
     uint8_t pad4[3];
@@ -166,7 +169,8 @@ typedef struct {
     //  The lateral signals (lateral.h).
     double lateral_threshold;   //  lateral score at which a burst that carries something new holds
     double w_links, w_same, w_sweep, w_present; //  weights of its parts
-    double links_history;       //  messages with links delivered before new link domains count
+    double links_history;       //  messages sent before new link domains count
+    double links_expected;      //  messages an hour expected to carry one new link domain
     double present_history;     //  messages before a new presentation counts
 } compromise_params_t;
 
