@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
-targets=${*:-"content envelope spoolfile wire snapshot smtp maillog"}
+targets=${*:-"content envelope spoolfile wire snapshot smtp maillog bounce"}
 scons -Q -j2 fuzz=1 >/tmp/farm-build-fuzz.log 2>&1 ||
     { echo "fuzz build: FAILED (scons fuzz=1)"; tail -20 /tmp/farm-build-fuzz.log; exit 1; }
 rc=0
