@@ -533,15 +533,26 @@ dispatch_pump (dispatch_t *self)
             s_rescan_expired (self);
             if (s_apply_due (self))
                 continue;
-            if (sequence_size (self->seq) >= sequence_lag (self->seq))
-                break;      //  waits for the oldest's verdict
         }
+        //  A full window waits for the oldest's verdict; only what is leased
+        //  again (its worker went: it has its place already) goes meanwhile.
+        bool full = self->seq && sequence_size (self->seq) >= sequence_lag (self->seq);
+        if (full && !zlistx_size (self->redo))
+            break;
         if (zclock_mono () < self->paused_until || !pool_ready (self->pool)
             || lease_count (self->leases) >= (size_t) self->max_inflight
             || spooler_pending (self->spooler) >= room)
             break;
         zlistx_t *from = self->redo;
         s_redo_t *r = zlistx_first (from);
+        if (full) {
+            //  One of the window's; what is not (recovered at start) waits
+            //  with the rest.
+            while (r && !sequence_find (self->seq, r->qid))
+                r = zlistx_next (from);
+            if (!r)
+                break;
+        }
         if (!r && self->parked[0]) {
             //  Waiting for the verdict of mail a scan's time before it.
             char qid[QID_SIZE];
