@@ -22,62 +22,55 @@ s_bucket (int64_t t, const compromise_params_t *p)
     return w > 0 ? t / w : t;
 }
 
-//  The text slot of sim seen in this short window or the one before, or NULL.
+//  Texts (by SimHash, within TRAITS_SAME_BITS) and new link domains (by
+//  hash, exactly) are counted alike, in slots by window: this one and the
+//  one before (sender_text_t).
+//  The slot of key seen in this bucket or the one before, or NULL.
 static sender_text_t *
-s_text (sender_t *s, uint64_t sim, int64_t bucket)
+s_slot (sender_text_t *slots, uint64_t key, int bits, int64_t bucket)
 {
-    if (!sim)
+    if (!key)
         return NULL;
     for (size_t i = 0; i < SENDER_TEXTS; i++) {
-        sender_text_t *x = &s->texts[i];
-        if (x->sim && bucket - x->bucket <= 1 && traits_distance (x->sim, sim) <= TRAITS_SAME_BITS)
+        sender_text_t *x = &slots[i];
+        if (x->sim && bucket - x->bucket <= 1 && traits_distance (x->sim, key) <= bits)
             return x;
     }
     return NULL;
 }
 
-//  Its recipients in this window and the one before.
+//  Its count in this bucket and the one before.
 static uint32_t
-s_text_rcpts (const sender_text_t *x, int64_t bucket)
+s_slot_count (const sender_text_t *x, int64_t bucket)
 {
     if (bucket == x->bucket)
         return x->cur + x->prev;
     return bucket == x->bucket + 1 ? x->cur : 0;
 }
 
-//  The slot of a new link domain seen this hour or the last, or NULL.
-static sender_text_t *
-s_domain (sender_t *s, uint64_t d, int64_t hour)
+//  by more for key at bucket (the slot of the oldest gives way to a new
+//  key); its count after.
+static uint32_t
+s_slot_add (sender_text_t *slots, uint64_t key, int bits, int64_t bucket, uint32_t by)
 {
-    for (size_t i = 0; i < SENDER_TEXTS; i++) {
-        sender_text_t *x = &s->new_links[i];
-        if (x->sim == d && hour - x->bucket <= 1)
-            return x;
-    }
-    return NULL;
-}
-
-//  One more message carried d at hour (the slot of the oldest gives way).
-static void
-s_domain_count (sender_t *s, uint64_t d, int64_t hour)
-{
-    sender_text_t *x = s_domain (s, d, hour);
+    sender_text_t *x = s_slot (slots, key, bits, bucket);
     if (!x) {
-        x = &s->new_links[0];
+        x = &slots[0];
         for (size_t i = 1; i < SENDER_TEXTS; i++)
-            if (s->new_links[i].bucket < x->bucket)
-                x = &s->new_links[i];
+            if (slots[i].bucket < x->bucket)
+                x = &slots[i];
         memset (x, 0, sizeof *x);
-        x->sim = d;
-        x->bucket = hour;
+        x->sim = key;
+        x->bucket = bucket;
     }
-    else if (hour > x->bucket) {
-        x->prev = hour == x->bucket + 1 ? x->cur : 0;
+    else if (bucket > x->bucket) {
+        x->prev = bucket == x->bucket + 1 ? x->cur : 0;
         x->cur = 0;
-        x->bucket = hour;
+        x->bucket = bucket;
     }
-    if (hour == x->bucket && x->cur < UINT32_MAX)
-        x->cur++;
+    if (bucket == x->bucket)
+        x->cur = x->cur + by < x->cur ? UINT32_MAX : x->cur + by;
+    return s_slot_count (x, bucket);
 }
 
 //  Not the account's own yet: never delivered, or first this hour or the one before.
@@ -132,8 +125,8 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
         for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++)
             if (s_new_link (s, f->links[i])) {
                 out->new_link = true;
-                const sender_text_t *x = s_domain ((sender_t *) s, f->links[i], hour);
-                uint32_t c = (x ? s_text_rcpts (x, hour) : 0) + 1;
+                const sender_text_t *x = s_slot ((sender_text_t *) s->new_links, f->links[i], 0, hour);
+                uint32_t c = (x ? s_slot_count (x, hour) : 0) + 1;
                 carried = c > carried ? c : carried;
             }
     out->newlink_1h = s_ring_sum (s->newlink_min) + out->new_link;
@@ -142,17 +135,14 @@ lateral_judge (const sender_t *s, const verdict_features_t *f, uint32_t n, int64
         out->links = p->w_links * poisson_surprise (carried, p->links_expected);
     //  The same text to many in the short window.
     int64_t bucket = s_bucket (t, p);
-    const sender_text_t *x = s_text ((sender_t *) s, f->text, bucket);
-    out->same_rcpts = (x ? s_text_rcpts (x, bucket) : 0) + n;
+    const sender_text_t *x = s_slot ((sender_text_t *) s->texts, f->text, TRAITS_SAME_BITS, bucket);
+    out->same_rcpts = (x ? s_slot_count (x, bucket) : 0) + n;
     if (f->text) {
         double lam = (s->text_mean > 1 ? s->text_mean : 1) * p->slack;
         out->same = p->w_same * poisson_surprise (out->same_rcpts, lam);
     }
     //  The address book swept: distinct known contacts in the hour.
-    uint8_t r[64];
-    for (size_t i = 0; i < 64; i++)
-        r[i] = s->rcpt_hll[0][i] > s->rcpt_hll[1][i] ? s->rcpt_hll[0][i] : s->rcpt_hll[1][i];
-    double known = hll_count (r, 64) - s_ring_sum (s->new_min);
+    double known = sender_distinct_rcpts (s) - s_ring_sum (s->new_min);
     out->known_1h = known > 0 ? known : 0;
     double lam_d = (s->distinct_mean > 1 ? s->distinct_mean : 1) * p->slack;
     out->sweep = p->w_sweep * poisson_surprise (out->known_1h, lam_d);
@@ -201,33 +191,14 @@ lateral_count (sender_t *s, const verdict_features_t *f, uint32_t n, int64_t t,
     if (j->new_link)
         for (size_t i = 0; i < f->nlinks && i < VERDICT_LINKS; i++)
             if (s_new_link (s, f->links[i]))
-                s_domain_count (s, f->links[i], t / 3600);
+                s_slot_add (s->new_links, f->links[i], 0, t / 3600, 1);
     if (j->new_link && minute <= s->minute_head && minute > s->minute_head - 60) {
         uint32_t v = (uint32_t) s->newlink_min[minute % 60] + 1;
         s->newlink_min[minute % 60] = (uint16_t) (v > UINT16_MAX ? UINT16_MAX : v);
         s->newlink_hour += s->newlink_hour < UINT16_MAX;
     }
     if (f->text) {
-        int64_t bucket = s_bucket (t, p);
-        sender_text_t *x = s_text (s, f->text, bucket);
-        if (!x) {
-            //  A new text takes the slot of the oldest.
-            x = &s->texts[0];
-            for (size_t i = 1; i < SENDER_TEXTS; i++)
-                if (s->texts[i].bucket < x->bucket)
-                    x = &s->texts[i];
-            memset (x, 0, sizeof *x);
-            x->sim = f->text;
-            x->bucket = bucket;
-        }
-        else if (bucket > x->bucket) {
-            x->prev = bucket == x->bucket + 1 ? x->cur : 0;
-            x->cur = 0;
-            x->bucket = bucket;
-        }
-        if (bucket == x->bucket)
-            x->cur = x->cur + n < x->cur ? UINT32_MAX : x->cur + n;
-        uint32_t r = s_text_rcpts (x, bucket);
+        uint32_t r = s_slot_add (s->texts, f->text, TRAITS_SAME_BITS, s_bucket (t, p), n);
         if (r > s->text_max_hour)
             s->text_max_hour = (uint16_t) (r > UINT16_MAX ? UINT16_MAX : r);
     }

@@ -17,6 +17,15 @@ s_div (int64_t t, int64_t d)
     return t >= 0 ? t / d : 0;
 }
 
+double
+sender_distinct_rcpts (const sender_t *s)
+{
+    uint8_t r[64];
+    for (size_t i = 0; i < 64; i++)
+        r[i] = s->rcpt_hll[0][i] > s->rcpt_hll[1][i] ? s->rcpt_hll[0][i] : s->rcpt_hll[1][i];
+    return hll_count (r, 64);
+}
+
 void
 sender_init (sender_t *s, int64_t now)
 {
@@ -274,12 +283,10 @@ sender_snapshot (const sender_t *s, int64_t now, const compromise_params_t *p, s
         if (idx <= s->hour_head && idx > s->hour_head - 24)
             out->msgs_24h += s->msgs_hour[idx % 24];
     }
-    uint8_t r[64], d[32];
-    for (size_t i = 0; i < 64; i++)
-        r[i] = s->rcpt_hll[0][i] > s->rcpt_hll[1][i] ? s->rcpt_hll[0][i] : s->rcpt_hll[1][i];
+    uint8_t d[32];
     for (size_t i = 0; i < 32; i++)
         d[i] = s->dom_hll[0][i] > s->dom_hll[1][i] ? s->dom_hll[0][i] : s->dom_hll[1][i];
-    out->rcpt_1h = hll_count (r, 64);
+    out->rcpt_1h = sender_distinct_rcpts (s);
     out->domains_1h = hll_count (d, 32);
     //  What the account normally sends now: its own baseline (the busier of
     //  this hour of day and all hours) weighed against the prior until it

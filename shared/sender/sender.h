@@ -205,6 +205,8 @@ typedef struct {
 } sender_snap_t;
 
 void sender_init (sender_t *s, int64_t now);
+//  Distinct recipients this hour and the last (estimated, the HyperLogLog sketches).
+double sender_distinct_rcpts (const sender_t *s);
 //  The record in raw (len bytes, from storage) into out, upgraded when it is
 //  of an older version (sender_compat.c); false when it is no record.
 bool sender_load (const void *raw, size_t len, sender_t *out);
