@@ -29,6 +29,7 @@
 #include "spoolfile.h"
 #include "spooler.h"
 #include "watch.h"
+#include "outcomes.h"
 #include "wire.h"
 #include "xalloc.h"
 #include <czmq.h>
@@ -49,6 +50,7 @@ struct broker_t {
     lease_table_t *leases;
     spooler_t *spooler;
     watch_t *watch;
+    outcomes_t *outcomes;       //  what comes back (with the sender state only)
     control_t *control;
     metrics_t *metrics;
     zsock_t *router;
@@ -149,6 +151,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
     dispatch_pump (self->dispatch);
+    if (self->outcomes)
+        outcomes_tick (self->outcomes);
     s_commit_due (self);
     return 0;
 }
@@ -174,7 +178,7 @@ static int
 s_on_metrics (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
-    metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch,
+    metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch, self->outcomes,
                    false);
     return 0;
 }
@@ -269,7 +273,10 @@ broker_new (cfg_t *cfg, int hupfd)
     self->notice = notice_new (cfg);
     spooler_set_notice (self->spooler, self->notice);
     if (cfg_bool (cfg, "state/watch"))
+    {
         self->watch = watch_new (cfg, spool_root (self->spool));
+        self->outcomes = outcomes_new (cfg, self->spool, self->watch);
+    }
     else
         diag_warn ("compromise detection and rate limits are OFF (state/watch = false)");
     self->router = zsock_new (ZMQ_ROUTER);
@@ -285,6 +292,7 @@ broker_new (cfg_t *cfg, int hupfd)
 
     self->control = control_new (cfg_str (cfg, "control/endpoint"), self->spool, self->watch, self->pool,
                                  self->mark);
+    control_set_outcomes (self->control, self->outcomes);
     if (*cfg_str (cfg, "metrics/file")) {
         self->metrics = metrics_new (cfg_str (cfg, "metrics/file"));
         spooler_set_observer (self->spooler, s_observe, self);
@@ -338,6 +346,7 @@ broker_destroy (broker_t **self_p)
     dispatch_destroy (&self->dispatch);
     spooler_destroy (&self->spooler);
     notice_destroy (&self->notice);
+    outcomes_destroy (&self->outcomes);
     watch_destroy (&self->watch);
     lease_table_destroy (&self->leases);
     pool_destroy (&self->pool);
@@ -379,7 +388,7 @@ broker_run (broker_t *self)
     zloop_timer (self->loop, 3600 * 1000, 0, s_on_retention, self);
     zloop_start (self->loop);
     if (self->metrics)
-        metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch,
+        metrics_write (self->metrics, self->spool, self->pool, lease_count (self->leases), self->watch, self->outcomes,
                        true);
     diag_info ("broker stopping: %zu job(s) in flight stay in active/ for the next start",
                lease_count (self->leases));

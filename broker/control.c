@@ -1,5 +1,7 @@
 /*  control.c: the broker's control socket (see control.h). */
 #include "control.h"
+#include "feedback.h"
+#include "arf.h"
 #include "wire.h"
 #include "diag.h"
 #include "held.h"
@@ -21,7 +23,15 @@ struct control_t {
     const mark_t *mark;
     watch_t *watch;
     pool_t *pool;
+    outcomes_t *outcomes;
 };
+
+void
+control_set_outcomes (control_t *self, outcomes_t *outcomes)
+{
+    if (self)
+        self->outcomes = outcomes;
+}
 
 control_t *
 control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool, const mark_t *mark)
@@ -42,7 +52,7 @@ control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool,
     self->pool = pool;
     self->sock = zsock_new (ZMQ_REP);
     zsock_set_linger (self->sock, 0);
-    zsock_set_maxmsgsize (self->sock, 64 * 1024);
+    zsock_set_maxmsgsize (self->sock, ARF_MAX_BYTES + 64 * 1024);     //  a complaint, a learn batch
     unlink (endpoint + 6);
     mode_t old = umask (077);
     int rc = zsock_bind (self->sock, "%s", endpoint);
@@ -177,6 +187,9 @@ s_show (control_t *self, const char *account, strbuf_t *out, bool *ok)
                    "%u Reply-To, %u display name(s), %u mailer(s) known\n", s.links_sent, newlink,
                    s.newlink_mean, texts, s.text_mean, s.distinct_mean, s.present_n[0], s.present_n[1],
                    s.present_n[2]);
+    feedback_state_t fb;
+    feedback_judge (&s, p, &fb);
+    feedback_show (&s, &fb, p, out);
     //  A domain's caps are its own only; an account's fall back on the defaults.
     const double *defaults = account[0] == '@' ? NULL : p->limit;
     strbuf_printf (out, "  limits:         sent / cap (own, default, or none) at %s\n", last);
@@ -556,6 +569,15 @@ control_handle (control_t *self)
     }
     else if (!strcmp (cmd, "show") && n >= 1)
         s_show (self, args[0], &out, &ok);
+    else if (!strcmp (cmd, "complaint") && n == 1 && self->outcomes) {
+        char account[256] = "";
+        complaint_result_t r = outcomes_complaint (self->outcomes, args[0], strlen (args[0]),
+                                                   account, sizeof account);
+        if (r == COMPLAINT_CHARGED)
+            strbuf_printf (&out, "complaint charged to %s", account);
+        else
+            ok = false, strbuf_printf (&out, "complaint not charged: %s", complaint_result_name (r));
+    }
     else if (!strcmp (cmd, "learn") && n == 1)
         s_learn (self, args[0], &out, &ok);
     else if ((!strcmp (cmd, "mode") || !strcmp (cmd, "kind") || !strcmp (cmd, "action")) && n == 2)

@@ -11,6 +11,7 @@
  *    flag ACCOUNT REASON         flag by hand: its mail is held from now on
  *    limits ACCOUNT MIN HOUR     its caps a minute and an hour (0: defaults)
  *    stats                       records, bytes a record, file size
+ *    complaint REPORT            an ARF report, charged to the account it names
  *    queues, workers, requeue, purge: see control.c */
 #ifndef FARM_CONTROL_H
 #define FARM_CONTROL_H
@@ -18,6 +19,7 @@
 #include "pool.h"
 #include "spool.h"
 #include "watch.h"
+#include "outcomes.h"
 #include <czmq.h>
 
 typedef struct control_t control_t;
@@ -26,6 +28,8 @@ typedef struct control_t control_t;
 control_t *control_new (const char *endpoint, spool_t *spool, watch_t *watch, pool_t *pool,
                         const mark_t *mark);
 void control_destroy (control_t **self_p);
+//  Where "complaint REPORT" goes (outcomes.h); none: refused.
+void control_set_outcomes (control_t *self, outcomes_t *outcomes);
 zsock_t *control_sock (control_t *self);
 //  Answer one request waiting on the socket.
 void control_handle (control_t *self);

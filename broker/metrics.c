@@ -1,5 +1,6 @@
 /*  metrics.c: counters and the Prometheus text file (see metrics.h). */
 #include "metrics.h"
+#include "feedback.h"
 #include "diag.h"
 #include "fileio.h"
 #include "strbuf.h"
@@ -31,7 +32,7 @@ struct metrics_t {
     double sum;
     int64_t started;
     uint64_t writes;
-    size_t flagged;
+    size_t flagged, reputation, complaining;   //  accounts, at the last walk
 };
 
 metrics_t *
@@ -87,16 +88,25 @@ metrics_finished (metrics_t *self, const char *verdict, const envelope_t *env, i
     self->sum += s;
 }
 
+typedef struct {
+    const compromise_params_t *p;
+    size_t flagged, reputation, complaints;
+} s_walk_t;
+
 static void
 s_count_flagged (void *arg, const char *key, const sender_t *s)
 {
-    size_t *n = arg;
-    *n += s->flagged != 0;
+    s_walk_t *w = arg;
+    w->flagged += s->flagged != 0;
+    feedback_state_t f;
+    feedback_judge (s, w->p, &f);
+    w->reputation += f.reputation;
+    w->complaints += f.complaint_warn;
 }
 
 int
 metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch,
-               bool stopping)
+               outcomes_t *outcomes, bool stopping)
 {
     strbuf_t o;
     strbuf_init (&o);
@@ -160,9 +170,20 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
         size_t records, bytes, map;
         senderdb_usage (watch_senders (watch), &records, &bytes, &map);
         if (records < 100000 || self->writes % 12 == 0) {
-            self->flagged = 0;
-            senderdb_each (watch_senders (watch), "a:", s_count_flagged, &self->flagged);
+            s_walk_t w = { watch_params (watch), 0, 0, 0 };
+            senderdb_each (watch_senders (watch), "a:", s_count_flagged, &w);
+            self->flagged = w.flagged;
+            self->reputation = w.reputation;
+            self->complaining = w.complaints;
         }
+        strbuf_printf (&o, "# HELP farm_accounts_reputation Accounts whose usual share of invalid "
+                       "recipients or policy refusals is a reputation problem "
+                       "(compromise/reputation-invalid, reputation-policy; farm-ctl show says which).\n"
+                       "# TYPE farm_accounts_reputation gauge\nfarm_accounts_reputation %zu\n"
+                       "# HELP farm_accounts_complaints Accounts whose complaints in 7 days are over "
+                       "compromise/complaint-warn.\n"
+                       "# TYPE farm_accounts_complaints gauge\nfarm_accounts_complaints %zu\n",
+                       self->reputation, self->complaining);
         strbuf_printf (&o, "# HELP farm_accounts_flagged Accounts whose mail is held until an operator acts.\n"
                        "# TYPE farm_accounts_flagged gauge\nfarm_accounts_flagged %zu\n"
                        "# HELP farm_sender_records Records in the sender state (accounts and domains).\n"
@@ -181,6 +202,30 @@ metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, 
                        "farm_compromise_total{event=\"escalation\"} %" PRIu64 "\n"
                        "farm_compromise_total{event=\"would_hold\"} %" PRIu64 "\n",
                        c.flags, c.expiries, c.escalations, c.would_holds);
+    }
+    if (outcomes) {
+        outcomes_counters_t c;
+        outcomes_counters (outcomes, &c);
+        strbuf_adds (&o, "# HELP farm_feedback_total Recipients' delivery outcomes charged to "
+                         "their accounts, by kind.\n# TYPE farm_feedback_total counter\n");
+        for (int k = 0; k < FEEDBACK_KINDS; k++)
+            strbuf_printf (&o, "farm_feedback_total{outcome=\"%s\"} %" PRIu64 "\n",
+                           feedback_kind_name ((feedback_kind_t) k), c.kinds[k]);
+        strbuf_adds (&o, "# HELP farm_feedback_lines_total Outcome lines read from SPOOL/feedback/, by "
+                         "what became of them (only charged ones count against an account).\n"
+                         "# TYPE farm_feedback_lines_total counter\n");
+        for (int r = 0; r < OUTCOME_RESULTS; r++)
+            strbuf_printf (&o, "farm_feedback_lines_total{result=\"%s\"} %" PRIu64 "\n",
+                           outcome_result_name ((outcome_result_t) r), c.results[r]);
+        strbuf_adds (&o, "# HELP farm_complaints_total Feedback-loop reports read from "
+                         "SPOOL/complaints/, by what became of them.\n"
+                         "# TYPE farm_complaints_total counter\n");
+        for (int r = 0; r < COMPLAINT_RESULTS; r++)
+            strbuf_printf (&o, "farm_complaints_total{result=\"%s\"} %" PRIu64 "\n",
+                           complaint_result_name ((complaint_result_t) r), c.complaints[r]);
+        strbuf_printf (&o, "# HELP farm_feedback_flags_total Accounts flagged for a rise of refused "
+                       "recipients or for complaints.\n# TYPE farm_feedback_flags_total counter\n"
+                       "farm_feedback_flags_total %" PRIu64 "\n", c.flags);
     }
     strbuf_printf (&o, "# HELP farm_up_seconds Since the broker started.\n# TYPE farm_up_seconds gauge\n"
                    "farm_up_seconds %.0f\n", (fileio_now_usec () - self->started) / 1e6);

@@ -21,6 +21,7 @@
 #include "spool.h"
 #include "verdict.h"
 #include "watch.h"
+#include "outcomes.h"
 #include <stdint.h>
 
 typedef struct metrics_t metrics_t;
@@ -33,5 +34,6 @@ void metrics_finished (metrics_t *self, const char *verdict, const envelope_t *e
 //  Write the file now; stopping: the last write of a broker that stops
 //  (farm_broker_up 0, no workers, nothing in flight). 0, or -1 (logged).
 int metrics_write (metrics_t *self, spool_t *spool, pool_t *pool, size_t in_flight, watch_t *watch,
+                   outcomes_t *outcomes,
                    bool stopping);
 #endif

@@ -30,6 +30,7 @@ struct senderdb_t {
     size_t cap, icap, used, dirty, hand;
     int64_t failed_ms;      //  when a commit last failed (monotonic), or 0
     flagfile_t *flags;      //  PATH.flags
+    zhashx_t *raw;          //  key -> zchunk_t: other records to write with the next commit
 };
 
 static int
@@ -175,6 +176,8 @@ senderdb_new (const char *path, size_t map_mb, size_t cache_records, bool move_a
         senderdb_destroy (&self);
         return NULL;
     }
+    self->raw = zhashx_new ();
+    zhashx_set_destructor (self->raw, (zhashx_destructor_fn *) zchunk_destroy);
     char fpath[4200];
     snprintf (fpath, sizeof fpath, "%s.flags", path);
     bool had_file = access (fpath, F_OK) == 0;
@@ -195,8 +198,9 @@ senderdb_destroy (senderdb_t **self_p)
     senderdb_t *self = *self_p;
     if (!self)
         return;
-    if (self->env && self->dirty && senderdb_commit (self) < 0)
+    if (self->env && (self->dirty || (self->raw && zhashx_size (self->raw))) && senderdb_commit (self) < 0)
         diag_error ("sender state: %zu changed record(s) not written: %s", self->dirty, strerror (errno));
+    zhashx_destroy (&self->raw);
     if (self->rtxn)
         mdb_txn_abort (self->rtxn);
     if (self->env)
@@ -370,13 +374,97 @@ senderdb_put (senderdb_t *self, const char *key, const sender_t *s)
 size_t
 senderdb_dirty (senderdb_t *self)
 {
-    return self->dirty;
+    return self->dirty + zhashx_size (self->raw);
+}
+
+int
+senderdb_put_raw (senderdb_t *self, const char *key, const void *data, size_t len)
+{
+    if (strlen (key) >= SENDERDB_KEY) {
+        errno = EINVAL;
+        return -1;
+    }
+    zhashx_update (self->raw, key, zchunk_new (data, len));
+    return 0;
+}
+
+int
+senderdb_get_raw (senderdb_t *self, const char *key, void *buf, size_t cap, size_t *len)
+{
+    zchunk_t *c = zhashx_lookup (self->raw, key);
+    if (c) {
+        *len = zchunk_size (c);
+        memcpy (buf, zchunk_data (c), *len < cap ? *len : cap);
+        return 1;
+    }
+    int rc = mdb_txn_renew (self->rtxn);
+    MDB_val k = { strlen (key), (void *) key }, v;
+    if (!rc)
+        rc = mdb_get (self->rtxn, self->dbi, &k, &v);
+    if (rc == 0) {
+        *len = v.mv_size;
+        memcpy (buf, v.mv_data, v.mv_size < cap ? v.mv_size : cap);
+    }
+    mdb_txn_reset (self->rtxn);
+    if (rc && rc != MDB_NOTFOUND) {
+        errno = s_errno (rc);
+        return -1;
+    }
+    return rc == 0;
+}
+
+size_t
+senderdb_prune (senderdb_t *self, const char *prefix, char *from, size_t max, senderdb_prune_fn *fn,
+                void *arg)
+{
+    if (senderdb_commit (self) < 0)
+        return 0;
+    MDB_txn *txn;
+    MDB_cursor *cur = NULL;
+    if (mdb_txn_begin (self->env, NULL, 0, &txn))
+        return 0;
+    size_t plen = strlen (prefix), n = 0, walked = 0;
+    int rc = mdb_cursor_open (txn, self->dbi, &cur);
+    MDB_val k = { *from ? strlen (from) : plen, *from ? from : (void *) prefix }, v;
+    int r = rc ? rc : mdb_cursor_get (cur, &k, &v, MDB_SET_RANGE);
+    //  Resumed: past the one walked last.
+    if (r == 0 && *from && k.mv_size == strlen (from) && !memcmp (k.mv_data, from, k.mv_size))
+        r = mdb_cursor_get (cur, &k, &v, MDB_NEXT);
+    bool end = true;
+    for (; r == 0; r = mdb_cursor_get (cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp (k.mv_data, prefix, plen) != 0 || k.mv_size >= SENDERDB_KEY)
+            break;
+        if (walked++ == max) {
+            end = false;
+            break;
+        }
+        char key[SENDERDB_KEY];
+        memcpy (key, k.mv_data, k.mv_size);
+        key[k.mv_size] = 0;
+        int what = fn (arg, key, v.mv_data, v.mv_size);
+        if (what < 0) {
+            end = true;
+            break;
+        }
+        snprintf (from, SENDERDB_KEY, "%s", key);
+        if (what > 0 && mdb_cursor_del (cur, 0) == 0)
+            n++;
+    }
+    if (end)
+        *from = 0;
+    if (cur)
+        mdb_cursor_close (cur);
+    if (n == 0)
+        mdb_txn_abort (txn);
+    else if (mdb_txn_commit (txn))
+        return 0;
+    return n;
 }
 
 int
 senderdb_commit (senderdb_t *self)
 {
-    if (!self->dirty)
+    if (!self->dirty && !zhashx_size (self->raw))
         return 0;
     //  The flags first: their file never lags what the state made durable.
     if (self->flags && flagfile_save (self->flags) < 0) {
@@ -390,6 +478,11 @@ senderdb_commit (senderdb_t *self)
         if (!e->h || !e->dirty)
             continue;
         MDB_val k = { strlen (e->key), e->key }, v = { sizeof e->s, &e->s };
+        rc = mdb_put (txn, self->dbi, &k, &v, 0);
+    }
+    for (zchunk_t *c = zhashx_first (self->raw); !rc && c; c = zhashx_next (self->raw)) {
+        const char *key = zhashx_cursor (self->raw);
+        MDB_val k = { strlen (key), (void *) key }, v = { zchunk_size (c), zchunk_data (c) };
         rc = mdb_put (txn, self->dbi, &k, &v, 0);
     }
     if (rc) {
@@ -408,6 +501,7 @@ senderdb_commit (senderdb_t *self)
     for (size_t i = 0; i < self->used; i++)
         self->e[i].dirty = false;
     self->dirty = 0;
+    zhashx_purge (self->raw);
     return 0;
 }
 

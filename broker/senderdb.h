@@ -48,6 +48,21 @@ int senderdb_put (senderdb_t *self, const char *key, const sender_t *s);
 int senderdb_commit (senderdb_t *self);
 //  Records changed since the last commit.
 size_t senderdb_dirty (senderdb_t *self);
+//  Records of other kinds beside the sender records (what the broker keeps
+//  of delivered mail for its feedback: "q:QID", "m:MESSAGE-ID-HASH"):
+//  written with the next commit (counted as changed), read back before it
+//  too. 0, or -1 with errno.
+int senderdb_put_raw (senderdb_t *self, const char *key, const void *data, size_t len);
+//  1 with up to cap bytes in buf and its whole size in *len, 0 when there is
+//  none, -1 with errno.
+int senderdb_get_raw (senderdb_t *self, const char *key, void *buf, size_t cap, size_t *len);
+//  Walk at most max records whose key starts with prefix, from the one after
+//  from (SENDERDB_KEY bytes; "": the first), and remove those fn says to
+//  (1: remove, 0: keep, -1: stop here, keeping it). from is left at the last
+//  one walked, "" once the walk reached the end or stopped. How many removed.
+typedef int (senderdb_prune_fn) (void *arg, const char *key, const void *val, size_t len);
+size_t senderdb_prune (senderdb_t *self, const char *prefix, char *from, size_t max,
+                       senderdb_prune_fn *fn, void *arg);
 //  Call fn for every record whose key starts with prefix (after a commit).
 typedef void (senderdb_fn) (void *arg, const char *key, const sender_t *s);
 int senderdb_each (senderdb_t *self, const char *prefix, senderdb_fn *fn, void *arg);

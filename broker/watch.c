@@ -4,6 +4,8 @@
 #include "header.h"
 #include "compromise.h"
 #include "lateral.h"
+#include "feedback.h"
+#include "sent.h"
 #include "diag.h"
 #include "alert.h"
 #include "pace.h"
@@ -37,6 +39,7 @@ struct watch_t {
     zlistx_t *expired;              //  accounts whose flag ran out, to rescan (s_expired_t)
     alert_t *alert;                 //  the events to a webhook or a command
     zhashx_t *recent;               //  account -> s_recent_t: its last queue ids, for the events
+    int64_t newest;                 //  the newest time of a message delivered
 };
 
 //  The last queue ids an account sent (counted at dispatch), newest at
@@ -555,6 +558,51 @@ s_rescan_spam (watch_t *self, const envelope_t *env, const verdict_t *v, const s
 }
 
 void
+watch_flag (watch_t *self, const char *account, const char *qid, sender_t *s, int64_t t,
+            const char *reason)
+{
+    char key[SENDERDB_KEY];
+    senderdb_key (key, 'a', account);
+    bool escalated = sender_flag_detected (s, t, reason, &self->params);
+    self->flags++;
+    self->escalations += escalated;
+    if (s->flag_expires) {
+        char until[32];
+        s_utc (s->flag_expires, until, sizeof until);
+        diag_warn ("account %s flagged until %s (%u time(s) in 24 hours): %s", account, until,
+                   s->flags_day, reason);
+    }
+    else {
+        char esc[64] = "";
+        if (escalated)
+            snprintf (esc, sizeof esc, " (escalated: flagged %u times in 24 hours)", s->flags_day);
+        diag_warn ("account %s flagged%s until an operator acts: %s", account, esc, reason);
+    }
+    sender_snap_t sn;
+    sender_snapshot (s, t, &self->params, &sn);
+    double score = NAN;
+    sscanf (reason, "compromise: score %lf", &score);
+    alert_event_t ev = {
+        .event = escalated ? "escalation" : "flag", .account = account, .reason = reason,
+        .score = score, .msgs_1h = sn.msgs_1h, .new_1h = sn.new_1h, .tried_1h = sn.tried_1h,
+        .at = t, .until = s->flag_expires };
+    s_recent_fill (self, account, qid, &ev);
+    alert_post (self->alert, &ev);
+    //  A flag is written at once: a crash must not forget it.
+    if (senderdb_put (self->senders, key, s) < 0 || senderdb_commit (self->senders) < 0)
+        diag_error ("%s: flag not saved: %s", key, strerror (errno));
+    self->last_flush = zclock_mono ();
+}
+
+bool
+watch_observing (watch_t *self, const sender_t *s, int64_t t)
+{
+    sender_snap_t sn;
+    sender_snapshot (s, t, &self->params, &sn);
+    return sn.observe || t < self->observe_until || s->action == ACTION_NOTIFY;
+}
+
+void
 watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 {
     char key[SENDERDB_KEY];
@@ -581,9 +629,7 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         lateral_judge (&s, &v->features, (uint32_t) env->rcpt_count, t, &self->params, &lj);
         if (lj.hold && v->code != VERDICT_REJECT && !v->flag_account) {
             lateral_reason (&lj, &self->params, lreason, sizeof lreason);
-            sender_snap_t sn;
-            sender_snapshot (&s, t, &self->params, &sn);
-            if (sn.observe || t < self->observe_until || s.action == ACTION_NOTIFY)
+            if (watch_observing (self, &s, t))
                 verdict_reason (v, "would-hold: %s", lreason);
             else
                 lateral_hold = true;
@@ -643,39 +689,10 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
     }
     if (flag) {
         sender_unsent (&s, watch_time (env));
-        bool escalated = sender_flag_detected (&s, watch_time (env), reason, &self->params);
-        self->flags++;
-        self->escalations += escalated;
-        if (s.flag_expires) {
-            char until[32];
-            s_utc (s.flag_expires, until, sizeof until);
-            diag_warn ("account %s flagged until %s (%u time(s) in 24 hours): %s", watch_account (env),
-                       until, s.flags_day, reason);
-        }
-        else {
-            char esc[64] = "";
-            if (escalated)
-                snprintf (esc, sizeof esc, " (escalated: flagged %u times in 24 hours)", s.flags_day);
-            diag_warn ("account %s flagged%s until an operator acts: %s", watch_account (env), esc,
-                       reason);
-        }
-        sender_snap_t sn;
-        sender_snapshot (&s, watch_time (env), &self->params, &sn);
-        double score = NAN;
-        sscanf (reason, "compromise: score %lf", &score);
-        alert_event_t ev = {
-            .event = escalated ? "escalation" : "flag", .account = watch_account (env), .reason = reason,
-            .score = score, .msgs_1h = sn.msgs_1h, .new_1h = sn.new_1h, .tried_1h = sn.tried_1h,
-            .at = watch_time (env), .until = s.flag_expires };
-        s_recent_fill (self, watch_account (env), env->qid, &ev);
-        alert_post (self->alert, &ev);
         if (lateral)
             lateral_count (&s, &v->features, (uint32_t) env->rcpt_count, watch_time (env),
                            &self->params, &lj, false);
-        //  A flag is written at once: a crash must not forget it.
-        if (senderdb_put (self->senders, key, &s) < 0 || senderdb_commit (self->senders) < 0)
-            diag_error ("%s: flag not saved: %s", key, strerror (errno));
-        self->last_flush = zclock_mono ();
+        watch_flag (self, watch_account (env), env->qid, &s, watch_time (env), reason);
         return;
     }
     else if (s.flagged && s.action != ACTION_NOTIFY && !env->released && v->code == VERDICT_DELIVER
@@ -694,8 +711,15 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         changed = true;
     }
     if (v->code == VERDICT_DELIVER && env->mail_from && *env->mail_from) {
-        //  Delivered: its recipients are known to the account from now on.
+        //  Delivered: its recipients are known to the account from now on,
+        //  and what comes back about it is the account's (sent.h).
         sender_remember (&s, env->rcpt, env->rcpt_count);
+        feedback_sent (&s, watch_time (env));
+        if (watch_time (env) > self->newest)
+            self->newest = watch_time (env);
+        if (env->qid && sent_record (self->senders, env->qid, watch_account (env), watch_time (env),
+                                     env->rcpt, env->rcpt_count, v->features.msgid) < 0)
+            diag_error ("%s: not recorded for its feedback: %s", env->qid, strerror (errno));
         changed = true;
     }
     if (lateral) {
@@ -707,6 +731,8 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
     if (changed && senderdb_put (self->senders, key, &s) < 0)
         diag_error ("%s: sender state not updated: %s", key, strerror (errno));
 }
+
+int64_t watch_newest (watch_t *self) { return self->newest; }
 
 void
 watch_commit (watch_t *self)

@@ -33,6 +33,15 @@ watch_action_t watch_dispatch (watch_t *self, const envelope_t *env, const char 
                                strbuf_t *snap, verdict_t *v);
 //  At the verdict, before it is written (v may be changed).
 void watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v);
+//  Flag account (its record s, at t) as the detector does, with reason:
+//  logged, notified (qid: the message that decided it, or NULL), written at
+//  once.
+void watch_flag (watch_t *self, const char *account, const char *qid, sender_t *s, int64_t t,
+                 const char *reason);
+//  Whether the detector's holds do not apply to s at t (observe mode, the
+//  account's or the farm's, or its action notify): what it would do is
+//  recorded instead.
+bool watch_observing (watch_t *self, const sender_t *s, int64_t t);
 //  An account whose detector flag ran out at dispatch, for the caller to
 //  free, and in *at the time it ran out (its held mail to be scanned again
 //  as an attempt at that time: held_apply HELD_RESCAN); NULL when none.
@@ -49,6 +58,9 @@ typedef struct {
     uint64_t flags, expiries, escalations, would_holds;
 } watch_counters_t;
 void watch_counters (watch_t *self, watch_counters_t *out);
+//  The newest time of a message delivered (0: none yet): the stream's clock
+//  for forgetting old records of delivered mail (sent.h).
+int64_t watch_newest (watch_t *self);
 //  Commit the sender state written since the last call.
 void watch_commit (watch_t *self);
 //  The account key of a message's envelope.

@@ -14,6 +14,7 @@
  *  farm-ctl kind ACCOUNT person|bulk|transactional|default
  *  farm-ctl action ACCOUNT hold|defer|notify|default
  *  farm-ctl learn --maillog FILE [--year N]
+ *  farm-ctl complaint < REPORT   an ARF feedback-loop report, charged to the account
  *  farm-ctl stats
  *  farm-ctl queues | workers
  *  farm-ctl requeue SPOOL ID|@ACCOUNT|all [older-than=DAYS] [dry-run]
@@ -63,6 +64,9 @@ static const char *s_usage =
     "  learn --maillog FILE [--year N]    count what a Postfix maillog shows each account sent\n"
     "                                     (SASL login or sender, time, recipients) as if the\n"
     "                                     farm had seen it: day-one baselines from history\n"
+    "  complaint < REPORT                 an ARF feedback-loop report (RFC 5965) on standard\n"
+    "                                     input, charged to the account that sent the original\n"
+    "                                     (matched by its Message-ID or the farm's Feedback-ID)\n"
     "  stats                              records in the sender state and their size\n"
     "  queues                             files in each spool folder\n"
     "  workers                            workers connected, their model, jobs and credit\n"
@@ -225,7 +229,7 @@ main (int argc, char **argv)
         { "list", 0, 0 }, { "show", 1, 1 }, { "release", 1, 1 }, { "drop", 1, 1 },
         { "flag", 1, 2 }, { "unflag", 1, 1 }, { "limits", 2, 8 }, { "stats", 0, 0 }, { "queues", 0, 0 },
         { "workers", 0, 0 }, { "requeue", 2, 4 }, { "purge", 2, 4 }, { "mode", 2, 2 },
-        { "kind", 2, 2 }, { "action", 2, 2 }, { "learn", 0, 0 },
+        { "kind", 2, 2 }, { "action", 2, 2 }, { "learn", 0, 0 }, { "complaint", 0, 0 },
     };
     int known = -1;
     for (int i = 0; rc == 0 && nargs > 0 && i < (int) (sizeof cmds / sizeof cmds[0]); i++)
@@ -253,6 +257,17 @@ main (int argc, char **argv)
         zmsg_t *msg = zmsg_new ();
         for (int i = 0; i < nargs; i++)
             zmsg_addstr (msg, args[i]);
+        if (!strcmp (args[0], "complaint")) {
+            //  The report from standard input, bounded as the broker bounds it.
+            strbuf_t in;
+            strbuf_init (&in);
+            char buf[65536];
+            size_t got;
+            while ((got = fread (buf, 1, sizeof buf, stdin)) > 0 && in.len <= 4u << 20)
+                strbuf_add (&in, buf, got);
+            zmsg_addmem (msg, in.data ? in.data : "", in.len);
+            strbuf_free (&in);
+        }
         zmsg_send (&msg, req);
         zmsg_t *rep = zmsg_recv (req);
         if (!rep)

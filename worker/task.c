@@ -3,6 +3,7 @@
  *  what a customer sends, so each stage checks its own bounds. */
 #include "task.h"
 #include "traits.h"
+#include "feedback.h"
 #include "from.h"
 #include "diag.h"
 #include "xalloc.h"
@@ -147,25 +148,61 @@ s_stage_lockdown (task_t *t, task_ctx_t *ctx)
     }
 }
 
-//  DKIM: mail to be delivered is signed with every key of its From: domain.
+//  Feedback-ID (feedback/sender-id): the header line for this message into
+//  line, in the message's own line ends; false when there is none to add.
+static bool
+s_feedback_id (task_t *t, task_ctx_t *ctx, char *line, size_t size)
+{
+    if (!ctx->feedback_id || !*ctx->feedback_id || !t->env->account || !*t->env->account
+        || t->hdr.no_blank_line)
+        return false;
+    char v[512];
+    if (feedback_id_format (t->env->account, ctx->feedback_id, v, sizeof v) < 0)
+        return false;
+    const char *nl = memchr (t->msg, '\n', t->len);
+    bool crlf = nl && nl > t->msg && nl[-1] == '\r';
+    int n = snprintf (line, size, "Feedback-ID: %s%s", v, crlf ? "\r\n" : "\n");
+    return n > 0 && (size_t) n < size;
+}
+
+//  DKIM: mail to be delivered is signed with every key of its From: domain,
+//  its Feedback-ID (when the farm adds one) among what is signed.
 static void
 s_stage_sign (task_t *t, task_ctx_t *ctx)
 {
-    if (t->verdict.code != VERDICT_DELIVER || !keyd_enabled (ctx->keyd) || !*t->from_domain)
+    if (t->verdict.code != VERDICT_DELIVER)
         return;
+    char fid[600];
+    bool add_fid = s_feedback_id (t, ctx, fid, sizeof fid);
+    if (!keyd_enabled (ctx->keyd) || !*t->from_domain) {
+        if (add_fid)
+            strbuf_adds (&t->verdict.headers, fid);
+        return;
+    }
     const signkey_t *keys[8];
     size_t n = keyd_find (ctx->keyd, t->from_domain, keys, 8);
-    if (n == 0) {
+    if (n == 0)
         verdict_reason (&t->verdict, "no-key: no DKIM key for %s", t->from_domain);
-        return;
-    }
-    if (t->hdr.no_blank_line) {
+    else if (t->hdr.no_blank_line)
         verdict_reason (&t->verdict, "not-signed: no empty line ends the header section");
-        return;
+    //  What is signed: the message as it will leave, the Feedback-ID on top.
+    const char *msg = t->msg;
+    size_t len = t->len;
+    const header_t *hdr = &t->hdr;
+    char *with = NULL;
+    header_t h2;
+    header_init (&h2);
+    if (add_fid && n > 0 && !t->hdr.no_blank_line) {
+        size_t fl = strlen (fid);
+        with = xmalloc (fl + len);
+        memcpy (with, fid, fl);
+        memcpy (with + fl, t->msg, len);
+        if (header_parse (&h2, with, fl + len, &ctx->limits->header) == 0)
+            msg = with, len = fl + len, hdr = &h2;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !t->hdr.no_blank_line; i++) {
         char err[256];
-        if (signer_sign (ctx->signer, keys[i], t->qid, t->msg, t->len, &t->hdr, ctx->body_relaxed,
+        if (signer_sign (ctx->signer, keys[i], t->qid, msg, len, hdr, ctx->body_relaxed,
                          &t->verdict.headers, err, sizeof err) < 0)
             verdict_reason (&t->verdict, "dkim-failed: %s/%s: %s", keys[i]->domain,
                             keys[i]->selector, err);
@@ -173,6 +210,10 @@ s_stage_sign (task_t *t, task_ctx_t *ctx)
             verdict_dkim (&t->verdict, keys[i]->alg == SIGNKEY_ED25519 ? "ed25519-sha256" : "rsa-sha256",
                           keys[i]->domain, keys[i]->selector);
     }
+    if (add_fid)
+        strbuf_adds (&t->verdict.headers, fid);
+    header_free (&h2);
+    free (with);
 }
 
 //  Testing only (test/defer-s): exercise the deferred/ path end to end.

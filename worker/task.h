@@ -38,6 +38,7 @@ typedef struct {
     keyd_t *keyd;           //  the key process (keyd.h): no key in this one
     signer_t *signer;
     bool body_relaxed;              //  relaxed/relaxed, else relaxed/simple
+    const char *feedback_id;        //  feedback/sender-id: a Feedback-ID added ("" or NULL: none)
 } task_ctx_t;
 
 typedef struct {

@@ -209,6 +209,7 @@ worker_new (cfg_t *cfg, int hupfd, keyd_t *keyd)
                     "it signed, and verifiers reject it; use relaxed or relaxed/simple",
                     cfg_str (cfg, "dkim/canonicalization"));
     self->ctx.body_relaxed = canon != 2;
+    self->ctx.feedback_id = cfg_str (cfg, "feedback/sender-id");
     self->keyd = keyd;
     self->ctx.keyd = keyd;
     signer_set_remote (self->signer, keyd_sign_raw, keyd_sign_message, keyd);

@@ -1,6 +1,7 @@
 /*  sender.c: one account's record: counting, baselines, snapshot, limits
  *  (see sender.h). */
 #include "sender.h"
+#include "feedback.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,7 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
             s->spam_min[(s->minute_head + k) % 60] = 0;
             s->tried_min[(s->minute_head + k) % 60] = 0;
             s->newlink_min[(s->minute_head + k) % 60] = 0;
+            feedback_fold_minute (s, (size_t) ((s->minute_head + k) % 60), p);
         }
         s->minute_head = m;
     }

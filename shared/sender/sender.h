@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENDER_VERSION 4
+#define SENDER_VERSION 5
 #define SENDER_REASON 512
 
 //  What the operator says an account is (farm-ctl kind): it sets the prior
@@ -52,6 +52,12 @@ typedef enum { FLAG_BY_OPERATOR, FLAG_BY_DETECTOR, FLAG_BY_ESCALATION } flag_by_
 #define SENDER_TEXTS 6
 #define SENDER_PRESENT 4
 #define SENDER_HOUR_LINKS 16
+//  Outcomes of delivery (feedback.h), and the days of mail complaints count against.
+typedef enum {
+    FEEDBACK_DELIVERED, FEEDBACK_INVALID, FEEDBACK_POLICY, FEEDBACK_REFUSED, FEEDBACK_DEFERRED,
+    FEEDBACK_KINDS
+} feedback_kind_t;
+#define FEEDBACK_DAYS 8
 typedef struct {
     uint64_t sim;
     int64_t bucket;
@@ -127,11 +133,25 @@ typedef struct {
     uint8_t present_n[3];       //  how many of each present[] holds
     uint8_t hour_links_n, last_links_n;
     uint8_t pad4[3];
+    //  Version 5 (appended): what came back (feedback.h). Outcomes count by
+    //  the minute and day of the message they are about.
+    uint16_t invalid_min[60];   //  recipients refused for good as invalid, by minute
+    uint16_t policy_min[60];    //  ... for policy or spam
+    uint16_t final_min[60];     //  recipients delivered or refused for good, by minute
+                                //  (folded into the usual shares as the minute leaves the hour)
+    uint64_t outcomes[FEEDBACK_KINDS];  //  recipients by outcome, ever
+    float invalid_usual, policy_usual;  //  shares of the final outcomes (a running mean, then EWMA)
+    uint32_t finals;            //  final outcomes behind them
+    uint32_t complaints;        //  complaints ever
+    int64_t day_head;           //  the newest day (unix time / 86400) of the rings below
+    uint32_t sent_day[FEEDBACK_DAYS];       //  messages delivered, by day (ring)
+    uint32_t complaint_day[FEEDBACK_DAYS];  //  complaints about the mail of each day (ring)
 } sender_t;
 //  The size of a version-2 record: the fields before flag_expires; of a
 //  version-3 one, those before texts.
 #define SENDER_V2_SIZE offsetof (sender_t, flag_expires)
 #define SENDER_V3_SIZE offsetof (sender_t, texts)
+#define SENDER_V4_SIZE offsetof (sender_t, invalid_min)
 
 //  The tunables (models/compromise.cfg; see models/README.md).
 typedef struct {
@@ -172,6 +192,17 @@ typedef struct {
     double links_history;       //  messages sent before new link domains count
     double links_expected;      //  messages an hour expected to carry one new link domain
     double present_history;     //  messages before a new presentation counts
+    //  Delivery feedback and complaints (feedback.h).
+    double refused_min;         //  recipients refused in the hour before a rise counts
+    double refused_share;       //  share of the hour's outcomes refused at which a rise flags
+    double refused_ratio;       //  ... and at least this many times the account's usual share
+    double feedback_basis;      //  final outcomes behind the usual shares before they count fully
+    double prior_refused;       //  the usual share of refused recipients of an account with none
+    double reputation_invalid;  //  a usual share of invalid recipients that is a reputation problem
+    double reputation_policy;   //  ... of refusals for policy
+    double complaint_warn;      //  complaints per delivered message (7 days): shown as a warning
+    double complaint_flag;      //  ... at which the account is flagged
+    double complaint_min;       //  complaints in 7 days before the rate flags
 } compromise_params_t;
 
 void compromise_params_default (compromise_params_t *p);

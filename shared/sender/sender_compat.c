@@ -6,6 +6,7 @@
 
 //  A version-3 record was exactly the fields before texts.
 _Static_assert (SENDER_V3_SIZE == 2536, "the version-3 layout moved");
+_Static_assert (SENDER_V4_SIZE == 3584, "the version-4 layout moved");
 
 
 static void
@@ -43,10 +44,11 @@ sender_load (const void *raw, size_t len, sender_t *out)
         out->reason[sizeof out->reason - 1] = 0;
         return true;
     }
-    //  Versions 3 and 4 appended their fields: they start empty (no usual
+    //  Versions 3 to 5 appended their fields: they start empty (no usual
     //  share of new recipients yet, no spam counted, the flag the
-    //  operator's; no lateral memory).
-    if ((v == 3 && len == SENDER_V3_SIZE) || (v == 2 && len == SENDER_V2_SIZE)) {
+    //  operator's; no lateral memory; no feedback).
+    if ((v == 4 && len == SENDER_V4_SIZE) || (v == 3 && len == SENDER_V3_SIZE)
+        || (v == 2 && len == SENDER_V2_SIZE)) {
         memset (out, 0, sizeof *out);
         memcpy (out, raw, len);
         out->version = SENDER_VERSION;

@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char *s_names[SPOOL_NDIRS] = {
-    "tmp", "incoming", "active", "outgoing", "hold", "reject", "deferred", "corrupt"
+    "tmp", "incoming", "active", "outgoing", "hold", "reject", "deferred", "corrupt", "feedback",
+    "complaints"
 };
 
 struct spool_t {
@@ -69,6 +70,10 @@ spool_new (const char *root, bool create)
             return NULL;
         }
         self->fds[i] = openat (rootfd, s_names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        //  The folders of what comes back hold no mail: a spool made before
+        //  them works without them until the broker makes them.
+        if (self->fds[i] < 0 && errno == ENOENT && !create && i >= SPOOL_FEEDBACK)
+            continue;
         if (self->fds[i] < 0) {
             int e = errno;
             diag_error ("spool %s/%s: %s", root, s_names[i], strerror (e));

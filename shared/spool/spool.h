@@ -8,6 +8,8 @@
  *      ROOT/reject/     rejected, with reasons
  *      ROOT/deferred/   to retry; the file's mtime is its retry time
  *      ROOT/corrupt/    what could not be read, kept for a human
+ *      ROOT/feedback/   not mail: delivery outcomes for the broker (broker/outcomes.h)
+ *      ROOT/complaints/ not mail: feedback-loop reports (ARF) for the broker
  *
  *  A message is in exactly one of these at any moment, named by its queue id,
  *  and moves only by rename. An ingest spool (one per submitting MTA) uses
@@ -22,7 +24,7 @@
 
 typedef enum {
     SPOOL_TMP, SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_OUTGOING, SPOOL_HOLD,
-    SPOOL_REJECT, SPOOL_DEFERRED, SPOOL_CORRUPT, SPOOL_NDIRS
+    SPOOL_REJECT, SPOOL_DEFERRED, SPOOL_CORRUPT, SPOOL_FEEDBACK, SPOOL_COMPLAINTS, SPOOL_NDIRS
 } spool_dir_t;
 
 typedef struct spool_t spool_t;
@@ -32,7 +34,8 @@ typedef struct spool_t spool_t;
 spool_t *spool_new (const char *root, bool create);
 void spool_destroy (spool_t **self_p);
 const char *spool_root (spool_t *self);
-//  Directory fd of one state directory.
+//  Directory fd of one state directory (-1 for feedback/ or complaints/ in
+//  a spool opened without create that has none yet).
 int spool_fd (spool_t *self, spool_dir_t dir);
 //  The state directory's name ("incoming", ...).
 const char *spool_dir_name (spool_dir_t dir);

@@ -216,4 +216,28 @@ traits_of (verdict_features_t *out, const header_t *h, const mime_t *m)
         out->text = x ? x : 1;
     }
     s_present (out, h);
+    const header_field_t *f = header_find (h, "Message-ID", 0);
+    if (f) {
+        char *v = header_unfold (f);
+        out->msgid = traits_msgid (v, strlen (v));
+        free (v);
+    }
+}
+
+uint64_t
+traits_msgid (const char *value, size_t len)
+{
+    const char *lt = memchr (value, '<', len);
+    const char *gt = lt ? memchr (lt, '>', len - (size_t) (lt - value)) : NULL;
+    const char *b = value, *e = value + len;
+    if (lt && gt)
+        b = lt + 1, e = gt;
+    while (b < e && isspace ((unsigned char) *b))
+        b++;
+    while (e > b && isspace ((unsigned char) e[-1]))
+        e--;
+    if (b == e)
+        return 0;
+    uint64_t x = s_hash (b, (size_t) (e - b), 0x6d736769);
+    return x ? x : 1;
 }

@@ -3,7 +3,8 @@
  *  domains of its links (the public suffix list, libpsl's built-in copy),
  *  a SimHash of its normalised text and link domains (so that one text
  *  sent to many, each copy with its own greeting or number, is seen as
- *  one), and hashes of its Reply-To address, From display name and mailer.
+ *  one), and hashes of its Reply-To address, From display name and mailer,
+ *  and of its Message-ID (for complaints, shared/sender/feedback.h).
  *  Only hashes leave the worker; never the text. */
 #ifndef FARM_TRAITS_H
 #define FARM_TRAITS_H
@@ -20,6 +21,11 @@ void traits_of (verdict_features_t *out, const header_t *h, const mime_t *m);
 //  the public suffix list's, the address itself for an IP literal, the
 //  host itself when the list has none. "" for no host.
 void traits_domain (const char *host, char *out, size_t outlen);
+//  The hash of a Message-ID field's value (value, len bytes): of the id
+//  between its first "<" and the ">" after it, or of the value trimmed;
+//  0 when it is empty. What the broker records of delivered mail, and
+//  looks up for a complaint (shared/mime/arf.h).
+uint64_t traits_msgid (const char *value, size_t len);
 //  Bits in which two SimHashes differ.
 int traits_distance (uint64_t a, uint64_t b);
 #endif

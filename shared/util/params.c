@@ -123,6 +123,16 @@ const cfg_key_t params_table[] = {
       "longest one webhook request or command may take", NULL },
     { "notify/retries", "notify-retries", CFG_INT, "4", 0, 20,  B,
       "attempts after the first, 1 s apart and doubling, before an event is dropped (logged)", NULL },
+    { "feedback/max-files", "feedback-max-files", CFG_INT, "200", 1, 1000000, B,
+      "files of SPOOL/feedback/ (delivery outcomes) and of SPOOL/complaints/ (ARF reports) "
+      "read a tenth of a second, each: a flood is taken in steps, never all at once", NULL },
+    { "feedback/keep-days", "feedback-keep-days", CFG_INT, "7", 0, 3650, B,
+      "days the broker keeps what it delivered (queue id, account, recipients, Message-ID) "
+      "to charge outcomes and complaints to the right account (0: forever)", NULL },
+    { "feedback/sender-id", "feedback-sender-id", CFG_STR, "", 0, 0, B | W,
+      "when set, workers add a Feedback-ID header (ACCOUNT:SENDER-ID, Gmail's format) to "
+      "mail they deliver, before signing, and the broker matches complaints by it; empty: none",
+      NULL },
     { "state/path", "state", CFG_STR, "", 0, 0, B,
       "LMDB file of the sender state (per-account counters, baselines, flags); "
       "empty: senders.mdb in the spool root", NULL },

@@ -29,6 +29,7 @@ typedef struct {
     uint64_t reply_to;              //  the Reply-To address
     uint64_t display;               //  the From display name
     uint64_t mailer;                //  X-Mailer or User-Agent, without version numbers
+    uint64_t msgid;                 //  the Message-ID (traits_msgid)
 } verdict_features_t;
 
 typedef struct {

@@ -130,18 +130,19 @@ wire_send_verdict (zsock_t *sock, const char *qid, uint64_t lease, const verdict
     zmsg_addmem (msg, v->dkim.data, v->dkim.len);
     s_add64 (msg, scan_usec);
     //  The features: nlinks, the links (VERDICT_LINKS, zero beyond nlinks),
-    //  text, reply-to, display, mailer; WIRE_FEATURES_SIZE bytes always.
+    //  text, reply-to, display, mailer, Message-ID; WIRE_FEATURES_SIZE bytes always.
     uint8_t f[WIRE_FEATURES_SIZE];
     const verdict_features_t *x = &v->features;
     f[0] = x->nlinks > VERDICT_LINKS ? VERDICT_LINKS : x->nlinks;
-    uint64_t all[VERDICT_LINKS + 4];
+    uint64_t all[VERDICT_LINKS + 5];
     for (size_t i = 0; i < VERDICT_LINKS; i++)
         all[i] = i < f[0] ? x->links[i] : 0;
     all[VERDICT_LINKS] = x->text;
     all[VERDICT_LINKS + 1] = x->reply_to;
     all[VERDICT_LINKS + 2] = x->display;
     all[VERDICT_LINKS + 3] = x->mailer;
-    for (size_t i = 0; i < VERDICT_LINKS + 4; i++)
+    all[VERDICT_LINKS + 4] = x->msgid;
+    for (size_t i = 0; i < VERDICT_LINKS + 5; i++)
         s_put64 (f + 1 + 8 * i, all[i]);
     zmsg_addmem (msg, f, sizeof f);
     return s_send (&msg, sock);
@@ -215,6 +216,7 @@ s_decode_verdict (zmsg_t *msg, wire_msg_t *out, char *err, size_t errlen)
     x->reply_to = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 1));
     x->display = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 2));
     x->mailer = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 3));
+    x->msgid = s_get64 (fd + 1 + 8 * (VERDICT_LINKS + 4));
     if (verdict_check (&out->verdict, err, errlen))
         return -1;
     return 0;

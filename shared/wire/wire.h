@@ -1,6 +1,6 @@
 /*  wire.h: the broker-worker protocol, as ZeroMQ multipart messages.
  *
- *  Every message: [signature "FARM/2"] [command, 1 byte] [fields...]; on the
+ *  Every message: [signature "FARM/4"] [command, 1 byte] [fields...]; on the
  *  broker's ROUTER socket the worker's routing id comes first. Numbers are
  *  big-endian, fixed size; strings are frames without NUL bytes.
  *
@@ -12,7 +12,7 @@
  *                     lines: what the header lines sign), scan time in usec u64,
  *                     features (WIRE_FEATURES_SIZE bytes: links count u8, then
  *                     VERDICT_LINKS link domains, text, reply-to, display name,
- *                     mailer, u64 each; verdict.h)
+ *                     mailer, Message-ID, u64 each; verdict.h)
  *    DISCONNECT both  (nothing): the peer is going away
  *
  *  The sender state in JOB is a snapshot as `key: value` lines (sender.h).
@@ -27,10 +27,10 @@
 #include <czmq.h>
 #include <stdint.h>
 
-#define WIRE_SIGNATURE "FARM/3"
+#define WIRE_SIGNATURE "FARM/4"
 #define WIRE_MAX_NAME 128
 #define WIRE_FLAG_ACCOUNT 1
-#define WIRE_FEATURES_SIZE (1 + 8 * (VERDICT_LINKS + 4))
+#define WIRE_FEATURES_SIZE (1 + 8 * (VERDICT_LINKS + 5))
 
 typedef enum {
     WIRE_READY = 'R', WIRE_HEARTBEAT = 'H', WIRE_JOB = 'J', WIRE_VERDICT = 'V',

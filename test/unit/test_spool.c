@@ -21,7 +21,7 @@ test_create_or_refuse (void **state)
     spool_t *s = spool_new (root, true);
     assert_non_null (s);
     static const char *dirs[] = { "tmp", "incoming", "active", "outgoing", "hold", "reject",
-                                  "deferred", "corrupt" };
+                                  "deferred", "corrupt", "feedback", "complaints" };
     for (int d = 0; d < SPOOL_NDIRS; d++) {
         char p[200];
         struct stat st;
@@ -41,6 +41,18 @@ test_create_or_refuse (void **state)
     s = spool_new (root, false);
     assert_non_null (s);
     spool_destroy (&s);
+    //  A spool made before the folders of what comes back opens without them.
+    char p[200];
+    snprintf (p, sizeof p, "%s/complaints", root);
+    assert_int_equal (rmdir (p), 0);
+    s = spool_new (root, false);
+    assert_non_null (s);
+    assert_int_equal (spool_fd (s, SPOOL_COMPLAINTS), -1);
+    assert_true (spool_fd (s, SPOOL_CORRUPT) >= 0);
+    spool_destroy (&s);
+    snprintf (p, sizeof p, "%s/corrupt", root);
+    assert_int_equal (rmdir (p), 0);
+    assert_null (spool_new (root, false));      //  a mail folder missing is refused
 }
 
 static void

@@ -75,7 +75,7 @@ typedef struct {
     bool reached;               //  this pass talked to the smarthost
     bool up;                    //  the last connection attempt succeeded
     zhashx_t *unrecorded;       //  name -> s_unrecorded_t: outcomes not yet on disk
-    diag_every_t said_unrecorded;
+    diag_every_t said_unrecorded, said_feedback;
 } relay_t;
 
 //  What became of each recipient of one attempt.
@@ -83,6 +83,7 @@ typedef enum { FATE_SENT, FATE_LATER, FATE_REFUSED } rcpt_fate_t;
 
 typedef struct {
     rcpt_fate_t fate;
+    int code;                   //  the smarthost's reply to it (0: none, the relay's own fate)
     char status[16];
     char diag[512];
 } rcpt_result_t;
@@ -110,6 +111,7 @@ static void
 s_result (rcpt_result_t *res, rcpt_fate_t fate, const smtp_reply_t *r)
 {
     res->fate = fate;
+    res->code = r->code;
     dsn_status (r->code, r->status, res->status, sizeof res->status);
     snprintf (res->diag, sizeof res->diag, "%s", r->text);
 }
@@ -161,8 +163,10 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
         smtp_reply_t t = self->down_reply;
         if (t.code >= 500)
             t.code = 421;
-        for (size_t i = 0; i < env->rcpt_count; i++)
+        for (size_t i = 0; i < env->rcpt_count; i++) {
             s_result (&res[i], FATE_LATER, &t);
+            res[i].code = 0;    //  nothing the smarthost said of this mail
+        }
         return;
     }
     bool broken = false;
@@ -181,6 +185,7 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
                                                 s_path (env->rcpt[i], path, sizeof path));
             if (code == 250 || code == 251) {
                 res[i].fate = FATE_SENT;
+                res[i].code = code;
                 accepted++;
             }
             else {
@@ -200,8 +205,10 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
             broken = true;
         if (broken)
             for (size_t i = 0; i < env->rcpt_count; i++)
-                if (res[i].fate == FATE_SENT && code != 250)
+                if (res[i].fate == FATE_SENT && code != 250) {
                     s_result (&res[i], FATE_LATER, &r);
+                    res[i].code = 0;    //  the connection broke: not the receiver's word
+                }
     }
     if (broken)
         smtp_destroy (&self->smtp);
@@ -356,6 +363,51 @@ s_unrecorded (relay_t *self, const char *name, const envelope_t *env, const rcpt
                     "failures not logged)", name, what, strerror (errno), held);
 }
 
+//  What the smarthost said of each recipient, for the broker's account of
+//  the sender (SPOOL/feedback/, broker/outcomes.h): one line a recipient
+//  it answered, written as .NAME and renamed. Advisory: when it cannot be
+//  written the mail still goes, said once a minute.
+static void
+s_feedback (relay_t *self, const envelope_t *env, const rcpt_result_t *res)
+{
+    int dir = spool_fd (self->spool, SPOOL_FEEDBACK);
+    if (dir < 0 || !env->qid)
+        return;
+    strbuf_t o;
+    strbuf_init (&o);
+    for (size_t i = 0; i < env->rcpt_count; i++) {
+        if (!res[i].code)
+            continue;
+        //  Tabs and line ends of the reply's text would break the line.
+        char text[512];
+        size_t n = 0;
+        for (const char *p = res[i].fate == FATE_SENT ? "ok" : res[i].diag; *p && n + 1 < sizeof text; p++)
+            text[n++] = *p == '\t' || *p == '\r' || *p == '\n' ? ' ' : *p;
+        text[n] = 0;
+        strbuf_printf (&o, "%s\t%s\t%d\t%s\t%s\n", env->qid, env->rcpt[i], res[i].code,
+                       res[i].fate == FATE_SENT || !*res[i].status ? "-" : res[i].status, text);
+    }
+    if (o.len) {
+        char name[QID_SIZE + 32], tmp[QID_SIZE + 40];
+        snprintf (name, sizeof name, "%s.%" PRId64, env->qid, fileio_now_usec ());
+        snprintf (tmp, sizeof tmp, ".%s", name);
+        int fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        int rc = fd < 0 ? -1 : fileio_write_all (fd, o.data, o.len);
+        if (fd >= 0 && close (fd) < 0)
+            rc = -1;
+        if (rc == 0)
+            rc = renameat (dir, tmp, dir, name);
+        if (rc < 0) {
+            unsigned long held;
+            if (diag_every (&self->said_feedback, 60000, &held))
+                diag_warn ("%s: its outcomes not written to feedback/: %s (%lu more not said)",
+                           env->qid, strerror (errno), held);
+            unlinkat (dir, tmp, 0);
+        }
+    }
+    strbuf_free (&o);
+}
+
 static void
 s_deliver (relay_t *self, const char *name, int64_t now)
 {
@@ -381,8 +433,10 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         memcpy (res, u->res, env->rcpt_count * sizeof *res);
         bounced = u->bounced;
     }
-    else
+    else {
         s_attempt (self, env, msg, len, res);
+        s_feedback (self, env, res);
+    }
 
     size_t ok = 0, temp = 0, perm = 0;
     bool expired = env->received_at != ENVELOPE_NO_TIME &&
