@@ -192,12 +192,14 @@ outcomes_complaint (outcomes_t *self, const char *msg, size_t len, char *charged
     senderdb_t *db = watch_senders (self->watch);
     char account[SENT_ACCOUNT] = "";
     int64_t t = 0;
-    char qid[QID_SIZE];
+    char qid[QID_SIZE] = "";
     uint64_t h = *a.msgid ? traits_msgid (a.msgid, strlen (a.msgid)) : 0;
     sent_t sent;
+    bool by_msgid = false;
     if (h && sent_by_msgid (db, h, qid) == 1 && sent_find (db, qid, &sent) == 1) {
         snprintf (account, sizeof account, "%s", sent.account);
         t = sent.t;
+        by_msgid = true;
     }
     else if (*a.feedback_id && *self->sender_id
              && feedback_id_account (a.feedback_id, self->sender_id, account, sizeof account) == 0) {
@@ -215,7 +217,7 @@ outcomes_complaint (outcomes_t *self, const char *msg, size_t len, char *charged
         t = s.last_seen;
     feedback_complaint (&s, t);
     diag_info ("complaint (%s) about %s's mail%s%s", *a.type ? a.type : "no Feedback-Type",
-               account, *qid && t == sent.t ? ": " : "", *qid && t == sent.t ? qid : "");
+               account, by_msgid ? ": " : " (by its Feedback-ID)", by_msgid ? qid : "");
     s_judge (self, account, &s, t, true);
     if (senderdb_put (db, key, &s) < 0)
         diag_error ("%s: complaint not saved: %s", key, strerror (errno));
