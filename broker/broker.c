@@ -151,9 +151,17 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
     dispatch_pump (self->dispatch);
-    if (self->outcomes)
-        outcomes_tick (self->outcomes);
     s_commit_due (self);
+    return 0;
+}
+
+//  What comes back (outcomes.h): read in steps, often.
+static int
+s_on_outcomes (zloop_t *loop, int timer_id, void *arg)
+{
+    broker_t *self = arg;
+    if (outcomes_tick (self->outcomes))
+        s_commit_due (self);
     return 0;
 }
 
@@ -384,6 +392,8 @@ broker_run (broker_t *self)
     //  Catches what no event announces: rescans, deferred messages coming due,
     //  the end of a pause after a failed write.
     zloop_timer (self->loop, 100, 0, s_on_tick, self);
+    if (self->outcomes)
+        zloop_timer (self->loop, OUTCOMES_EVERY_MS, 0, s_on_outcomes, self);
     s_on_retention (self->loop, 0, self);
     zloop_timer (self->loop, 3600 * 1000, 0, s_on_retention, self);
     zloop_start (self->loop);

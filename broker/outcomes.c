@@ -10,6 +10,7 @@
 #include "sent.h"
 #include "traits.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,7 @@ struct outcomes_t {
     outcomes_counters_t c;
     diag_every_t said[OUTCOME_RESULTS], said_c[COMPLAINT_RESULTS];
     header_limits_t lim;
+    DIR *walk[SPOOL_NDIRS];     //  a folder's walk, left open between ticks until its end
 };
 
 const char *
@@ -62,7 +64,13 @@ outcomes_new (cfg_t *cfg, spool_t *spool, watch_t *watch)
 void
 outcomes_destroy (outcomes_t **self_p)
 {
-    free (*self_p);
+    outcomes_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < SPOOL_NDIRS; i++)
+        if (self->walk[i])
+            closedir (self->walk[i]);
+    free (self);
     *self_p = NULL;
 }
 
@@ -226,12 +234,15 @@ outcomes_complaint (outcomes_t *self, const char *msg, size_t len, char *charged
 }
 
 //  The whole regular file name in dir, at most max bytes, into *data (the
-//  caller frees): its size, or -1 (too large, or not a regular file).
+//  caller frees): its size, -1 (too large, or not a regular file), or -2
+//  when it is gone (taken by another reader).
 static ssize_t
 s_slurp (int dir, const char *name, size_t max, char **data)
 {
     const char *what = NULL;
     int fd = fileio_open_regular (dir, name, &what);
+    if (fd == -1 && errno == ENOENT)
+        return -2;
     if (fd < 0)
         return -1;
     struct stat st;
@@ -254,7 +265,7 @@ s_feedback_file (outcomes_t *self, int dir, const char *name)
 {
     char *data = NULL;
     ssize_t n = s_slurp (dir, name, OUTCOMES_MAX_FILE, &data);
-    if (n < 0)
+    if (n == -1)
         s_result (self, OUTCOME_BAD_FILE, "a file too large, unreadable or not a regular file");
     for (const char *p = data, *end = data + (n > 0 ? n : 0); p && p < end;) {
         const char *nl = memchr (p, '\n', (size_t) (end - p));
@@ -271,6 +282,8 @@ s_complaint_file (outcomes_t *self, int dir, const char *name)
 {
     char *data = NULL;
     ssize_t n = s_slurp (dir, name, ARF_MAX_BYTES, &data);
+    if (n == -2)
+        return;
     if (n < 0)
         s_cresult (self, COMPLAINT_MALFORMED, "a file too large, unreadable or not a regular file");
     else
@@ -278,21 +291,30 @@ s_complaint_file (outcomes_t *self, int dir, const char *name)
     free (data);
 }
 
-//  Read and remove up to max files of one folder.
+//  Read and remove up to max files of one folder, for at most
+//  OUTCOMES_TICK_MS of the broker's time. The walk goes on where the last
+//  tick left it (a folder of 100,000 files is not read from its start every
+//  time); at its end the folder is opened again next tick, for what came.
 static size_t
 s_folder (outcomes_t *self, spool_dir_t which, void (*one) (outcomes_t *, int, const char *))
 {
+    int64_t until = zclock_mono () + OUTCOMES_TICK_MS;
     int dir = spool_fd (self->spool, which);
-    int fd = dir < 0 ? -1 : openat (dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir (fd);
-    if (!d) {
-        if (fd >= 0)
-            close (fd);
+    if (dir < 0)
         return 0;
+    if (!self->walk[which]) {
+        int fd = openat (dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        self->walk[which] = fd < 0 ? NULL : fdopendir (fd);
+        if (!self->walk[which]) {
+            if (fd >= 0)
+                close (fd);
+            return 0;
+        }
     }
+    DIR *d = self->walk[which];
     size_t n = 0;
-    struct dirent *e;
-    while (n < self->max_files && (e = readdir (d))) {
+    struct dirent *e = NULL;
+    while (n < self->max_files && (n % 16 || zclock_mono () < until) && (e = readdir (d))) {
         if (e->d_name[0] == '.')
             continue;
         one (self, dir, e->d_name);
@@ -304,7 +326,10 @@ s_folder (outcomes_t *self, spool_dir_t which, void (*one) (outcomes_t *, int, c
         }
         n++;
     }
-    closedir (d);
+    if (!e && n < self->max_files) {
+        closedir (d);
+        self->walk[which] = NULL;
+    }
     return n;
 }
 

@@ -16,7 +16,9 @@
  *                       Feedback-ID header (feedback/sender-id)
  *
  *  Each file is read once and removed, at most feedback/max-files of each
- *  folder a tick, so that a flood never stalls the broker. An outcome is
+ *  folder a tick (every OUTCOMES_EVERY_MS) and for at most OUTCOMES_TICK_MS
+ *  of it, so that a flood never stalls the broker. farm-relay writes one
+ *  file a pass over outgoing/, not one a message. An outcome is
  *  charged only when the queue id is one the broker delivered (sent.h) and
  *  the recipient one of its own, once per recipient (deferrals aside);
  *  everything else is counted by kind and logged once a minute per kind,
@@ -29,6 +31,8 @@
 
 #define OUTCOMES_MAX_LINE 2048
 #define OUTCOMES_MAX_FILE (1u << 20)
+#define OUTCOMES_TICK_MS 10
+#define OUTCOMES_EVERY_MS 25
 
 typedef enum {
     OUTCOME_CHARGED, OUTCOME_UNKNOWN_QID, OUTCOME_UNKNOWN_RCPT, OUTCOME_DUPLICATE,

@@ -123,9 +123,10 @@ const cfg_key_t params_table[] = {
       "longest one webhook request or command may take", NULL },
     { "notify/retries", "notify-retries", CFG_INT, "4", 0, 20,  B,
       "attempts after the first, 1 s apart and doubling, before an event is dropped (logged)", NULL },
-    { "feedback/max-files", "feedback-max-files", CFG_INT, "200", 1, 1000000, B,
+    { "feedback/max-files", "feedback-max-files", CFG_INT, "1000", 1, 1000000, B,
       "files of SPOOL/feedback/ (delivery outcomes) and of SPOOL/complaints/ (ARF reports) "
-      "read a tenth of a second, each: a flood is taken in steps, never all at once", NULL },
+      "read every 25 ms, each, and for at most 10 ms of it: a flood is taken in steps, "
+      "never all at once", NULL },
     { "feedback/keep-days", "feedback-keep-days", CFG_INT, "7", 0, 3650, B,
       "days the broker keeps what it delivered (queue id, account, recipients, Message-ID) "
       "to charge outcomes and complaints to the right account (0: forever)", NULL },

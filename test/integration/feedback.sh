@@ -105,7 +105,7 @@ printf 'Message-ID: <never@else.example>\n\nhi\n' >"$T/stranger.eml"
 arf "$T/stranger.eml" | "${CTL[@]}" complaint >"$T/c4.out" 2>&1 && fail "a stranger's mail charged: $(cat "$T/c4.out")"
 grep -q 'unmatched' "$T/c4.out" || fail "unknown original: $(cat "$T/c4.out")"
 # One dropped in the folder, as an MTA would.
-arf "$m" >"$T/spool/complaints/report-1"
+arf "$m" >"$T/spool/complaints/.report-1" && mv "$T/spool/complaints/.report-1" "$T/spool/complaints/report-1"
 "${CTL[@]}" show bakery >"$T/bakery.show"
 i=0; until "${CTL[@]}" show bakery | grep -q 'complaints: *3 ever'; do
     i=$((i + 1)); [ $i -gt 100 ] && fail "bakery's complaints: $("${CTL[@]}" show bakery | grep complaints)"; sleep 0.1; done
@@ -126,9 +126,11 @@ for l in open(sys.argv[1]):
     printf '%s\t<buyer1@list.example>\t777\t9.9.9\tout of range\n' "$q"
     printf '%s\t<nobody@else.example>\t550\t5.1.1\tnot its recipient\n' "$q"
     printf 'garbage without tabs\n\x00\x01\x02\n'
-} >"$T/spool/feedback/bad-1"
-head -c 2000000 /dev/urandom >"$T/spool/feedback/huge"
-ln -s /etc/passwd "$T/spool/feedback/link"
+} >"$T/spool/feedback/.bad-1"
+head -c 2000000 /dev/urandom >"$T/spool/feedback/.huge"
+ln -s /etc/passwd "$T/spool/feedback/.link"
+# Each put in place at once, as writers must (outcomes.h).
+for f in bad-1 huge link; do mv "$T/spool/feedback/.$f" "$T/spool/feedback/$f"; done
 i=0; until [ -z "$(ls "$T/spool/feedback")" ]; do
     i=$((i + 1)); [ $i -gt 100 ] && fail "feedback/ not read: $(ls "$T/spool/feedback")"; sleep 0.1; done
 sleep 0.5

@@ -76,6 +76,7 @@ typedef struct {
     bool up;                    //  the last connection attempt succeeded
     zhashx_t *unrecorded;       //  name -> s_unrecorded_t: outcomes not yet on disk
     diag_every_t said_unrecorded, said_feedback;
+    strbuf_t feedback;          //  outcome lines not written to feedback/ yet
 } relay_t;
 
 //  What became of each recipient of one attempt.
@@ -365,16 +366,42 @@ s_unrecorded (relay_t *self, const char *name, const envelope_t *env, const rcpt
 
 //  What the smarthost said of each recipient, for the broker's account of
 //  the sender (SPOOL/feedback/, broker/outcomes.h): one line a recipient
-//  it answered, written as .NAME and renamed. Advisory: when it cannot be
-//  written the mail still goes, said once a minute.
+//  it answered, gathered in self->feedback and written as one file a pass
+//  (or each FEEDBACK_FILE bytes): .NAME, then renamed. Advisory: when it
+//  cannot be written the mail still goes, said once a minute.
+#define FEEDBACK_FILE (256 * 1024)
+
+static void
+s_feedback_flush (relay_t *self)
+{
+    int dir = spool_fd (self->spool, SPOOL_FEEDBACK);
+    if (dir < 0 || !self->feedback.len) {
+        strbuf_reset (&self->feedback);
+        return;
+    }
+    char name[64], tmp[72];
+    snprintf (name, sizeof name, "relay.%" PRId64 ".%d", fileio_now_usec (), (int) getpid ());
+    snprintf (tmp, sizeof tmp, ".%s", name);
+    int fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    int rc = fd < 0 ? -1 : fileio_write_all (fd, self->feedback.data, self->feedback.len);
+    if (fd >= 0 && close (fd) < 0)
+        rc = -1;
+    if (rc == 0)
+        rc = renameat (dir, tmp, dir, name);
+    if (rc < 0) {
+        unsigned long held;
+        if (diag_every (&self->said_feedback, 60000, &held))
+            diag_warn ("feedback/: outcomes not written: %s (%lu more not said)", strerror (errno), held);
+        unlinkat (dir, tmp, 0);
+    }
+    strbuf_reset (&self->feedback);
+}
+
 static void
 s_feedback (relay_t *self, const envelope_t *env, const rcpt_result_t *res)
 {
-    int dir = spool_fd (self->spool, SPOOL_FEEDBACK);
-    if (dir < 0 || !env->qid)
+    if (!env->qid)
         return;
-    strbuf_t o;
-    strbuf_init (&o);
     for (size_t i = 0; i < env->rcpt_count; i++) {
         if (!res[i].code)
             continue;
@@ -384,28 +411,11 @@ s_feedback (relay_t *self, const envelope_t *env, const rcpt_result_t *res)
         for (const char *p = res[i].fate == FATE_SENT ? "ok" : res[i].diag; *p && n + 1 < sizeof text; p++)
             text[n++] = *p == '\t' || *p == '\r' || *p == '\n' ? ' ' : *p;
         text[n] = 0;
-        strbuf_printf (&o, "%s\t%s\t%d\t%s\t%s\n", env->qid, env->rcpt[i], res[i].code,
+        strbuf_printf (&self->feedback, "%s\t%s\t%d\t%s\t%s\n", env->qid, env->rcpt[i], res[i].code,
                        res[i].fate == FATE_SENT || !*res[i].status ? "-" : res[i].status, text);
     }
-    if (o.len) {
-        char name[QID_SIZE + 32], tmp[QID_SIZE + 40];
-        snprintf (name, sizeof name, "%s.%" PRId64, env->qid, fileio_now_usec ());
-        snprintf (tmp, sizeof tmp, ".%s", name);
-        int fd = openat (dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        int rc = fd < 0 ? -1 : fileio_write_all (fd, o.data, o.len);
-        if (fd >= 0 && close (fd) < 0)
-            rc = -1;
-        if (rc == 0)
-            rc = renameat (dir, tmp, dir, name);
-        if (rc < 0) {
-            unsigned long held;
-            if (diag_every (&self->said_feedback, 60000, &held))
-                diag_warn ("%s: its outcomes not written to feedback/: %s (%lu more not said)",
-                           env->qid, strerror (errno), held);
-            unlinkat (dir, tmp, 0);
-        }
-    }
-    strbuf_free (&o);
+    if (self->feedback.len >= FEEDBACK_FILE)
+        s_feedback_flush (self);
 }
 
 static void
@@ -597,6 +607,7 @@ s_pass (relay_t *self)
         free (names[i]);
     }
     free (names);
+    s_feedback_flush (self);
     if (self->reached)
         self->last_up = now;
     s_metrics (self, n);
@@ -625,6 +636,7 @@ main (int argc, char **argv)
     relay_t self = { .cfg = cfg, .smarthost = cfg_str (cfg, "relay/smarthost"),
                      .started = (int64_t) time (NULL), .up = true, .unrecorded = zhashx_new () };
     zhashx_set_destructor (self.unrecorded, s_unrecorded_free);
+    strbuf_init (&self.feedback);
     //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
     self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
     snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));
@@ -657,6 +669,7 @@ main (int argc, char **argv)
         diag_error ("relay stopping with %zu outcome(s) not recorded: those messages will be "
                     "sent again to the recipients that took them", zhashx_size (self.unrecorded));
     zhashx_destroy (&self.unrecorded);
+    strbuf_free (&self.feedback);
     spool_destroy (&self.spool);
     cfg_destroy (&cfg);
     return once && self.waiting ? 75 : 0;
