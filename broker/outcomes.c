@@ -103,29 +103,6 @@ s_cresult (outcomes_t *self, complaint_result_t r, const char *what)
     return r;
 }
 
-//  The judgement after the record took feedback in: flag on a rise of
-//  refusals or complaints over the flag's rate (complaint says which).
-static void
-s_judge (outcomes_t *self, const char *account, sender_t *s, int64_t t, bool complaint)
-{
-    const compromise_params_t *p = watch_params (self->watch);
-    feedback_state_t f;
-    feedback_judge (s, p, &f);
-    if (s->flagged || !(complaint ? f.complaint_flag : f.rise))
-        return;
-    char reason[SENDER_REASON - 16];
-    feedback_reason (&f, p, complaint, reason, sizeof reason);
-    if (watch_observing (self->watch, s, t)) {
-        s->would_count += s->would_count < UINT32_MAX;
-        s->would_at = t;
-        snprintf (s->reason, sizeof s->reason, "would-hold: %s", reason);
-        diag_info ("account %s would be flagged: %s", account, reason);
-        return;
-    }
-    self->c.flags++;
-    watch_flag (self->watch, account, NULL, s, t, reason);
-}
-
 outcome_result_t
 outcomes_line (outcomes_t *self, const char *text, size_t len)
 {
@@ -178,7 +155,7 @@ outcomes_line (outcomes_t *self, const char *text, size_t len)
             diag_error ("%s: its outcome for %s not recorded: %s", f[0], f[1], strerror (errno));
     }
     self->c.kinds[k]++;
-    s_judge (self, sent.account, &s, sent.t, false);
+    self->c.flags += watch_feedback_judge (self->watch, sent.account, &s, sent.t, false);
     if (senderdb_put (db, key, &s) < 0)
         diag_error ("%s: feedback not saved: %s", key, strerror (errno));
     return s_result (self, OUTCOME_CHARGED, "");
@@ -226,7 +203,7 @@ outcomes_complaint (outcomes_t *self, const char *msg, size_t len, char *charged
     feedback_complaint (&s, t);
     diag_info ("complaint (%s) about %s's mail%s%s", *a.type ? a.type : "no Feedback-Type",
                account, by_msgid ? ": " : " (by its Feedback-ID)", by_msgid ? qid : "");
-    s_judge (self, account, &s, t, true);
+    self->c.flags += watch_feedback_judge (self->watch, account, &s, t, true);
     if (senderdb_put (db, key, &s) < 0)
         diag_error ("%s: complaint not saved: %s", key, strerror (errno));
     snprintf (charged, clen, "%s", account);

@@ -12,6 +12,7 @@
 #include "qid.h"
 #include "xalloc.h"
 #include <czmq.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct watch_t {
     alert_t *alert;                 //  the events to a webhook or a command
     zhashx_t *recent;               //  account -> s_recent_t: its last queue ids, for the events
     int64_t newest;                 //  the newest time of a message delivered
+    zhashx_t *dead;                 //  feedback/simulate: addresses that do not exist, or NULL
 };
 
 //  The last queue ids an account sent (counted at dispatch), newest at
@@ -106,6 +108,35 @@ s_free_expired (void **item)
     *item = NULL;
 }
 
+//  feedback/simulate: one address a line, lowercased; at most 10 million.
+static zhashx_t *
+s_load_dead (const char *path)
+{
+    FILE *f = fopen (path, "r");
+    if (!f)
+        diag_fatal ("feedback/simulate %s: %s", path, strerror (errno));
+    zhashx_t *set = zhashx_new ();
+    char line[512];
+    size_t n = 0;
+    while (fgets (line, sizeof line, f) && n < 10000000) {
+        size_t len;
+        const char *r = sender_rcpt_trim (line, &len);
+        while (len && (r[len - 1] == '\n' || r[len - 1] == '\r'))
+            len--;
+        if (!len)
+            continue;
+        char low[512];
+        snprintf (low, sizeof low, "%.*s", (int) len, r);
+        for (char *c = low; *c; c++)
+            *c = (char) tolower ((unsigned char) *c);
+        zhashx_update (set, low, (void *) 1);
+        n++;
+    }
+    fclose (f);
+    diag_info ("feedback/simulate %s: %zu address(es) answered 550 5.1.1, every other 250", path, n);
+    return set;
+}
+
 watch_t *
 watch_new (cfg_t *cfg, const char *spool_root)
 {
@@ -150,6 +181,9 @@ watch_new (cfg_t *cfg, const char *spool_root)
     self->senders = senderdb_new (self->path, self->map_mb, cache, aside, err, sizeof err);
     if (!self->senders)
         diag_fatal ("%s", err);
+    const char *dead = cfg_str (cfg, "feedback/simulate");
+    if (*dead)
+        self->dead = s_load_dead (dead);
     size_t records, bytes, map;
     senderdb_usage (self->senders, &records, &bytes, &map);
     diag_info ("sender state %s: %zu record(s), %zu KiB used of %zu MiB, %zu bytes a record",
@@ -166,6 +200,7 @@ watch_destroy (watch_t **self_p)
     senderdb_destroy (&self->senders);
     zlistx_destroy (&self->expired);
     zhashx_destroy (&self->recent);
+    zhashx_destroy (&self->dead);
     alert_destroy (&self->alert);
     free (self);
     *self_p = NULL;
@@ -595,6 +630,27 @@ watch_flag (watch_t *self, const char *account, const char *qid, sender_t *s, in
 }
 
 bool
+watch_feedback_judge (watch_t *self, const char *account, sender_t *s, int64_t t, bool complaint)
+{
+    feedback_state_t f;
+    feedback_judge (s, &self->params, &f);
+    if (s->flagged || !(complaint ? f.complaint_flag : f.rise))
+        return false;
+    char reason[SENDER_REASON - 16];
+    feedback_reason (&f, &self->params, complaint, reason, sizeof reason);
+    if (watch_observing (self, s, t)) {
+        s->would_count += s->would_count < UINT32_MAX;
+        s->would_at = t;
+        snprintf (s->reason, sizeof s->reason, "would-hold: %s", reason);
+        self->would_holds++;
+        diag_info ("account %s would be flagged: %s", account, reason);
+        return false;
+    }
+    watch_flag (self, account, NULL, s, t, reason);
+    return true;
+}
+
+bool
 watch_observing (watch_t *self, const sender_t *s, int64_t t)
 {
     sender_snap_t sn;
@@ -726,6 +782,22 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
         //  Its text counted; delivered, its links and presentation its own.
         lateral_count (&s, &v->features, (uint32_t) env->rcpt_count, watch_time (env),
                        &self->params, &lj, v->code == VERDICT_DELIVER);
+        changed = true;
+    }
+    if (v->code == VERDICT_DELIVER && self->dead && env->mail_from && *env->mail_from && !again) {
+        //  A scenario's remote servers (feedback/simulate): each recipient
+        //  answered at once, 550 5.1.1 for the addresses that do not exist.
+        for (size_t i = 0; i < env->rcpt_count; i++) {
+            size_t n;
+            const char *r = sender_rcpt_trim (env->rcpt[i], &n);
+            char low[512];
+            snprintf (low, sizeof low, "%.*s", (int) (n < sizeof low ? n : sizeof low - 1), r);
+            for (char *c = low; *c; c++)
+                *c = (char) tolower ((unsigned char) *c);
+            feedback_count (&s, watch_time (env), zhashx_lookup (self->dead, low) ? FEEDBACK_INVALID
+                            : FEEDBACK_DELIVERED, &self->params);
+        }
+        watch_feedback_judge (self, watch_account (env), &s, watch_time (env), false);
         changed = true;
     }
     if (changed && senderdb_put (self->senders, key, &s) < 0)

@@ -38,6 +38,10 @@ void watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v);
 //  once.
 void watch_flag (watch_t *self, const char *account, const char *qid, sender_t *s, int64_t t,
                  const char *reason);
+//  After s took feedback in (feedback.h): flag it for a rise of refused
+//  recipients (complaint false) or for its complaints, or record what it
+//  would have done in observe mode. True when it flagged.
+bool watch_feedback_judge (watch_t *self, const char *account, sender_t *s, int64_t t, bool complaint);
 //  Whether the detector's holds do not apply to s at t (observe mode, the
 //  account's or the farm's, or its action notify): what it would do is
 //  recorded instead.

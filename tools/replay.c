@@ -423,6 +423,7 @@ s_start_farm (run_t *r)
                       //  Deferred mail is due by the sample's time, not today's.
                       "--clock", "messages", "--stream-lag", lag, "--stream-latency", latency,
                       "--observe-until", until,
+                      "--dead-recipients", (char *) cfg_str (cfg, "feedback/simulate"),
                       //  A replay shows verdicts; it bounces nothing to anyone.
                       "--reject-notify=none", NULL };
     signal (SIGINT, s_on_signal);

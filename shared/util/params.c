@@ -134,6 +134,11 @@ const cfg_key_t params_table[] = {
       "when set, workers add a Feedback-ID header (ACCOUNT:SENDER-ID, Gmail's format) to "
       "mail they deliver, before signing, and the broker matches complaints by it; empty: none",
       NULL },
+    { "feedback/simulate", "dead-recipients", CFG_STR, "", 0, 0, B | R,
+      "a scenario's remote servers, for a replay: a file of recipient addresses that do not "
+      "exist, one a line; each delivered message's recipients are answered at once, 550 5.1.1 "
+      "for those and 250 for the others, and charged as farm-relay's replies would be; "
+      "empty: none (live, the replies come from farm-relay)", NULL },
     { "state/path", "state", CFG_STR, "", 0, 0, B,
       "LMDB file of the sender state (per-account counters, baselines, flags); "
       "empty: senders.mdb in the spool root", NULL },

@@ -19,6 +19,7 @@ replay() {   # replay NAME [OPTION...]
     local name=$1
     shift
     "$FARM_BIN/farm-replay" "$T/mail" --out "$T/$name" --models "$T/models" --workers 2 --json "$T/$name.json" \
+        --dead-recipients "$T/mail.dead" \
         "$@" >"$T/$name.log" 2>&1 || fail "replay $name: $(tail -3 "$T/$name.log")"
 }
 replay enforce

@@ -25,7 +25,9 @@ ones, whose attacker reads the address book and sends one phishing note (a
 greeting of its own, a link to a new host) to the account's contacts and
 their colleagues, 100 to 300 an hour for 40 minutes; a newsletter whose
 attacker mails strangers; a shop whose attacker sends spam to its usual kind
-of recipients at its usual rate.
+of recipients at its usual rate; a shop whose attacker sends receipts of its
+own kind to a bought list, a third or more of it dead (only the delivery
+feedback catches that one).
 
 Bodies are written from templates of each kind (receipts, newsletters,
 notes, phishing, spam); with --corpus, people's and businesses' notes are the
@@ -36,7 +38,10 @@ train a model when there is no corpus.
 Writes SPOOL/NNNNNNN.eml with .env beside it, and SPOOL.truth.jsonl: one
 line per message (file, account, kind, case, t), then one per account (type,
 role, hijack style). tools/bench/scenario-score.py reads it and reports per
-kind of account and per kind of hijack."""
+kind of account and per kind of hijack. SPOOL.dead lists the recipient
+addresses that do not exist (honest accounts have a few, a hijacker's list a
+third): farm-replay --dead-recipients SPOOL.dead answers those 550 5.1.1 and
+every other 250, as the remote servers would, for the delivery feedback."""
 import argparse
 import email.utils
 import json
@@ -157,6 +162,23 @@ class Bodies:
                 "Hi,\n\n" + r.choice(PHISH).format(h=h, n=n) + "\n\nThanks\n")
 
 
+# Addresses that do not exist (SPOOL.dead: farm-replay --dead-recipients
+# answers them 550 5.1.1): a share of every new address, drawn from a
+# generator of its own so that the traffic is the same with or without them.
+# Honest accounts mistype or outlive a few (a person's contacts 1%, a
+# shop's customers at checkout 2%, a newsletter's list 2%); a hijacker's
+# bought or guessed list is a third dead, and half of the colleagues a
+# lateral hijacker guesses at do not exist.
+DEAD, DEAD_RNG = set(), random.Random(0)
+DEAD_SHARE = {"person": 0.01, "business": 0.01, "newsletter": 0.02, "shop": 0.02}
+HIJACK_DEAD, GUESSED_DEAD = 0.33, 0.5
+
+
+def mark_dead(addr, share):
+    if DEAD_RNG.random() < share:
+        DEAD.add(addr)
+
+
 class Account:
     def __init__(self, rng, i, kind):
         self.kind, self.i = kind, i
@@ -180,9 +202,11 @@ class Account:
             self.list = [self.stranger(rng) for _ in range(rng.randint(500, 1500))]
             self.send_hour = rng.randrange(24)
 
-    def stranger(self, rng):
+    def stranger(self, rng, dead=None):
         dom = rng.choice(FREEMAIL) if rng.random() < 0.6 else "corp%03d.example" % rng.randrange(500)
-        return "c%07d@%s" % (rng.randrange(10 ** 7), dom)
+        c = "c%07d@%s" % (rng.randrange(10 ** 7), dom)
+        mark_dead(c, DEAD_SHARE[self.kind] if dead is None else dead)
+        return c
 
     def contacts_for(self, rng, k, new_share):
         out = []
@@ -252,6 +276,15 @@ def make_accounts(rng, scale, days):
         for a in pick(kind, max(1, int(2 * scale)), "hard"):
             a.case = case
             a.case_at = START + rng.randrange(2, days - 1) * DAY + rng.randrange(6, 16) * 3600
+    # A shop's hijacker with a bought list: receipts that look like its own
+    # (order confirmations, a lure), at its usual rate, to strangers as
+    # always; a third or more of the list is dead. Only what comes back
+    # gives him away. Drawn apart (DEAD_RNG), so that the other accounts are
+    # what they were.
+    free = [a for a in by["shop"] if a.role == "normal"]
+    for a in DEAD_RNG.sample(free, min(len(free), max(1, int(scale)))):
+        a.role = "hijacked"
+        a.hijack = dict(style="bought list", spam=0.0, at=START + last + DEAD_RNG.randrange(DAY))
     return accs
 
 
@@ -327,24 +360,34 @@ def events_of(rng, a, days, bodies):
                 c = rng.choice(known)
                 if rng.random() < 0.3:
                     c = "c%07d@%s" % (rng.randrange(10 ** 7), c.split("@")[1])
+                    mark_dead(c, GUESSED_DEAD)
                 first = c.split("@")[0]
                 ev.append((h["at"] + rng.randrange(2400), "hijack", None, [c],
                            (rng.choice(["Shared document", "Invoice", "Your mailbox"]),
                             "Hi %s,\n\n%s\n\nThanks,\n%s\n" % (first, rng.choice(notes).format(
                                 h=host, n=rng.randrange(10 ** 6)), a.name.title()))))
+        elif h["style"] == "bought list":
+            r = DEAD_RNG
+            lures = Bodies(r)
+            for hour in range(6):
+                for _ in range(poisson(r, a.per_day / 24.0)):
+                    c = "c%07d@%s" % (r.randrange(10 ** 7), r.choice(FREEMAIL))
+                    mark_dead(c, r.uniform(0.3, 0.5))
+                    ev.append((h["at"] + hour * 3600 + r.randrange(3600), "hijack", None, [c],
+                               lures.receipt(a.domain)))
         elif a.kind == "shop":
             # At its usual rate, to the kind of recipients it always has.
             rate = a.per_day / 24.0
             for hour in range(6):
                 for _ in range(poisson(rng, rate)):
                     ev.append((h["at"] + hour * 3600 + rng.randrange(3600), "hijack", None,
-                               [a.stranger(rng)], bodies.bad(True)))
+                               [a.stranger(rng, HIJACK_DEAD)], bodies.bad(True)))
         else:
             n, span = {"fast": (rng.randint(150, 400), 600), "hour": (rng.randint(150, 300), 3600),
                        "slow": (rng.randint(60, 120), 3 * 3600)}[h["style"]]
             per = 50 if a.kind == "newsletter" else None
             for _ in range(n // (10 if per else 1)):
-                rc = [a.stranger(rng) for _ in range(per or rng.choice([1, 1, 2, 3, 5]))]
+                rc = [a.stranger(rng, HIJACK_DEAD) for _ in range(per or rng.choice([1, 1, 2, 3, 5]))]
                 ev.append((h["at"] + rng.randrange(span), "hijack", None, rc,
                            bodies.bad(rng.random() < h["spam"])))
     return ev
@@ -375,6 +418,7 @@ def main():
     if a.train:
         write_train(a.train, a.seed + 1000)
     rng = random.Random(a.seed)
+    DEAD_RNG.seed(a.seed + 7)
     bodies = Bodies(rng, a.corpus)
     accs = make_accounts(rng, a.scale, a.days)
     events = []
@@ -412,6 +456,9 @@ def main():
             if acc.born:
                 rec.update(born=START + acc.born * DAY)
             truth.write(json.dumps(rec) + "\n")
+    # The addresses that do not exist, for farm-replay --dead-recipients.
+    with open(a.out.rstrip("/") + ".dead", "w") as f:
+        f.write("".join(c + "\n" for c in sorted(DEAD)))
     legit = sum(1 for e in events if e[2] == "legit")
     print("provider: %d messages (%d legitimate, %d from attackers), %d accounts over %d days -> %s" %
           (len(events), legit, len(events) - legit, len(accs), a.days, a.out))
