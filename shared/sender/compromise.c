@@ -76,15 +76,16 @@ static const cfg_param_t s_params[] = {
       "sent: a link shared once or twice is usual, one in message after message is a round" },
     { "compromise/presentation-history", R, F (present_history), 20, 0, 1e9,
       "messages an account must have sent before a new presentation counts" },
-    { "compromise/refused-min", R, F (refused_min), 10, 1, 1e9,
+    { "compromise/refused-min", R, F (refused_min), 5, 1, 1e9,
       "recipients of the last hour's mail refused for good as invalid or for policy before a "
       "rise of refusals flags the account" },
-    { "compromise/refused-share", R, F (refused_share), 0.2, 0.001, 1,
+    { "compromise/refused-share", R, F (refused_share), 0.1, 0.001, 1,
       "share of the last hour's final outcomes refused as invalid or for policy at which the "
       "account is flagged" },
-    { "compromise/refused-ratio", R, F (refused_ratio), 4, 1, 1e6,
-      "... and at least this many times the account's usual share" },
-    { "compromise/feedback-basis", R, F (feedback_basis), 200, 1, 1e9,
+    { "compromise/refused-surprise", R, F (refused_surprise), 5, 0, 1000,
+      "... and this surprising under the account's usual share (-log10 of the Poisson chance of "
+      "as many refused among the hour's outcomes; 5: one in 100,000)" },
+    { "compromise/feedback-basis", R, F (feedback_basis), 1000, 1, 1e9,
       "final outcomes behind an account's usual shares before they count fully" },
     { "compromise/prior-refused", R, F (prior_refused), 0.03, 0, 1,
       "the usual share of refused recipients of an account with no feedback yet" },

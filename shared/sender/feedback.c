@@ -1,6 +1,7 @@
 /*  feedback.c: delivery outcomes and complaints in the sender's record (see
  *  feedback.h). */
 #include "feedback.h"
+#include "baseline.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,8 +147,13 @@ feedback_judge (const sender_t *s, const compromise_params_t *p, feedback_state_
     double basis = p->feedback_basis, own = s->finals < basis ? s->finals : basis;
     out->usual = basis > 0 ? (own * (s->invalid_usual + s->policy_usual) + (basis - own) * p->prior_refused) / basis
                            : s->invalid_usual + s->policy_usual;
+    //  How surprising the hour's refusals are under the usual share (never
+    //  below a quarter of the prior: an account clean so far is not one
+    //  refusal from a flag).
+    double floor = p->prior_refused / 4, u = out->usual > floor ? out->usual : floor;
+    out->surprise = poisson_surprise (out->refused_1h, out->finals_1h * u);
     out->rise = out->refused_1h >= p->refused_min && out->share_1h >= p->refused_share
-                && out->share_1h >= p->refused_ratio * out->usual;
+                && out->surprise >= p->refused_surprise;
     out->reputation = s->finals >= basis / 2
                       && (s->invalid_usual >= p->reputation_invalid || s->policy_usual >= p->reputation_policy);
     for (int64_t k = 0; k < 7; k++) {
@@ -171,9 +177,9 @@ feedback_reason (const feedback_state_t *f, const compromise_params_t *p, bool c
     else
         snprintf (out, outlen,
                   "compromise: refused recipients %u of %u in the last hour's mail (%.0f%%: %u invalid, "
-                  "%u for policy), usual %.1f%% (refused-share %.0f%%, refused-ratio %g)",
+                  "%u for policy), usual %.1f%%: surprise %.1f at or above %g",
                   f->refused_1h, f->finals_1h, 100 * f->share_1h, f->invalid_1h, f->policy_1h,
-                  100 * f->usual, 100 * p->refused_share, p->refused_ratio);
+                  100 * f->usual, f->surprise, p->refused_surprise);
 }
 
 void

@@ -10,10 +10,12 @@
  *  the usual is the account's own, before the hour being judged.
  *    - a rise: of the last hour's final outcomes, at least refused-min
  *      refused as invalid or for policy, a share of them at least
- *      refused-share and refused-ratio times the account's usual share (with
- *      prior-refused in it, as if feedback-basis outcomes had shown it
- *      until the account's own count): a compromise signal, the account
- *      flagged (a hijacker's list, or mail the receivers refuse);
+ *      refused-share, and as many as surprising as refused-surprise under
+ *      the account's usual share (a Poisson chance of at most 10^-5 by
+ *      default; the usual with prior-refused in it, as if feedback-basis
+ *      outcomes had shown it until the account's own count, and never below
+ *      a quarter of prior-refused): a compromise signal, the account flagged
+ *      (a hijacker's list, or mail the receivers refuse);
  *    - a reputation problem: a usual share of invalid recipients at or above
  *      reputation-invalid, or of policy refusals at or above
  *      reputation-policy, over at least half of feedback-basis outcomes:
@@ -49,6 +51,7 @@ typedef struct {
     uint32_t refused_1h, invalid_1h, policy_1h, finals_1h;  //  the last hour's mail
     double share_1h;            //  refused of the final outcomes
     double usual;               //  the account's usual refused share, with the prior
+    double surprise;            //  of the hour's refusals under it (-log10 P)
     double invalid_usual, policy_usual;
     uint32_t finals;            //  outcomes behind the usual
     bool rise;                  //  a sudden rise of refused recipients

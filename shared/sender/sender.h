@@ -195,7 +195,7 @@ typedef struct {
     //  Delivery feedback and complaints (feedback.h).
     double refused_min;         //  recipients refused in the hour before a rise counts
     double refused_share;       //  share of the hour's outcomes refused at which a rise flags
-    double refused_ratio;       //  ... and at least this many times the account's usual share
+    double refused_surprise;    //  ... and this surprising under the account's usual share (-log10 P)
     double feedback_basis;      //  final outcomes behind the usual shares before they count fully
     double prior_refused;       //  the usual share of refused recipients of an account with none
     double reputation_invalid;  //  a usual share of invalid recipients that is a reputation problem
