@@ -148,7 +148,7 @@ outcomes_line (outcomes_t *self, const char *text, size_t len)
     sender_t s;
     if (senderdb_get (db, key, &s) <= 0)
         return s_result (self, OUTCOME_NO_ACCOUNT, "the account's record is gone");
-    feedback_count (&s, sent.t, k, watch_params (self->watch));
+    feedback_count (&s, sent.t, k, (sent.rcpt[slot] & SENT_FRESH) != 0, watch_params (self->watch));
     if (k != FEEDBACK_DEFERRED) {
         sent.rcpt[slot] |= SENT_DONE;
         if (sent_update (db, f[0], &sent) < 0)

@@ -20,7 +20,7 @@ s_rcpt_hash (const char *rcpt)
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (uint8_t) tolower ((unsigned char) r[i])) * 16777619u;
-    h &= ~SENT_DONE;
+    h &= ~(SENT_DONE | SENT_FRESH);
     return h ? h : 1;
 }
 
@@ -38,14 +38,14 @@ s_pack (const sent_t *s, uint8_t *buf)
 
 int
 sent_record (senderdb_t *db, const char *qid, const char *account, int64_t t,
-             char *const *rcpt, size_t n, uint64_t msgid)
+             char *const *rcpt, size_t n, const bool *fresh, uint64_t msgid)
 {
     sent_t s;
     memset (&s, 0, sizeof s);
     s.t = t;
     s.nrcpt = (uint32_t) (n < SENT_RCPTS ? n : SENT_RCPTS);
     for (size_t i = 0; i < s.nrcpt; i++)
-        s.rcpt[i] = s_rcpt_hash (rcpt[i]);
+        s.rcpt[i] = s_rcpt_hash (rcpt[i]) | (fresh && fresh[i] ? SENT_FRESH : 0);
     snprintf (s.account, sizeof s.account, "%s", account);
     uint8_t buf[S_MAX];
     char key[SENDERDB_KEY];
@@ -121,7 +121,7 @@ sent_rcpt (const sent_t *s, const char *rcpt)
 {
     uint32_t h = s_rcpt_hash (rcpt);
     for (uint32_t i = 0; i < s->nrcpt; i++)
-        if ((s->rcpt[i] & ~SENT_DONE) == h)
+        if ((s->rcpt[i] & ~(SENT_DONE | SENT_FRESH)) == h)
             return s->rcpt[i] & SENT_DONE ? -2 : (int) i;
     return -1;
 }

@@ -18,17 +18,20 @@
 #define SENT_RCPTS 256
 #define SENT_ACCOUNT 256
 #define SENT_DONE 0x80000000u
+#define SENT_FRESH 0x40000000u     //  the recipient was new to the account
 
 typedef struct {
     int64_t t;                  //  the message's time (watch_time)
     uint32_t nrcpt;
-    uint32_t rcpt[SENT_RCPTS];  //  hashes, SENT_DONE set once its final outcome is in
+    uint32_t rcpt[SENT_RCPTS];  //  hashes, SENT_FRESH when new to the account, SENT_DONE
+                                //  once its final outcome is in
     char account[SENT_ACCOUNT];
 } sent_t;
 
-//  Record a delivered message: 0, or -1 with errno.
+//  Record a delivered message (fresh[i]: recipient i was new to the
+//  account; NULL: none was): 0, or -1 with errno.
 int sent_record (senderdb_t *db, const char *qid, const char *account, int64_t t,
-                 char *const *rcpt, size_t n, uint64_t msgid);
+                 char *const *rcpt, size_t n, const bool *fresh, uint64_t msgid);
 //  The record of qid into out: 1, 0 when none, -1 with errno.
 int sent_find (senderdb_t *db, const char *qid, sent_t *out);
 //  The queue id of the delivered message with Message-ID hash msgid into

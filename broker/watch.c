@@ -661,6 +661,7 @@ watch_observing (watch_t *self, const sender_t *s, int64_t t)
 void
 watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
 {
+    bool fresh[SENT_RCPTS] = { false };     //  delivered: which recipients were new to it
     char key[SENDERDB_KEY];
     senderdb_key (key, 'a', watch_account (env));
     sender_t s;
@@ -769,12 +770,14 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
     if (v->code == VERDICT_DELIVER && env->mail_from && *env->mail_from) {
         //  Delivered: its recipients are known to the account from now on,
         //  and what comes back about it is the account's (sent.h).
+        for (size_t i = 0; i < env->rcpt_count && i < SENT_RCPTS; i++)
+            fresh[i] = !sender_knows (&s, env->rcpt[i]);
         sender_remember (&s, env->rcpt, env->rcpt_count);
         feedback_sent (&s, watch_time (env));
         if (watch_time (env) > self->newest)
             self->newest = watch_time (env);
         if (env->qid && sent_record (self->senders, env->qid, watch_account (env), watch_time (env),
-                                     env->rcpt, env->rcpt_count, v->features.msgid) < 0)
+                                     env->rcpt, env->rcpt_count, fresh, v->features.msgid) < 0)
             diag_error ("%s: not recorded for its feedback: %s", env->qid, strerror (errno));
         changed = true;
     }
@@ -795,7 +798,7 @@ watch_verdict (watch_t *self, const envelope_t *env, verdict_t *v)
             for (char *c = low; *c; c++)
                 *c = (char) tolower ((unsigned char) *c);
             feedback_count (&s, watch_time (env), zhashx_lookup (self->dead, low) ? FEEDBACK_INVALID
-                            : FEEDBACK_DELIVERED, &self->params);
+                            : FEEDBACK_DELIVERED, i >= SENT_RCPTS || fresh[i], &self->params);
         }
         watch_feedback_judge (self, watch_account (env), &s, watch_time (env), false);
         changed = true;

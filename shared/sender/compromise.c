@@ -85,6 +85,9 @@ static const cfg_param_t s_params[] = {
     { "compromise/refused-surprise", R, F (refused_surprise), 5, 0, 1000,
       "... and this surprising under the account's usual share (-log10 of the Poisson chance of "
       "as many refused among the hour's outcomes; 5: one in 100,000)" },
+    { "compromise/refused-hours", R, F (refused_hours), 6, 1, 24,
+      "the longer window a slow rise of refused recipients is judged over too, in hours (the "
+      "same tests, on the mail of those hours)" },
     { "compromise/feedback-basis", R, F (feedback_basis), 1000, 1, 1e9,
       "final outcomes behind an account's usual shares before they count fully" },
     { "compromise/prior-refused", R, F (prior_refused), 0.03, 0, 1,

@@ -68,7 +68,7 @@ feedback_fold_minute (sender_t *s, size_t slot, const compromise_params_t *p)
 }
 
 void
-feedback_count (sender_t *s, int64_t t, feedback_kind_t k, const compromise_params_t *p)
+feedback_count (sender_t *s, int64_t t, feedback_kind_t k, bool fresh, const compromise_params_t *p)
 {
     if (k >= FEEDBACK_KINDS)
         return;
@@ -78,6 +78,15 @@ feedback_count (sender_t *s, int64_t t, feedback_kind_t k, const compromise_para
     int64_t m = s_div (t, 60);
     if (m > s->minute_head)
         m = s->minute_head;     //  a time ahead of the record's: its newest minute
+    int64_t h = s_div (t, 3600);
+    if (h > s->hour_head)
+        h = s->hour_head;
+    if (h <= s->hour_head && s->hour_head - h < 24) {
+        size_t hs = (size_t) ((h % 24 + 24) % 24);
+        s_inc16 (&s->final_hr[hs]);
+        if ((k == FEEDBACK_INVALID || k == FEEDBACK_POLICY) && fresh)
+            s_inc16 (&s->refused_hr[hs]);
+    }
     if (s->minute_head - m >= 60) {
         //  Mail older than the hour: straight into the usual.
         s_fold (s, 1, k == FEEDBACK_INVALID, k == FEEDBACK_POLICY, p);
@@ -85,6 +94,12 @@ feedback_count (sender_t *s, int64_t t, feedback_kind_t k, const compromise_para
     }
     size_t slot = (size_t) (((m % 60) + 60) % 60);
     s_inc16 (&s->final_min[slot]);
+    if (!fresh && (k == FEEDBACK_INVALID || k == FEEDBACK_POLICY)) {
+        //  Into the usual at once, not the hour's rise.
+        s->final_min[slot]--;
+        s_fold (s, 1, k == FEEDBACK_INVALID, k == FEEDBACK_POLICY, p);
+        return;
+    }
     if (k == FEEDBACK_INVALID)
         s_inc16 (&s->invalid_min[slot]);
     if (k == FEEDBACK_POLICY)
@@ -154,6 +169,20 @@ feedback_judge (const sender_t *s, const compromise_params_t *p, feedback_state_
     out->surprise = poisson_surprise (out->refused_1h, out->finals_1h * u);
     out->rise = out->refused_1h >= p->refused_min && out->share_1h >= p->refused_share
                 && out->surprise >= p->refused_surprise;
+    //  The same over the last refused-hours hours: a hijacker at the
+    //  account's own slow pace.
+    for (int64_t k = 0; k < (int64_t) p->refused_hours && k < 24; k++) {
+        size_t i = (size_t) (((s->hour_head - k) % 24 + 24) % 24);
+        out->refused_long += s->refused_hr[i];
+        out->finals_long += s->final_hr[i];
+    }
+    double share = out->finals_long ? (double) out->refused_long / out->finals_long : 0;
+    double sl = poisson_surprise (out->refused_long, out->finals_long * u);
+    if (!out->rise && out->refused_long >= p->refused_min && share >= p->refused_share
+        && sl >= p->refused_surprise) {
+        out->rise = out->slow = true;
+        out->surprise = sl;
+    }
     out->reputation = s->finals >= basis / 2
                       && (s->invalid_usual >= p->reputation_invalid || s->policy_usual >= p->reputation_policy);
     for (int64_t k = 0; k < 7; k++) {
@@ -170,7 +199,13 @@ void
 feedback_reason (const feedback_state_t *f, const compromise_params_t *p, bool complaint,
                  char *out, size_t outlen)
 {
-    if (complaint)
+    if (!complaint && f->slow)
+        snprintf (out, outlen,
+                  "compromise: refused recipients %u of %u in the last %g hours' mail (%.0f%%), usual "
+                  "%.1f%%: surprise %.1f at or above %g", f->refused_long, f->finals_long,
+                  p->refused_hours, f->finals_long ? 100.0 * f->refused_long / f->finals_long : 0,
+                  100 * f->usual, f->surprise, p->refused_surprise);
+    else if (complaint)
         snprintf (out, outlen,
                   "complaints: %u about the %u messages delivered in 7 days (%.2f%%, complaint-flag %.2f%%)",
                   f->complaints_7d, f->sent_7d, 100 * f->complaint_rate, 100 * p->complaint_flag);

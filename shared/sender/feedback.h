@@ -15,7 +15,8 @@
  *      default; the usual with prior-refused in it, as if feedback-basis
  *      outcomes had shown it until the account's own count, and never below
  *      a quarter of prior-refused): a compromise signal, the account flagged
- *      (a hijacker's list, or mail the receivers refuse);
+ *      (a hijacker's list, or mail the receivers refuse); the same tests over
+ *      the last refused-hours hours catch a hijacker at a slow pace;
  *    - a reputation problem: a usual share of invalid recipients at or above
  *      reputation-invalid, or of policy refusals at or above
  *      reputation-policy, over at least half of feedback-basis outcomes:
@@ -37,8 +38,12 @@
 feedback_kind_t feedback_kind (const bounce_t *b);
 //  "delivered", "invalid", "policy", "refused", "deferred".
 const char *feedback_kind_name (feedback_kind_t k);
-//  One recipient's outcome k of a message of time t.
-void feedback_count (sender_t *s, int64_t t, feedback_kind_t k, const compromise_params_t *p);
+//  One recipient's outcome k of a message of time t; fresh: the recipient
+//  was new to the account when it was sent. A refusal of a recipient the
+//  account had written to before (an old address it keeps using) counts in
+//  the usual shares, not in a rise: a hijacker's list is new to it.
+void feedback_count (sender_t *s, int64_t t, feedback_kind_t k, bool fresh,
+                     const compromise_params_t *p);
 //  A message of time t delivered (what complaint rates count against).
 void feedback_sent (sender_t *s, int64_t t);
 //  A complaint about a message of time t.
@@ -54,7 +59,9 @@ typedef struct {
     double surprise;            //  of the hour's refusals under it (-log10 P)
     double invalid_usual, policy_usual;
     uint32_t finals;            //  outcomes behind the usual
+    uint32_t refused_long, finals_long; //  ... over the last refused-hours hours
     bool rise;                  //  a sudden rise of refused recipients
+    bool slow;                  //  ... seen over the longer window only
     bool reputation;            //  a sustained one
     uint32_t sent_7d, complaints_7d;
     double complaint_rate;      //  complaints_7d / sent_7d (0 with none sent)

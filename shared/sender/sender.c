@@ -95,7 +95,8 @@ sender_advance (sender_t *s, int64_t now, const compromise_params_t *p)
         int64_t gap = h - s->hour_head;
         for (int64_t k = 1; k <= gap && k <= 24; k++)
             s->msgs_hour[(s->hour_head + k) % 24] = s->rcpt_hour[(s->hour_head + k) % 24] =
-                s->new_hr[(s->hour_head + k) % 24] = 0;
+                s->new_hr[(s->hour_head + k) % 24] = s->refused_hr[(s->hour_head + k) % 24] =
+                s->final_hr[(s->hour_head + k) % 24] = 0;
         if (gap >= 2)
             memset (s->rcpt_hll, 0, sizeof s->rcpt_hll), memset (s->dom_hll, 0, sizeof s->dom_hll);
         else {
@@ -173,6 +174,14 @@ sender_count_held (sender_t *s, int64_t now, char *const *rcpt, size_t n, const 
     if (s_div (now, 3600) == s->hour_head)
         s->held_hour++, s->held_new_hour += fresh;
     return fresh;
+}
+
+bool
+sender_knows (const sender_t *s, const char *rcpt)
+{
+    size_t len;
+    const char *a = sender_rcpt_trim (rcpt, &len);
+    return bloom2_has (&s->known, baseline_hash (a, len));
 }
 
 void

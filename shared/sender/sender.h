@@ -144,6 +144,8 @@ typedef struct {
     uint32_t finals;            //  final outcomes behind them
     uint32_t complaints;        //  complaints ever
     int64_t day_head;           //  the newest day (unix time / 86400) of the rings below
+    uint16_t refused_hr[24];    //  recipients refused (invalid or policy), by hour of the mail (ring)
+    uint16_t final_hr[24];      //  final outcomes, by hour of the mail (ring)
     uint32_t sent_day[FEEDBACK_DAYS];       //  messages delivered, by day (ring)
     uint32_t complaint_day[FEEDBACK_DAYS];  //  complaints about the mail of each day (ring)
 } sender_t;
@@ -196,6 +198,7 @@ typedef struct {
     double refused_min;         //  recipients refused in the hour before a rise counts
     double refused_share;       //  share of the hour's outcomes refused at which a rise flags
     double refused_surprise;    //  ... and this surprising under the account's usual share (-log10 P)
+    double refused_hours;       //  the longer window of a slow rise, hours
     double feedback_basis;      //  final outcomes behind the usual shares before they count fully
     double prior_refused;       //  the usual share of refused recipients of an account with none
     double reputation_invalid;  //  a usual share of invalid recipients that is a reputation problem
@@ -259,6 +262,8 @@ uint32_t sender_count_pending (sender_t *s, int64_t now, char *const *rcpt, size
 //  the baselines either.
 uint32_t sender_count_held (sender_t *s, int64_t now, char *const *rcpt, size_t n,
                             const compromise_params_t *p);
+//  Whether the account has delivered to rcpt before.
+bool sender_knows (const sender_t *s, const char *rcpt);
 //  The recipients of a delivered message are known from now on.
 void sender_remember (sender_t *s, char *const *rcpt, size_t n);
 //  A recipient address without its angle brackets and spaces: the start,

@@ -48,7 +48,7 @@ s_history (sender_t *s, const compromise_params_t *p, int n, int inv)
     for (int i = 0; i < n; i++) {
         int64_t t = T0 + i * (86400 / n);
         sender_advance (s, t, p);
-        feedback_count (s, t, (i * inv) % n < inv ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, p);
+        feedback_count (s, t, (i * inv) % n < inv ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, p);
     }
     sender_advance (s, T0 + 86400 + 3 * 3600, p);   //  all of it left the hour
 }
@@ -72,7 +72,7 @@ test_rise_against_own_usual (void **state)
     int first = -1;
     for (int i = 0; i < 40; i++) {
         sender_advance (&s, t + i * 60, &p);
-        feedback_count (&s, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, &p);
+        feedback_count (&s, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
         feedback_judge (&s, &p, &f);
         if (f.rise && first < 0)
             first = i;
@@ -87,7 +87,7 @@ test_rise_against_own_usual (void **state)
     feedback_reason (&f, &p, false, why, sizeof why);
     assert_non_null (strstr (why, "refused recipients 12 of 40"));
     //  Deferrals are no outcome.
-    feedback_count (&s, t + 39 * 60, FEEDBACK_DEFERRED, &p);
+    feedback_count (&s, t + 39 * 60, FEEDBACK_DEFERRED, true, &p);
     feedback_judge (&s, &p, &f);
     assert_int_equal (f.finals_1h, 40);
     assert_int_equal (s.outcomes[FEEDBACK_DEFERRED], 1);
@@ -105,7 +105,7 @@ test_dirty_list_is_its_usual (void **state)
     int64_t t = T0 + 86400 + 4 * 3600;
     for (int i = 0; i < 40; i++) {
         sender_advance (&s, t + i * 60, &p);
-        feedback_count (&s, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, &p);
+        feedback_count (&s, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
     }
     feedback_judge (&s, &p, &f);
     assert_int_equal (f.refused_1h, 12);
@@ -116,15 +116,54 @@ test_dirty_list_is_its_usual (void **state)
     sender_init (&n, t);
     for (int i = 0; i < 40; i++) {
         sender_advance (&n, t + i * 60, &p);
-        feedback_count (&n, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, &p);
+        feedback_count (&n, t + i * 60, i % 10 < 3 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
     }
     feedback_judge (&n, &p, &f);
     assert_true (f.rise);
     assert_false (f.reputation);        //  too few outcomes to say
     //  Outcomes of mail older than the hour go straight into the usual.
     uint32_t before = n.finals;
-    feedback_count (&n, t - 7200, FEEDBACK_POLICY, &p);
+    feedback_count (&n, t - 7200, FEEDBACK_POLICY, true, &p);
     assert_int_equal (n.finals, before + 1);
+}
+
+//  A hijacker at the account's own slow pace: ten messages an hour to a
+//  bought list, four in ten dead, beside the account's own twenty an hour
+//  (2% dead). Never five refused in one hour's share; flagged over the
+//  longer window in its third hour. The account alone, a day of it, never.
+static void
+test_slow_rise (void **state)
+{
+    (void) state;
+    compromise_params_t p;
+    compromise_params_default (&p);
+    sender_t s, honest;
+    s_history (&s, &p, 1200, 24);
+    s_history (&honest, &p, 1200, 24);
+    int64_t t = T0 + 86400 + 4 * 3600;
+    feedback_state_t f;
+    int first = -1;
+    for (int m = 0; m < 6 * 60; m += 2) {
+        int64_t now = t + m * 60;
+        sender_advance (&s, now, &p);
+        sender_advance (&honest, now, &p);
+        //  The account's own mail, one in fifty dead.
+        feedback_count (&s, now, m % 100 == 0 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
+        feedback_count (&honest, now, m % 100 == 0 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
+        if (m % 6 == 0)     //  the hijacker's, ten an hour, four in ten dead
+            feedback_count (&s, now + 1, (m / 6) % 5 < 2 ? FEEDBACK_INVALID : FEEDBACK_DELIVERED, true, &p);
+        feedback_judge (&s, &p, &f);
+        if (f.rise && first < 0) {
+            first = m;
+            assert_true (f.slow);
+            char why[512];
+            feedback_reason (&f, &p, false, why, sizeof why);
+            assert_non_null (strstr (why, "in the last 6 hours' mail"));
+        }
+        feedback_judge (&honest, &p, &f);
+        assert_false (f.rise);
+    }
+    assert_in_range (first, 60, 180);       //  in its second or third hour
 }
 
 static void
@@ -214,6 +253,7 @@ main (void)
         cmocka_unit_test (test_kinds),
         cmocka_unit_test (test_rise_against_own_usual),
         cmocka_unit_test (test_dirty_list_is_its_usual),
+        cmocka_unit_test (test_slow_rise),
         cmocka_unit_test (test_complaints),
         cmocka_unit_test (test_feedback_id),
         cmocka_unit_test (test_old_record_upgrades),

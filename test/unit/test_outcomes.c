@@ -71,7 +71,12 @@ s_sent (s_farm_t *f, const char *account, int64_t t, uint64_t serial, char **rcp
     feedback_sent (&s, t);
     assert_int_equal (senderdb_put (db, key, &s), 0);
     qid_at (qid, (uint64_t) t * 1000000, serial);
-    assert_int_equal (sent_record (db, qid, account, t, rcpt, n,
+    bool fresh[8];
+    for (size_t i = 0; i < n && i < 8; i++)
+        fresh[i] = !sender_knows (&s, rcpt[i]);
+    sender_remember (&s, rcpt, n);
+    assert_int_equal (senderdb_put (db, key, &s), 0);
+    assert_int_equal (sent_record (db, qid, account, t, rcpt, n, fresh,
                                    msgid ? traits_msgid (msgid, strlen (msgid)) : 0), 0);
 }
 
