@@ -291,7 +291,9 @@ s_folder (outcomes_t *self, spool_dir_t which, void (*one) (outcomes_t *, int, c
     DIR *d = self->walk[which];
     size_t n = 0;
     struct dirent *e = NULL;
-    while (n < self->max_files && (n % 16 || zclock_mono () < until) && (e = readdir (d))) {
+    //  The clock looked at every 16 files, after the first 16: a tick
+    //  always moves a flood on, however late the broker was scheduled.
+    while (n < self->max_files && (n == 0 || n % 16 || zclock_mono () < until) && (e = readdir (d))) {
         if (e->d_name[0] == '.')
             continue;
         one (self, dir, e->d_name);
