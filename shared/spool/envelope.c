@@ -48,6 +48,11 @@ envelope_destroy (envelope_t **self_p)
     free (self->verdict);
     free (self->released_mark);
     free (self->deferred_by);
+    for (size_t i = 0; i < self->rcpt_count; i++)
+        free (self->rcpt_dsn[i]);
+    free (self->rcpt_dsn);
+    free (self->dsn_ret);
+    free (self->dsn_envid);
     s_free_list (&self->rcpt, &self->rcpt_count);
     s_free_list (&self->reasons, &self->reason_count);
     s_free_list (&self->dkim, &self->dkim_count);
@@ -74,7 +79,42 @@ s_append (char ***list, size_t *count, const char *value)
 void
 envelope_add_rcpt (envelope_t *self, const char *rcpt)
 {
+    size_t n = self->rcpt_count;
+    if ((n & (n - 1)) == 0)
+        self->rcpt_dsn = xrealloc (self->rcpt_dsn, (n ? n * 2 : 1) * sizeof *self->rcpt_dsn);
+    self->rcpt_dsn[n] = NULL;
     s_append (&self->rcpt, &self->rcpt_count, rcpt);
+}
+
+void
+envelope_set_rcpt_dsn (envelope_t *self, const char *params)
+{
+    if (self->rcpt_count)
+        envelope_set (&self->rcpt_dsn[self->rcpt_count - 1], params);
+}
+
+int
+envelope_rcpt_dsn_ok (const char *params)
+{
+    size_t n = strlen (params);
+    if (n == 0 || n > ENVELOPE_MAX_PATH * 3)
+        return 0;
+    bool notify = false, orcpt = false;
+    const char *p = params;
+    while (*p) {
+        bool *seen = !strncmp (p, "NOTIFY=", 7) ? &notify : !strncmp (p, "ORCPT=", 6) ? &orcpt : NULL;
+        if (!seen || *seen)
+            return 0;
+        *seen = true;
+        p = strchr (p, '=') + 1;
+        size_t v = 0;
+        while (p[v] > 0x20 && p[v] < 0x7f && p[v] != '=')
+            v++;
+        if (v == 0 || (p[v] && p[v] != ' ') || (p[v] == ' ' && !p[v + 1]))
+            return 0;
+        p += v + (p[v] == ' ');
+    }
+    return 1;
 }
 
 void
@@ -272,6 +312,28 @@ s_apply (envelope_t *self, const char *key, char *value, size_t lineno, char *er
         }
         envelope_add_rcpt (self, value);
     }
+    else if (strcasecmp (key, "rcpt-dsn") == 0) {
+        if (!self->rcpt_count || !envelope_rcpt_dsn_ok (value)) {
+            snprintf (err, errlen, "line %zu: rcpt-dsn is not NOTIFY=... ORCPT=... after a rcpt-to",
+                      lineno);
+            return -1;
+        }
+        envelope_set_rcpt_dsn (self, value);
+    }
+    else if (strcasecmp (key, "dsn-ret") == 0) {
+        if (strcmp (value, "FULL") && strcmp (value, "HDRS")) {
+            snprintf (err, errlen, "line %zu: dsn-ret is neither FULL nor HDRS", lineno);
+            return -1;
+        }
+        envelope_set (&self->dsn_ret, value);
+    }
+    else if (strcasecmp (key, "dsn-envid") == 0) {
+        if (strlen (value) > 100 || strpbrk (value, " =")) {
+            snprintf (err, errlen, "line %zu: dsn-envid is not xtext of at most 100 bytes", lineno);
+            return -1;
+        }
+        envelope_set (&self->dsn_envid, value);
+    }
     else if (strcasecmp (key, "client-ip") == 0)
         envelope_set (&self->client_ip, value);
     else if (strcasecmp (key, "source") == 0)
@@ -354,8 +416,12 @@ envelope_format (const envelope_t *self, strbuf_t *out)
     s_line (out, "account", self->account);
     if (self->mail_from)
         strbuf_printf (out, "mail-from: <%s>\n", self->mail_from);
-    for (size_t i = 0; i < self->rcpt_count; i++)
+    for (size_t i = 0; i < self->rcpt_count; i++) {
         strbuf_printf (out, "rcpt-to: <%s>\n", self->rcpt[i]);
+        s_line (out, "rcpt-dsn", self->rcpt_dsn[i]);
+    }
+    s_line (out, "dsn-ret", self->dsn_ret);
+    s_line (out, "dsn-envid", self->dsn_envid);
     s_line (out, "client-ip", self->client_ip);
     if (self->received_at != ENVELOPE_NO_TIME)
         strbuf_printf (out, "received-at: %" PRId64 "\n", self->received_at);

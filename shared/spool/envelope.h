@@ -8,6 +8,10 @@
  *    account      the submitting account
  *    mail-from    envelope sender (may be empty: the null sender <>)
  *    rcpt-to      one recipient; repeatable
+ *    rcpt-dsn     the DSN parameters (RFC 3461) the client gave the recipient
+ *                 before it: "NOTIFY=... ORCPT=...", either or both
+ *    dsn-ret      RET= of MAIL FROM (FULL or HDRS), kept for the relay
+ *    dsn-envid    ENVID= of MAIL FROM (xtext), kept for the relay
  *    client-ip    the submitting client's address
  *    received-at  unix seconds when the MTA accepted the message
  *    source       where the message came from (a sample file name, say)
@@ -51,7 +55,9 @@ typedef struct {
     char *client_ip;
     char *source;
     char **rcpt;
+    char **rcpt_dsn;        //  rcpt_count entries, NULL where none was given
     size_t rcpt_count;
+    char *dsn_ret, *dsn_envid;
     int64_t received_at;    //  ENVELOPE_NO_TIME when absent
     char *verdict;
     char **reasons;
@@ -80,6 +86,12 @@ void envelope_format (const envelope_t *self, strbuf_t *out);
 //  Replace a string field (NULL clears it).
 void envelope_set (char **field, const char *value);
 void envelope_add_rcpt (envelope_t *self, const char *rcpt);
+//  Set the DSN parameters of the last recipient added (NULL clears them).
+void envelope_set_rcpt_dsn (envelope_t *self, const char *params);
+//  True when params are DSN parameters of a recipient as the envelope keeps
+//  them: one or two of NOTIFY=word[,word] and ORCPT=xtext, one space apart,
+//  printable ASCII only, at most ENVELOPE_MAX_PATH * 3 bytes.
+int envelope_rcpt_dsn_ok (const char *params);
 void envelope_add_reason (envelope_t *self, const char *reason);
 void envelope_clear_reasons (envelope_t *self);
 void envelope_add_dkim (envelope_t *self, const char *sig);

@@ -166,6 +166,52 @@ test_many_recipients (void **state)
     envelope_destroy (&env);
 }
 
+//  The DSN parameters of RFC 3461 ride with their recipient through a
+//  write and a read; bad ones, or one before any recipient, are refused.
+static void
+test_dsn_params (void **state)
+{
+    envelope_t *env = envelope_new ();
+    char err[256];
+    const char *text = "mail-from: <a@x.example>\n"
+                       "rcpt-to: <b@y.example>\n"
+                       "rcpt-dsn: NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+2B1@y.example\n"
+                       "rcpt-to: <c@y.example>\n"
+                       "dsn-ret: HDRS\n"
+                       "dsn-envid: QQ123\n";
+    assert_int_equal (s_parse (env, text, err), 0);
+    assert_int_equal (env->rcpt_count, 2);
+    assert_string_equal (env->rcpt_dsn[0], "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+2B1@y.example");
+    assert_null (env->rcpt_dsn[1]);
+    strbuf_t out;
+    strbuf_init (&out);
+    envelope_format (env, &out);
+    envelope_t *back = envelope_new ();
+    assert_int_equal (envelope_parse (back, out.data, out.len, err, sizeof err), 0);
+    assert_string_equal (back->rcpt_dsn[0], env->rcpt_dsn[0]);
+    assert_null (back->rcpt_dsn[1]);
+    assert_string_equal (back->dsn_ret, "HDRS");
+    assert_string_equal (back->dsn_envid, "QQ123");
+    strbuf_free (&out);
+    envelope_destroy (&back);
+    envelope_destroy (&env);
+    const char *bad[] = {
+        "rcpt-dsn: NOTIFY=NEVER\n",
+        "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=NEVER NOTIFY=NEVER\n",
+        "rcpt-to: <b@y.example>\nrcpt-dsn: SIZE=5\n",
+        "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=\n",
+        "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=NEVER \n",
+        "dsn-ret: ALL\n",
+        "dsn-envid: a b\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        env = envelope_new ();
+        assert_int_equal (s_parse (env, bad[i], err), -1);
+        envelope_destroy (&env);
+    }
+    assert_true (envelope_rcpt_dsn_ok ("ORCPT=rfc822;x@y NOTIFY=DELAY"));
+}
+
 int
 main (void)
 {
@@ -177,6 +223,7 @@ main (void)
         cmocka_unit_test (test_rejects_nul_and_long_lines),
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_many_recipients),
+        cmocka_unit_test (test_dsn_params),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

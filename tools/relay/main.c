@@ -261,19 +261,25 @@ s_keep (relay_t *self, const char *name, envelope_t *env, const char *msg, size_
         //  Some are done: write the rest under the same name (tmp + rename
         //  over it), so that the done ones are never sent again.
         char **all = env->rcpt, **rest = xcalloc (left, sizeof *rest);
+        char **all_dsn = env->rcpt_dsn, **rest_dsn = xcalloc (left, sizeof *rest_dsn);
         size_t count = env->rcpt_count, k = 0;
         for (size_t i = 0; i < count; i++)
-            if (res[i].fate == FATE_LATER)
+            if (res[i].fate == FATE_LATER) {
+                rest_dsn[k] = all_dsn[i];
                 rest[k++] = all[i];
+            }
         env->rcpt = rest;
+        env->rcpt_dsn = rest_dsn;
         env->rcpt_count = left;
         strbuf_t out;
         strbuf_init (&out);
         spoolfile_header (env, len, &out);
         strbuf_add (&out, msg, len);
         env->rcpt = all;
+        env->rcpt_dsn = all_dsn;
         env->rcpt_count = count;
         free (rest);
+        free (rest_dsn);
         char tmpname[QID_SIZE + 8];
         snprintf (tmpname, sizeof tmpname, "%s.relay", name);
         int tmp = spool_fd (self->spool, SPOOL_TMP);
