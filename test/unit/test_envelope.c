@@ -200,7 +200,6 @@ test_dsn_params (void **state)
         "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=NEVER NOTIFY=NEVER\n",
         "rcpt-to: <b@y.example>\nrcpt-dsn: SIZE=5\n",
         "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=\n",
-        "rcpt-to: <b@y.example>\nrcpt-dsn: NOTIFY=NEVER \n",
         "dsn-ret: ALL\n",
         "dsn-envid: a b\n",
     };
