@@ -321,8 +321,8 @@ cfg_help (cfg_t *self, const char *usage)
 void
 cfg_sample (cfg_t *self, FILE *out)
 {
-    fprintf (out, "#   farm.cfg: the configuration of farm-broker, farm-worker and farm-relay\n"
-                  "#   (ZPL, czmq zconfig; --config FILE). One file may serve all three: each reads\n"
+    fprintf (out, "#   farm.cfg: the configuration of farm-broker, farm-worker, farm-relay and\n"
+                  "#   farm-smtpd (ZPL, czmq zconfig; --config FILE). One file may serve all four: each reads\n"
                   "#   the keys it uses and warns about keys it does not know. Every key is\n"
                   "#   shown with its value (the default, unless set) and its meaning; a\n"
                   "#   command-line flag (--name) overrides the file. Made by\n"
@@ -339,7 +339,7 @@ cfg_sample (cfg_t *self, FILE *out)
         bool any = false;
         for (size_t j = i; j < params_count; j++) {
             const cfg_key_t *k = &params_table[j];
-            if (strncmp (k->path, p, sl) || k->path[sl] != '/' || !(k->users & (CFG_BROKER | CFG_WORKER | CFG_RELAY))
+            if (strncmp (k->path, p, sl) || k->path[sl] != '/' || !(k->users & (CFG_BROKER | CFG_WORKER | CFG_RELAY | CFG_SMTPD))
                 || !strncmp (k->path, "test/", 5))
                 continue;
             if (!any)
@@ -347,8 +347,9 @@ cfg_sample (cfg_t *self, FILE *out)
             any = true;
             char who[64] = "";
             static const struct { unsigned bit; const char *name; } progs[] = {
-                { CFG_BROKER, "broker" }, { CFG_WORKER, "worker" }, { CFG_RELAY, "relay" } };
-            for (size_t b = 0; b < 3; b++)
+                { CFG_BROKER, "broker" }, { CFG_WORKER, "worker" }, { CFG_RELAY, "relay" },
+                { CFG_SMTPD, "smtpd" } };
+            for (size_t b = 0; b < sizeof progs / sizeof progs[0]; b++)
                 if (k->users & progs[b].bit)
                     snprintf (who + strlen (who), sizeof who - strlen (who), "%s%s",
                               *who ? ", " : "", progs[b].name);
@@ -365,7 +366,7 @@ s_users (unsigned users, char *out, size_t len)
     static const struct { unsigned bit; const char *name; } progs[] = {
         { CFG_BROKER, "broker" }, { CFG_WORKER, "worker" }, { CFG_RELAY, "relay" },
         { CFG_REPLAY, "replay" }, { CFG_SUBMIT, "submit" }, { CFG_TRAIN, "train" },
-        { CFG_CTL, "ctl" } };
+        { CFG_CTL, "ctl" }, { CFG_SMTPD, "smtpd" } };
     *out = 0;
     for (size_t b = 0; b < sizeof progs / sizeof progs[0]; b++)
         if (users & progs[b].bit)

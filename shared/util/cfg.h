@@ -20,6 +20,7 @@ typedef enum { CFG_STR, CFG_INT, CFG_BOOL, CFG_ENUM } cfg_type_t;
 #define CFG_TRAIN 16
 #define CFG_CTL 32
 #define CFG_RELAY 64
+#define CFG_SMTPD 128
 
 typedef struct {
     const char *path;       //  "section/name" in the ZPL file

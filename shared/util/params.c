@@ -11,9 +11,10 @@
 #define T CFG_TRAIN
 #define C CFG_CTL
 #define L CFG_RELAY
+#define D CFG_SMTPD
 
 const cfg_key_t params_table[] = {
-    { "spool/root", "spool", CFG_STR, NULL, 0, 0, B | S | L,
+    { "spool/root", "spool", CFG_STR, NULL, 0, 0, B | S | L | D,
       "spool root: tmp/ incoming/ active/ outgoing/ hold/ reject/ deferred/ corrupt/", NULL },
     { "spool/ingest", "ingest", CFG_STR, "", 0, 0, B,
       "more ingest spools (comma-separated roots, each with tmp/ and incoming/), served fairly", NULL },
@@ -25,7 +26,7 @@ const cfg_key_t params_table[] = {
       "retry time of a deferred message when its verdict gives none, in seconds", NULL },
     { "spool/batch", "commit-batch", CFG_INT, "256", 1, 100000, B,
       "outputs committed (fsync'd) together at most", NULL },
-    { "spool/sync", "sync", CFG_ENUM, "filesystem", 0, 0, B,
+    { "spool/sync", "sync", CFG_ENUM, "filesystem", 0, 0, B | D,
       "how a batch of outputs is made durable: filesystem (one syncfs before the renames "
       "and one after, whatever the batch's size; give the spool a filesystem of its own) "
       "or files (an fsync per file and per directory)", "filesystem|files" },
@@ -62,9 +63,9 @@ const cfg_key_t params_table[] = {
       "a job not answered within this goes to another worker, in ms", NULL },
     { "lease/max-inflight", "max-inflight", CFG_INT, "512", 1, 1000000, B,
       "jobs in flight at most (active/ holds no more than this)", NULL },
-    { "limits/message-size", "max-size", CFG_INT, "33554432", 1024, 1073741824, B | W | S | R | T | L,
+    { "limits/message-size", "max-size", CFG_INT, "33554432", 1024, 1073741824, B | W | S | R | T | L | D,
       "largest message in bytes; larger ones are rejected with reason message-size", NULL },
-    { "limits/recipients", "max-rcpt", CFG_INT, "1000", 1, 1000000, W,
+    { "limits/recipients", "max-rcpt", CFG_INT, "1000", 1, 1000000, W | D,
       "most envelope recipients; more are rejected with reason too-many-recipients", NULL },
     { "limits/mime-depth", "max-mime-depth", CFG_INT, "20", 1, 1000, W | T,
       "deepest MIME nesting read; deeper parts are not read (reason mime-depth)", NULL },
@@ -72,11 +73,11 @@ const cfg_key_t params_table[] = {
       "most MIME parts read in one message; the rest are not (reason mime-parts)", NULL },
     { "limits/text-bytes", "max-text", CFG_INT, "1048576", 1024, 1073741824, W | T,
       "decoded text of one message kept for scoring, in bytes", NULL },
-    { "limits/headers", "max-headers", CFG_INT, "1000", 1, 1000000, W | T,
+    { "limits/headers", "max-headers", CFG_INT, "1000", 1, 1000000, W | T | D,
       "most header fields in a message", NULL },
     { "limits/header-length", "max-header-length", CFG_INT, "65536", 78, 16777216, W | T,
       "longest header field, continuation lines included, in bytes", NULL },
-    { "limits/line-length", "max-line-length", CFG_INT, "65536", 78, 16777216, W | T,
+    { "limits/line-length", "max-line-length", CFG_INT, "65536", 78, 16777216, W | T | D,
       "longest physical header line, in bytes", NULL },
     { "worker/sandbox", "sandbox", CFG_BOOL, "true", 0, 0, W,
       "enter the seccomp filter once started: no exec, no new process, no tracing, nothing of "
@@ -181,9 +182,9 @@ const cfg_key_t params_table[] = {
       "testing only: the t= of every signature (0: the clock)", NULL },
     { "bayes/explain", "explain", CFG_BOOL, "false", 0, 0, W | R,
       "name the strongest tokens in the reasons", NULL },
-    { "log/level", "log-level", CFG_STR, "info", 0, 0, B | W | R | S | T | L,
+    { "log/level", "log-level", CFG_STR, "info", 0, 0, B | W | R | S | T | L | D,
       "error, warning, info or debug", NULL },
-    { "log/syslog", "syslog", CFG_BOOL, "false", 0, 0, B | W | L,
+    { "log/syslog", "syslog", CFG_BOOL, "false", 0, 0, B | W | L | D,
       "log to syslog (mail facility) instead of stderr", NULL },
     { "log/verdicts", "verdict-log", CFG_STR, "", 0, 0, B,
       "append one JSON line per finished message to this file", NULL },
@@ -220,6 +221,37 @@ const cfg_key_t params_table[] = {
     { "relay/metrics-file", "metrics-file", CFG_STR, "", 0, 0, L,
       "farm-relay's metrics in the Prometheus text format (node_exporter's textfile "
       "collector), rewritten after every pass", NULL },
+    { "smtpd/listen", "listen", CFG_STR, "127.0.0.1:10025", 0, 0, D,
+      "where farm-smtpd takes mail: host:port ([v6]:port), several comma-separated", NULL },
+    { "smtpd/hostname", "hostname", CFG_STR, "", 0, 0, D,
+      "the name farm-smtpd gives in its greeting and EHLO reply (empty: this host's name)", NULL },
+    { "smtpd/max-sessions", "max-sessions", CFG_INT, "1000", 1, 100000, D,
+      "SMTP sessions at once; one more is told 421 4.3.2 and closed", NULL },
+    { "smtpd/timeout-s", "session-timeout-s", CFG_INT, "300", 1, 3600, D,
+      "a session silent this long is told 421 4.4.2 and closed, in seconds (RFC 5321: 5 minutes)", NULL },
+    { "smtpd/max-errors", "max-errors", CFG_INT, "20", 1, 100000, D,
+      "refused commands in one session before it is told 421 and closed", NULL },
+    { "smtpd/tls-cert", "tls-cert", CFG_STR, "", 0, 0, D,
+      "PEM certificate chain for STARTTLS (empty: no STARTTLS, and so no AUTH)", NULL },
+    { "smtpd/tls-key", "tls-key", CFG_STR, "", 0, 0, D,
+      "PEM private key of smtpd/tls-cert (mode 0600 or stricter)", NULL },
+    { "smtpd/auth-accounts", "auth-accounts", CFG_STR, "", 0, 0, D,
+      "accounts for SMTP AUTH PLAIN and LOGIN over TLS: NAME:HASH a line, HASH from crypt(3) "
+      "(yescrypt $y$ or SHA-512 $6$; mkpasswd -m yescrypt); reread when it changes", NULL },
+    { "smtpd/trusted", "trusted", CFG_STR, "127.0.0.0/8,::1/128", 0, 0, D,
+      "networks (comma-separated CIDR) whose clients may send XCLIENT and XFORWARD and whose "
+      "account header is believed; from others those are refused or removed", NULL },
+    { "smtpd/account-from", "account-from", CFG_STR, "auth,xclient,header,received,sender", 0, 0, D,
+      "where the account comes from, first found wins (comma-separated): auth (SMTP AUTH here), "
+      "xclient (XCLIENT LOGIN=), header (smtpd/account-header), received (the topmost Received: "
+      "'(Authenticated sender: NAME)' of Postfix's smtpd_sasl_authenticated_header), sender "
+      "(the envelope sender); all but auth and sender only from smtpd/trusted", NULL },
+    { "smtpd/account-header", "account-header", CFG_STR, "X-AuthUser", 0, 0, D,
+      "the header a trusted MTA names the account in (MailChannels' X-AuthUser); removed from "
+      "every message", NULL },
+    { "smtpd/auth-required", "auth-required", CFG_BOOL, "true", 0, 0, D,
+      "clients outside smtpd/trusted must AUTH before MAIL (false: anyone who can connect may "
+      "send, as the envelope sender's account)", NULL },
     { "replay/workers", "workers", CFG_INT, "2", 1, 256, R,
       "worker processes replay starts", NULL },
     { "replay/timeout-s", "timeout-s", CFG_INT, "600", 1, 86400, R,
