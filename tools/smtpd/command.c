@@ -309,7 +309,7 @@ command_attrs (const char *arg, bool xclient, command_attrs_t *out, char *reply,
                 v += 5;
             if (strlen (v) >= dlen || !envelope_value_ok (v) || strchr (v, ' '))
                 return REPLY ("501 5.5.4 bad value of %.*s", (int) klen, tok);
-            snprintf (dst, dlen, "%s", v);
+            memcpy (dst, v, strlen (v) + 1);
             *has = true;
         }
         p = tend;

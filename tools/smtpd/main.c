@@ -92,6 +92,7 @@ typedef struct {
     SSL_CTX *tls;
     conn_t *conns;              //  every session, a list
     size_t nconns, max_conns;
+    size_t nclosed;             //  closed this turn: s_sweep frees them
     int64_t timeout_ms;
     size_t accepted, refused_busy, queued, failed;
     diag_every_t said_busy, said_accept, said_write;
@@ -102,6 +103,14 @@ typedef struct {
     conn_t *conn;
     char line[600];
 } s_pending_t;
+
+//  A line said at most once a second (those held back are not counted).
+static bool
+s_every (diag_every_t *e)
+{
+    unsigned long held;
+    return diag_every (e, 1000, &held);
+}
 
 static int64_t
 s_now_ms (void)
@@ -156,9 +165,20 @@ s_close (smtpd_t *self, conn_t *c)
         close (c->fd);
         c->gone = true;
         self->nconns--;
+        self->nclosed++;
     }
-    if (!c->commits)
-        s_free_conn (self, c);
+}
+
+//  Free the sessions closed in this turn of the loop whose messages are all
+//  answered: never while a caller may still hold one.
+static void
+s_sweep (smtpd_t *self)
+{
+    for (conn_t *c = self->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->gone && !c->commits)
+            s_free_conn (self, c);
+    }
 }
 
 //  Send what the session has to say. -1 when the connection broke.
@@ -217,17 +237,14 @@ s_committed (void *arg, void *entry, const char *qid, int status)
     }
     else {
         self->failed++;
-        if (diag_every (&self->said_write, 1000, NULL))
+        if (s_every (&self->said_write))
             diag_error ("cannot commit a message to %s/incoming: %s; the client is told 451 "
                         "and keeps it (%s)", spool_root (self->spool), strerror (status), p->line);
     }
     free (p);
     c->commits--;
-    if (c->gone) {
-        if (!c->commits)
-            s_free_conn (self, c);
+    if (c->gone)
         return;
-    }
     session_committed (c->session, qid);
     s_event (self, c, session_input (c->session, NULL, 0));
 }
@@ -249,7 +266,7 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
         else {
             int e = errno;
             self->failed++;
-            if (diag_every (&self->said_write, 1000, NULL))
+            if (s_every (&self->said_write))
                 diag_error ("cannot write a message to %s/tmp: %s; the client is told 451 and "
                             "keeps it (%s)", spool_root (self->spool), strerror (e), p->line);
             free (p);
@@ -383,7 +400,7 @@ s_accept (smtpd_t *self, int lfd)
         socklen_t slen = sizeof sa;
         int fd = accept4 (lfd, (struct sockaddr *) &sa, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EINTR && diag_every (&self->said_accept, 1000, NULL))
+            if (errno != EAGAIN && errno != EINTR && s_every (&self->said_accept))
                 diag_warn ("accept: %s", strerror (errno));
             return;
         }
@@ -395,7 +412,7 @@ s_accept (smtpd_t *self, int lfd)
             (void) said;
             close (fd);
             self->refused_busy++;
-            if (diag_every (&self->said_busy, 1000, NULL))
+            if (s_every (&self->said_busy))
                 diag_warn ("%zu sessions already (smtpd/max-sessions): a client was told 421",
                            self->nconns);
             continue;
@@ -688,6 +705,10 @@ main (int argc, char **argv)
             last_tick = now;
             s_timeouts (&self);
         }
+        if (self.nclosed) {
+            s_sweep (&self);
+            self.nclosed = 0;
+        }
     }
     //  Stop: no more sessions; what is written is made durable and
     //  answered; the others are told 421 (their clients keep their mail).
@@ -702,6 +723,7 @@ main (int argc, char **argv)
         }
         s_close (&self, c);
     }
+    s_sweep (&self);
     diag_info ("farm-smtpd stopping: %zu sessions, %zu queued, %zu not written (told 451), %zu "
                "refused for too many sessions", self.accepted, self.queued, self.failed,
                self.refused_busy);
