@@ -7,13 +7,14 @@
 # Targets: content (MIME + tokenizer), envelope, spoolfile, wire, snapshot,
 # smtp (farm-relay against a hostile smarthost, and its bounces), maillog
 # (farm-ctl learn's Postfix maillog reader), bounce (a remote reply's kind), arf
-# (feedback-loop reports).
+# (feedback-loop reports), smtpd (farm-smtpd against a hostile client: its
+# session and command parser).
 # Long runs: tools/fuzz.sh 3600
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
-targets=${*:-"content envelope spoolfile wire snapshot smtp maillog bounce arf"}
+targets=${*:-"content envelope spoolfile wire snapshot smtp maillog bounce arf smtpd"}
 scons -Q -j2 fuzz=1 >/tmp/farm-build-fuzz.log 2>&1 ||
     { echo "fuzz build: FAILED (scons fuzz=1)"; tail -20 /tmp/farm-build-fuzz.log; exit 1; }
 rc=0
