@@ -206,6 +206,9 @@ const cfg_key_t params_table[] = {
     { "relay/helo", "helo", CFG_STR, "", 0, 0, B | L,
       "the name farm-relay gives in EHLO, and the Reporting-MTA of the bounces of farm-relay and "
       "the broker (empty: this host's name)", NULL },
+    { "relay/connections", "connections", CFG_INT, "10", 1, 100, L,
+      "connections farm-relay keeps to the smarthost at once, messages spread over them (each "
+      "pipelined when the smarthost offers PIPELINING); match the smarthost's process limit", NULL },
     { "relay/timeout-s", "smtp-timeout-s", CFG_INT, "60", 1, 3600, L,
       "longest wait for the smarthost's connection or any one reply, in seconds", NULL },
     { "relay/retry-s", "relay-retry-s", CFG_INT, "60", 1, 86400, L,

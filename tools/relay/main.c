@@ -34,6 +34,7 @@
 #include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -64,7 +65,15 @@ s_on_signal (int sig)
 typedef struct {
     cfg_t *cfg;
     spool_t *spool;
-    smtp_t *smtp;
+    //  The relay's threads, one a connection to the smarthost, share what
+    //  follows; each holds the lock but while it talks to the smarthost.
+    pthread_mutex_t lock;
+    smtp_t **conns;             //  one a thread, kept while passes find mail
+    size_t nconns;
+    char **names;               //  the pass's messages, and the next to take
+    size_t nnames, next;
+    int64_t now;
+    int timeout_s;
     char helo[256];
     const char *smarthost;
     bool down;                  //  the smarthost could not be reached this pass
@@ -141,27 +150,189 @@ s_path (const char *addr, char *buf, size_t size)
     return buf;
 }
 
-//  One attempt at the smarthost for every recipient of env; fills res.
+//  MAIL FROM for env, with RET= and ENVID= when the server takes DSN.
 static void
-s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rcpt_result_t *res)
+s_mail_line (const envelope_t *env, bool dsn, char *line, size_t size)
+{
+    char path[1024];
+    int n = snprintf (line, size, "MAIL FROM:%s", s_path (env->mail_from, path, sizeof path));
+    if (dsn && env->dsn_ret && n > 0 && (size_t) n < size)
+        n += snprintf (line + n, size - (size_t) n, " RET=%s", env->dsn_ret);
+    if (dsn && env->dsn_envid && n > 0 && (size_t) n < size)
+        snprintf (line + n, size - (size_t) n, " ENVID=%s", env->dsn_envid);
+}
+
+static void
+s_rcpt_line (const envelope_t *env, size_t i, bool dsn, char *line, size_t size)
+{
+    char path[1024];
+    //  The envelope's reader took only NOTIFY= and ORCPT= of printable
+    //  ASCII (envelope_rcpt_dsn_ok): nothing else rides along.
+    snprintf (line, size, "RCPT TO:%s%s%s", s_path (env->rcpt[i], path, sizeof path),
+              dsn && env->rcpt_dsn[i] ? " " : "", dsn && env->rcpt_dsn[i] ? env->rcpt_dsn[i] : "");
+}
+
+//  The transaction one command at a time. True when the connection broke.
+static bool
+s_transaction_serial (smtp_t *smtp, const envelope_t *env, const char *msg, size_t len,
+                      rcpt_result_t *res, bool dsn)
 {
     smtp_reply_t r;
-    if (!self->smtp && !self->down) {
-        self->smtp = smtp_connect (self->smarthost, self->helo,
-                                   (int) cfg_int (self->cfg, "relay/timeout-s"), &r);
-        self->up = self->smtp != NULL;
-        if (self->smtp)
-            self->reached = true;
+    bool broken = false;
+    char line[2048];
+    s_mail_line (env, dsn, line, sizeof line);
+    int code = smtp_command (smtp, &r, "%s", line);
+    if (code != 250) {
+        for (size_t i = 0; i < env->rcpt_count; i++)
+            s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+        return code < 0;
+    }
+    size_t accepted = 0;
+    for (size_t i = 0; i < env->rcpt_count; i++) {
+        s_rcpt_line (env, i, dsn, line, sizeof line);
+        code = broken ? -1 : smtp_command (smtp, &r, "%s", line);
+        if (code == 250 || code == 251) {
+            res[i].fate = FATE_SENT;
+            res[i].code = code;
+            accepted++;
+        }
         else {
+            broken = broken || code < 0;
+            s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+        }
+    }
+    if (accepted && !broken) {
+        code = smtp_data (smtp, msg, len, &r);
+        if (code != 250)
+            for (size_t i = 0; i < env->rcpt_count; i++)
+                if (res[i].fate == FATE_SENT)
+                    s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
+        broken = code < 0;
+    }
+    else if (!broken && smtp_command (smtp, &r, "RSET") != 250)
+        broken = true;
+    if (broken)
+        for (size_t i = 0; i < env->rcpt_count; i++)
+            if (res[i].fate == FATE_SENT && code != 250) {
+                s_result (&res[i], FATE_LATER, &r);
+                res[i].code = 0;    //  the connection broke: not the receiver's word
+            }
+    return broken;
+}
+
+//  Recipients a pipelined group carries at most: their replies fit in the
+//  socket's buffers, so that neither side waits on the other's writing.
+#define PIPELINE_GROUP 100
+
+//  The transaction pipelined (RFC 2920): MAIL, the RCPTs and DATA in groups
+//  of PIPELINE_GROUP, each group's replies read after it is sent. True when
+//  the connection broke.
+static bool
+s_transaction_pipelined (smtp_t *smtp, const envelope_t *env, const char *msg, size_t len,
+                         rcpt_result_t *res, bool dsn)
+{
+    size_t n = env->rcpt_count;
+    char (*lines)[2048] = xmalloc ((PIPELINE_GROUP + 2) * sizeof *lines);
+    const char **ptrs = xcalloc (PIPELINE_GROUP + 2, sizeof *ptrs);
+    smtp_reply_t *rep = xcalloc (PIPELINE_GROUP + 2, sizeof *rep);
+    smtp_reply_t mail_r = { 0 }, data_r = { 0 };
+    bool broken = false, mail_ok = false;
+    size_t accepted = 0;
+    for (size_t start = 0; start < n && !broken; start += PIPELINE_GROUP) {
+        size_t k = 0, count = n - start < PIPELINE_GROUP ? n - start : PIPELINE_GROUP;
+        bool first = start == 0, last = start + count == n;
+        if (first)
+            s_mail_line (env, dsn, lines[k++], sizeof lines[0]);
+        for (size_t i = 0; i < count; i++)
+            s_rcpt_line (env, start + i, dsn, lines[k++], sizeof lines[0]);
+        if (last)
+            snprintf (lines[k++], sizeof lines[0], "DATA");
+        for (size_t i = 0; i < k; i++)
+            ptrs[i] = lines[i];
+        broken = smtp_pipeline (smtp, ptrs, k, rep) < 0;
+        size_t at = 0;
+        if (first) {
+            mail_r = rep[at++];
+            mail_ok = mail_r.code == 250;
+        }
+        for (size_t i = 0; i < count; i++, at++) {
+            rcpt_result_t *x = &res[start + i];
+            if (!mail_ok)
+                s_result (x, mail_r.code >= 500 ? FATE_REFUSED : FATE_LATER, &mail_r);
+            else if (rep[at].code == 250 || rep[at].code == 251) {
+                x->fate = FATE_SENT;
+                x->code = rep[at].code;
+                accepted++;
+            }
+            else
+                s_result (x, rep[at].code >= 500 ? FATE_REFUSED : FATE_LATER, &rep[at]);
+        }
+        if (last)
+            data_r = rep[at];
+    }
+    if (!broken && data_r.code == 354 && (!accepted || !mail_ok)) {
+        //  A server that says 354 with nobody taken (RFC 2920 wants 554):
+        //  whatever would end the data could deliver an empty message, so
+        //  the connection is dropped instead, and the data with it.
+        broken = true;
+        data_r.code = 0;
+    }
+    else if (!broken && data_r.code == 354) {
+        smtp_reply_t r;
+        if (smtp_data_body (smtp, msg, len, &r) < 0)
+            broken = true;
+        data_r = r;
+    }
+    //  Else DATA was refused: data_r says why, for every recipient taken.
+    int final = data_r.code;
+    for (size_t i = 0; i < n; i++)
+        if (res[i].fate == FATE_SENT && final != 250) {
+            if (broken || final == 0) {
+                s_result (&res[i], FATE_LATER, &data_r);
+                res[i].code = 0;    //  the connection broke: not the receiver's word
+            }
+            else
+                s_result (&res[i], final >= 500 ? FATE_REFUSED : FATE_LATER, &data_r);
+        }
+    smtp_reply_t r;
+    if (!broken && final != 250 && smtp_command (smtp, &r, "RSET") != 250)
+        broken = true;
+    free (lines);
+    free (ptrs);
+    free (rep);
+    return broken;
+}
+
+//  One attempt at the smarthost for every recipient of env over *conn (the
+//  calling thread's connection, opened here when there is none); fills res.
+//  Called without the relay's lock.
+static void
+s_attempt (relay_t *self, smtp_t **conn, const envelope_t *env, const char *msg, size_t len,
+           rcpt_result_t *res)
+{
+    smtp_reply_t r;
+    pthread_mutex_lock (&self->lock);
+    bool down = self->down;
+    pthread_mutex_unlock (&self->lock);
+    if (!*conn && !down) {
+        *conn = smtp_connect (self->smarthost, self->helo, self->timeout_s, &r);
+        pthread_mutex_lock (&self->lock);
+        self->up = *conn != NULL;
+        if (*conn)
+            self->reached = true;
+        else if (!self->down) {
             self->down = true;
             self->down_reply = r;
             diag_warn ("smarthost %s: %s; mail waits", self->smarthost, r.text);
         }
+        pthread_mutex_unlock (&self->lock);
     }
-    if (self->down) {
+    if (!*conn) {
         //  Unreachable, or it refused us at the greeting: temporary unless it
         //  said 5xx there, which is a fault of the setup, not of the mail.
+        pthread_mutex_lock (&self->lock);
         smtp_reply_t t = self->down_reply;
+        pthread_mutex_unlock (&self->lock);
         if (t.code >= 500)
             t.code = 421;
         for (size_t i = 0; i < env->rcpt_count; i++) {
@@ -170,49 +341,13 @@ s_attempt (relay_t *self, const envelope_t *env, const char *msg, size_t len, rc
         }
         return;
     }
-    bool broken = false;
-    char path[1024];
-    int code = smtp_command (self->smtp, &r, "MAIL FROM:%s",
-                             s_path (env->mail_from, path, sizeof path));
-    if (code != 250) {
-        for (size_t i = 0; i < env->rcpt_count; i++)
-            s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
-        broken = code < 0;
-    }
-    else {
-        size_t accepted = 0;
-        for (size_t i = 0; i < env->rcpt_count; i++) {
-            code = broken ? -1 : smtp_command (self->smtp, &r, "RCPT TO:%s",
-                                                s_path (env->rcpt[i], path, sizeof path));
-            if (code == 250 || code == 251) {
-                res[i].fate = FATE_SENT;
-                res[i].code = code;
-                accepted++;
-            }
-            else {
-                broken = broken || code < 0;
-                s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
-            }
-        }
-        if (accepted && !broken) {
-            code = smtp_data (self->smtp, msg, len, &r);
-            if (code != 250)
-                for (size_t i = 0; i < env->rcpt_count; i++)
-                    if (res[i].fate == FATE_SENT)
-                        s_result (&res[i], code >= 500 ? FATE_REFUSED : FATE_LATER, &r);
-            broken = code < 0;
-        }
-        else if (!broken && smtp_command (self->smtp, &r, "RSET") != 250)
-            broken = true;
-        if (broken)
-            for (size_t i = 0; i < env->rcpt_count; i++)
-                if (res[i].fate == FATE_SENT && code != 250) {
-                    s_result (&res[i], FATE_LATER, &r);
-                    res[i].code = 0;    //  the connection broke: not the receiver's word
-                }
-    }
+    unsigned ext = smtp_extensions (*conn);
+    bool dsn = (ext & SMTP_EXT_DSN) != 0;
+    bool broken = ext & SMTP_EXT_PIPELINING
+                ? s_transaction_pipelined (*conn, env, msg, len, res, dsn)
+                : s_transaction_serial (*conn, env, msg, len, res, dsn);
     if (broken)
-        smtp_destroy (&self->smtp);
+        smtp_destroy (conn);
 }
 
 //  The bounce for the recipients of res with fate FATE_REFUSED into outgoing/.
@@ -424,8 +559,9 @@ s_feedback (relay_t *self, const envelope_t *env, const rcpt_result_t *res)
         s_feedback_flush (self);
 }
 
+//  One message of the pass, with the lock held (let go while it is sent).
 static void
-s_deliver (relay_t *self, const char *name, int64_t now)
+s_deliver (relay_t *self, smtp_t **conn, const char *name, int64_t now)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
     envelope_t *env = envelope_new ();
@@ -450,7 +586,10 @@ s_deliver (relay_t *self, const char *name, int64_t now)
         bounced = u->bounced;
     }
     else {
-        s_attempt (self, env, msg, len, res);
+        //  Claimed: no other thread takes this name in this pass.
+        pthread_mutex_unlock (&self->lock);
+        s_attempt (self, conn, env, msg, len, res);
+        pthread_mutex_lock (&self->lock);
         s_feedback (self, env, res);
     }
 
@@ -563,15 +702,37 @@ s_name_cmp (const void *a, const void *b)
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-//  One pass over outgoing/: every message that is due, oldest queue id first.
+static relay_t *s_relay;    //  for the threads of a pass
+
+//  Take the pass's messages one by one over the connection conn.
 static void
+s_work (relay_t *self, smtp_t **conn)
+{
+    pthread_mutex_lock (&self->lock);
+    while (self->next < self->nnames && !s_stop) {
+        const char *name = self->names[self->next++];
+        s_deliver (self, conn, name, self->now);
+    }
+    pthread_mutex_unlock (&self->lock);
+}
+
+static void *
+s_thread (void *arg)
+{
+    s_work (s_relay, arg);
+    return NULL;
+}
+
+//  One pass over outgoing/: every message that is due, oldest queue id
+//  first, spread over relay/connections connections. How many were relayed.
+static size_t
 s_pass (relay_t *self)
 {
     int dir = spool_fd (self->spool, SPOOL_OUTGOING);
     dirwalk_t *w = dirwalk_new (dir);
     if (!w) {
         diag_error ("outgoing/: %s", strerror (errno));
-        return;
+        return 0;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
@@ -607,12 +768,31 @@ s_pass (relay_t *self)
         qsort (names, n, sizeof *names, s_name_cmp);
     self->down = false;
     self->reached = false;
-    for (size_t i = 0; i < n; i++) {
-        if (!s_stop)
-            s_deliver (self, names[i], now);
-        free (names[i]);
+    size_t relayed = self->relayed;
+    self->names = names;
+    self->nnames = n;
+    self->next = 0;
+    self->now = now;
+    //  As many threads as connections, but no more than messages.
+    size_t k = n < self->nconns ? n : self->nconns;
+    pthread_t *threads = xcalloc (k ? k : 1, sizeof *threads);
+    size_t started = 0;
+    for (size_t i = 1; i < k; i++, started++) {
+        int rc = pthread_create (&threads[i], NULL, s_thread, &self->conns[i]);
+        if (rc) {
+            diag_warn ("cannot start relay thread %zu: %s; the others go on", i, strerror (rc));
+            break;
+        }
     }
+    if (n)
+        s_work (self, &self->conns[0]);
+    for (size_t i = 1; i <= started; i++)
+        pthread_join (threads[i], NULL);
+    free (threads);
+    for (size_t i = 0; i < n; i++)
+        free (names[i]);
     free (names);
+    self->names = NULL;
     s_feedback_flush (self);
     if (self->reached)
         self->last_up = now;
@@ -620,7 +800,12 @@ s_pass (relay_t *self)
     //  Removals durable, so that a crash does not send them again.
     if (n)
         batch_sync_dir (dir);
-    smtp_destroy (&self->smtp);
+    //  The connections stay while mail flows; a pass that sent nothing
+    //  closes them (the smarthost would time an idle one out).
+    if (self->relayed == relayed)
+        for (size_t i = 0; i < self->nconns; i++)
+            smtp_destroy (&self->conns[i]);
+    return self->relayed - relayed;
 }
 
 int
@@ -643,6 +828,11 @@ main (int argc, char **argv)
                      .started = (int64_t) time (NULL), .up = true, .unrecorded = zhashx_new () };
     zhashx_set_destructor (self.unrecorded, s_unrecorded_free);
     strbuf_init (&self.feedback);
+    pthread_mutex_init (&self.lock, NULL);
+    self.nconns = (size_t) cfg_int (cfg, "relay/connections");
+    self.conns = xcalloc (self.nconns, sizeof *self.conns);
+    self.timeout_s = (int) cfg_int (cfg, "relay/timeout-s");
+    s_relay = &self;
     //  What the worker adds (signatures, our header lines) stays far below 1 MiB.
     self.max_size = cfg_int (cfg, "limits/message-size") + 1024 * 1024;
     snprintf (self.helo, sizeof self.helo, "%s", cfg_str (cfg, "relay/helo"));
@@ -658,12 +848,15 @@ main (int argc, char **argv)
     //  SIGHUP (logrotate, a reload): nothing to reread that is not read anew
     //  on every pass; said, and not the end of the relay.
     int hupfd = hup_open (false);
-    diag_info ("relay from %s/outgoing to %s", spool_root (self.spool), self.smarthost);
+    diag_info ("relay from %s/outgoing to %s over %zu connection(s) at most", spool_root (self.spool),
+               self.smarthost, self.nconns);
     int64_t scan_ms = cfg_int (cfg, "relay/scan-ms");
     while (!s_stop) {
         if (hup_taken (hupfd))
             diag_info ("SIGHUP: nothing to reread (outgoing/ is read anew on every pass)");
-        s_pass (&self);
+        //  While mail flows the next pass starts at once.
+        if (s_pass (&self) && !once && !s_stop)
+            continue;
         if (once)
             break;
         struct timespec ts = { .tv_sec = scan_ms / 1000, .tv_nsec = (scan_ms % 1000) * 1000000 };
@@ -674,6 +867,10 @@ main (int argc, char **argv)
     if (zhashx_size (self.unrecorded))
         diag_error ("relay stopping with %zu outcome(s) not recorded: those messages will be "
                     "sent again to the recipients that took them", zhashx_size (self.unrecorded));
+    for (size_t i = 0; i < self.nconns; i++)
+        smtp_destroy (&self.conns[i]);
+    free (self.conns);
+    pthread_mutex_destroy (&self.lock);
     zhashx_destroy (&self.unrecorded);
     strbuf_free (&self.feedback);
     spool_destroy (&self.spool);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 
 struct smtp_t {
     int fd;
+    unsigned ext;           //  SMTP_EXT_* offered in the EHLO reply
     char buf[8192];
     size_t start, end;      //  unread bytes in buf
 };
@@ -95,8 +97,21 @@ s_read_line (smtp_t *self, char *line, size_t size)
     }
 }
 
+//  The keyword of one EHLO reply line ("250-PIPELINING") as SMTP_EXT_*.
+static unsigned
+s_ext_of (const char *line)
+{
+    const char *k = line + 4;
+    size_t n = strcspn (k, " ");
+    if (n == 10 && !strncasecmp (k, "PIPELINING", 10))
+        return SMTP_EXT_PIPELINING;
+    if (n == 3 && !strncasecmp (k, "DSN", 3))
+        return SMTP_EXT_DSN;
+    return 0;
+}
+
 static int
-s_read_reply (smtp_t *self, smtp_reply_t *r)
+s_read_reply_ext (smtp_t *self, smtp_reply_t *r, unsigned *ext)
 {
     char line[1024];
     r->code = 0;
@@ -115,12 +130,22 @@ s_read_reply (smtp_t *self, smtp_reply_t *r)
             snprintf (r->text, sizeof r->text, "not an SMTP reply: %.200s", line);
             return -1;
         }
+        if (ext && r->code == 250 && i > 0)
+            *ext |= s_ext_of (line);
         if (last)
             return r->code;
     }
     s_error (r, "reply of too many lines", EPROTO);
     return -1;
 }
+
+static int
+s_read_reply (smtp_t *self, smtp_reply_t *r)
+{
+    return s_read_reply_ext (self, r, NULL);
+}
+
+static void s_broken (smtp_t *self);
 
 static int
 s_write_all (smtp_t *self, const char *data, size_t len, smtp_reply_t *r)
@@ -195,13 +220,36 @@ smtp_open_fd (int fd, const char *helo, smtp_reply_t *r)
 {
     smtp_t *self = xcalloc (1, sizeof *self);
     self->fd = fd;
-    if (s_read_reply (self, r) != 220 ||
-        (smtp_command (self, r, "EHLO %s", helo) != 250 &&
-         (r->code < 500 || smtp_command (self, r, "HELO %s", helo) != 250))) {
+    if (s_read_reply (self, r) != 220) {
+        smtp_destroy (&self);
+        return NULL;
+    }
+    char line[1100];
+    int n = snprintf (line, sizeof line, "EHLO %s\r\n", helo);
+    unsigned ext = 0;
+    if (n < 0 || (size_t) n >= sizeof line || strpbrk (helo, "\r\n")) {
+        s_error (r, "EHLO name too long or with a line break", EINVAL);
+        smtp_destroy (&self);
+        return NULL;
+    }
+    if (s_write_all (self, line, (size_t) n, r) < 0 || s_read_reply_ext (self, r, &ext) < 0) {
+        s_broken (self);
+        smtp_destroy (&self);
+        return NULL;
+    }
+    if (r->code == 250)
+        self->ext = ext;
+    else if (r->code < 500 || smtp_command (self, r, "HELO %s", helo) != 250) {
         smtp_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+unsigned
+smtp_extensions (smtp_t *self)
+{
+    return self->ext;
 }
 
 void
@@ -252,11 +300,50 @@ smtp_command (smtp_t *self, smtp_reply_t *r, const char *fmt, ...)
 }
 
 int
+smtp_pipeline (smtp_t *self, const char *const *lines, size_t n, smtp_reply_t *replies)
+{
+    for (size_t i = 0; i < n; i++)
+        s_error (&replies[i], "connection", EPIPE);
+    if (self->fd < 0)
+        return -1;
+    strbuf_t out;
+    strbuf_init (&out);
+    for (size_t i = 0; i < n; i++) {
+        if (strlen (lines[i]) > 1000 || strpbrk (lines[i], "\r\n")) {
+            strbuf_free (&out);
+            for (size_t j = 0; j < n; j++)
+                s_error (&replies[j], "command too long or with a line break", EINVAL);
+            return -1;
+        }
+        strbuf_adds (&out, lines[i]);
+        strbuf_adds (&out, "\r\n");
+    }
+    int rc = s_write_all (self, out.data, out.len, &replies[0]);
+    strbuf_free (&out);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (s_read_reply (self, &replies[i]) < 0)
+            rc = -1;
+    if (rc < 0)
+        s_broken (self);
+    return rc;
+}
+
+int
 smtp_data (smtp_t *self, const char *msg, size_t len, smtp_reply_t *r)
 {
     int code = smtp_command (self, r, "DATA");
     if (code != 354)
         return code;
+    return smtp_data_body (self, msg, len, r);
+}
+
+int
+smtp_data_body (smtp_t *self, const char *msg, size_t len, smtp_reply_t *r)
+{
+    if (self->fd < 0) {
+        s_error (r, "connection", EPIPE);
+        return -1;
+    }
     strbuf_t out;
     strbuf_init (&out);
     //  Every line end as CRLF, a bare CR too (lines.h), and leading dots

@@ -1,7 +1,9 @@
 /*  smtp.h: a small SMTP client (RFC 5321) for farm-relay: one connection to
  *  the smarthost, kept across messages, with every reply read whole
- *  (multi-line replies included) and every wait bounded by a timeout. No TLS
- *  and no AUTH: the relay hands mail back to a local MTA. */
+ *  (multi-line replies included) and every wait bounded by a timeout; the
+ *  commands of a transaction sent together when the server offers
+ *  PIPELINING (RFC 2920). No TLS and no AUTH: the relay hands mail back to a
+ *  local MTA. */
 #ifndef FARM_SMTP_H
 #define FARM_SMTP_H
 #include <stddef.h>
@@ -20,6 +22,17 @@ typedef struct {
 smtp_t *smtp_connect (const char *hostport, const char *helo, int timeout_s, smtp_reply_t *r);
 //  The same over fd, a stream already connected (taken, closed on failure).
 smtp_t *smtp_open_fd (int fd, const char *helo, smtp_reply_t *r);
+//  The extensions the server offered in its EHLO reply that the relay uses.
+#define SMTP_EXT_PIPELINING 1
+#define SMTP_EXT_DSN 2
+unsigned smtp_extensions (smtp_t *self);
+//  Send n command lines (CRLF added to each) in one write, then read their
+//  n replies into replies[]. 0, or -1 when the connection broke (the
+//  replies not read say why; the connection is then unusable).
+int smtp_pipeline (smtp_t *self, const char *const *lines, size_t n, smtp_reply_t *replies);
+//  After a 354: the message (as smtp_data sends it) and the final dot;
+//  returns the final reply code, or -1 as smtp_command.
+int smtp_data_body (smtp_t *self, const char *msg, size_t len, smtp_reply_t *r);
 //  Say QUIT (when the connection still works) and close.
 void smtp_destroy (smtp_t **self_p);
 //  Send one command line (CRLF added) and read its reply into r. Returns
