@@ -244,11 +244,12 @@ const cfg_key_t params_table[] = {
     { "smtpd/trusted", "trusted", CFG_STR, "127.0.0.0/8,::1/128", 0, 0, D,
       "networks (comma-separated CIDR) whose clients may send XCLIENT and XFORWARD and whose "
       "account header is believed; from others those are refused or removed", NULL },
-    { "smtpd/account-from", "account-from", CFG_STR, "auth,xclient,header,received,sender", 0, 0, D,
+    { "smtpd/account-from", "account-from", CFG_STR, "auth,xclient,received,header,sender", 0, 0, D,
       "where the account comes from, first found wins (comma-separated): auth (SMTP AUTH here), "
-      "xclient (XCLIENT LOGIN=), header (smtpd/account-header), received (the topmost Received: "
-      "'(Authenticated sender: NAME)' of Postfix's smtpd_sasl_authenticated_header), sender "
-      "(the envelope sender); all but auth and sender only from smtpd/trusted", NULL },
+      "xclient (XCLIENT LOGIN=), received (the topmost Received: '(Authenticated sender: NAME)' "
+      "of Postfix's smtpd_sasl_authenticated_header), header (smtpd/account-header), sender "
+      "(the envelope sender); all but auth and sender only from smtpd/trusted, whose MTA must "
+      "remove the header from its customers' mail", NULL },
     { "smtpd/account-header", "account-header", CFG_STR, "X-AuthUser", 0, 0, D,
       "the header a trusted MTA names the account in (MailChannels' X-AuthUser); removed from "
       "every message", NULL },

@@ -313,7 +313,7 @@ def check_trusted():
     expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
     expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
     expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
+    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\tby mta.test;"
            b" Tue, 1 Dec 2026 10:00:00 +0000\r\nX-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
     code, lines = c.reply()
     expect("data", (code, lines), 250)
@@ -334,8 +334,29 @@ def check_trusted():
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["shop-login"] or env["client-ip"] != ["127.0.0.1"]:
         fail("Received clause: account %s client-ip %s" % (env["account"], env["client-ip"]))
-    print("ok: from a trusted MTA: Postfix's '(Authenticated sender: NAME)' names the account; "
-          "XFORWARD lasts one transaction")
+    # Both: the Received clause first (the default order), the header removed.
+    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
+    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
+    expect("DATA", c.cmd("DATA"), 354)
+    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
+           b" Tue, 1 Dec 2026 10:00:00 +0000\r\nX-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
+    code, lines = c.reply()
+    env, body = read_spool(lines[0].split()[-1])
+    if env["account"] != ["shop-login"] or b"X-AuthUser" in body:
+        fail("Received clause and header: account %s" % env["account"])
+    # A Received clause below the topmost is a customer's forgery: not read.
+    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
+    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
+    expect("DATA", c.cmd("DATA"), 354)
+    c.send(b"Received: from pc by mta.test; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+           b"Received: from x\r\n\t(Authenticated sender: victim)\r\n\tby y; Tue, 1 Dec 2026 09:00:00 +0000\r\n"
+           b"Subject: x\r\n\r\nhi\r\n.\r\n")
+    code, lines = c.reply()
+    env, body = read_spool(lines[0].split()[-1])
+    if env["account"] != ["sales@shop.example"]:
+        fail("a forged Received clause below the topmost named the account: %s" % env["account"])
+    print("ok: from a trusted MTA: Postfix's '(Authenticated sender: NAME)' in the topmost Received "
+          "names the account, ahead of the header; one further down does not; XFORWARD lasts one transaction")
     # XCLIENT LOGIN, then the session starts again.
     expect("XCLIENT", c.cmd("XCLIENT ADDR=198.51.100.4 LOGIN=webmail-user"), 220)
     expect("MAIL before EHLO again", c.cmd("MAIL FROM:<a@x.example>"), 503)
