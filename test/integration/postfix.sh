@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # postfix.sh: a real MTA in front of the farm and behind it, configured as
 # tools/README.md says. A private Postfix instance (its own config and queue in
-# the test folder) takes a message from swaks on its submission port, pipes
-# it into farm-submit (content_filter), the farm scans and signs it,
+# the test folder) takes a message from swaks on its submission port, hands
+# it to farm-smtpd over SMTP (content_filter = farm:[127.0.0.1]:PORT, an smtp
+# transport sending XFORWARD; MODE=pipe: a pipe into farm-submit, as
+# postfix_pipe.sh runs it), the farm scans and signs it,
 # farm-relay hands it back on Postfix's re-injection port, and Postfix
 # relays it to an SMTP sink, where it must arrive once, DKIM-signed, and
 # verify with dkimpy. A recipient the sink refuses comes back to the sender
 # as Postfix's RFC 3464 bounce (the relay's own bounces: test relay).
+# A customer's own X-AuthUser header is removed by Postfix (header_checks)
+# before the farm, which would believe it from Postfix.
 # Needs root (Postfix's master, and the pipe's own user): skipped, saying so,
 # otherwise. Installs postfix and swaks (tools/setup.sh) when they are absent.
 . "$(dirname "$0")/../lib/farm.sh"
@@ -20,9 +24,11 @@ fi
 need_dkimpy
 export WATCH=true   # the sender state on: the maillog is learned into it at the end
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-IN=$(free_port); BACK=$(free_port); SINK=$(free_port)
+MODE=${MODE:-smtp}
+IN=$(free_port); BACK=$(free_port); SINK=$(free_port); FILTER=$(free_port)
 while [ "$BACK" = "$IN" ]; do BACK=$(free_port); done
 while [ "$SINK" = "$IN" ] || [ "$SINK" = "$BACK" ]; do SINK=$(free_port); done
+while [ "$FILTER" = "$IN" ] || [ "$FILTER" = "$BACK" ] || [ "$FILTER" = "$SINK" ]; do FILTER=$(free_port); done
 
 # The pipe runs farm-submit as an ordinary user that owns the spool.
 id farmtest >/dev/null 2>&1 || useradd -r -M -d /nonexistent -s /usr/sbin/nologin farmtest ||
@@ -37,6 +43,10 @@ start_broker
 start_worker --keys "$T/keys" --accounts "$T/accounts"
 for i in $(seq 1 50); do [ -d "$T/spool/incoming" ] && break; sleep 0.1; done
 chown -R farmtest "$T/spool"   # farm-submit opens the spool as the broker does
+if [ "$MODE" = smtp ]; then
+    "$FARM_BIN/farm-smtpd" --spool "$T/spool" --listen "127.0.0.1:$FILTER" >>"$T/smtpd.log" 2>&1 &
+    EXTRA+=($!)
+fi
 "$FARM_BIN/farm-relay" --spool "$T/spool" --smarthost "127.0.0.1:$BACK" --scan-ms 100 \
     --relay-retry-s 1 >>"$T/relay.log" 2>&1 &
 EXTRA+=($!)
@@ -68,22 +78,36 @@ smtp_host_lookup = native
 maillog_file = $PF/maillog
 maillog_file_prefixes = $PF
 farm_destination_recipient_limit = 1000
+header_checks = regexp:$PF/etc/farm_header_checks
 EOF
+# The farm believes X-AuthUser from Postfix: no customer may write it.
+echo '/^X-AuthUser:/ IGNORE' >"$PF/etc/farm_header_checks"
 # No port 25, nothing chrooted (the queue is in a test folder); then the
 # farm's three services as tools/README.md shows them.
 sed -i '/^smtp[[:space:]]\+inet/d' "$PF/etc/master.cf"
 postconf -c "$PF/etc" -F '*/*/chroot = n' >/dev/null
+if [ "$MODE" = smtp ]; then
+    filter="farm:[127.0.0.1]:$FILTER"
+    transport="farm      unix  -       -       n       -       20      smtp
+  -o smtp_send_xforward_command=yes
+  -o disable_mime_output_conversion=yes
+  -o smtp_generic_maps="
+else
+    filter=farm:dummy
+    transport="farm      unix  -       n       n       -       10      pipe
+  flags=Rq user=farmtest null_sender=
+  argv=$T/bin/farm-submit --spool $T/spool -f \${sender} -- \${recipient}"
+fi
 cat >>"$PF/etc/master.cf" <<EOF
 postlog   unix-dgram n  -       n       -       1       postlogd
 127.0.0.1:$IN inet n    -       n       -       -       smtpd
-  -o content_filter=farm:dummy
+  -o content_filter=$filter
+  -o smtpd_sasl_authenticated_header=yes
 127.0.0.1:$BACK inet n  -       n       -       -       smtpd
   -o content_filter=
   -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
   -o smtpd_relay_restrictions=permit_mynetworks,reject
-farm      unix  -       n       n       -       10      pipe
-  flags=Rq user=farmtest null_sender=
-  argv=$T/bin/farm-submit --spool $T/spool -f \${sender} -- \${recipient}
+$transport
 EOF
 grep -q '^postlog' /etc/postfix/master.cf && sed -i '0,/^postlog.*postlogd$/{//d}' "$PF/etc/master.cf"
 script -qec "postfix -c $PF/etc check" /dev/null >"$T/postfix-check.log" 2>&1 || fail "postfix check: $(tail -3 "$T/postfix-check.log")"
@@ -97,6 +121,7 @@ done
 
 swaks --server "127.0.0.1:$IN" --from alice@shop.example --to bob@dest.example,nobody@dest.example \
     --header "Subject: through postfix and the farm" --header "From: Alice <alice@shop.example>" \
+    --header "X-AuthUser: mallory" \
     --body $'Hello Bob,\n.a line that starts with a dot\n' --helo client.test >"$T/swaks.log" 2>&1 ||
     fail "swaks: $(tail -5 "$T/swaks.log")"
 
@@ -126,9 +151,18 @@ b=${bounce%.env}.eml
 grep -q 'report-type=delivery-status' "$b" || fail "the bounce is not a DSN"
 grep -q '^Final-Recipient: rfc822; nobody@dest.example' "$b" || fail "the DSN does not name nobody"
 grep -q '^Status: 5.1.1' "$b" || fail "the DSN has not the sink's status"
+grep -qi '^X-AuthUser' "$msg" && fail "the customer's X-AuthUser went through"
 # One queue id across the three logs: Postfix's maillog names the farm's.
-qid=$(grep -o 'status=sent (delivered via farm service ([0-9a-f]*))' "$PF/maillog" | head -1 | grep -o '[0-9a-f]\{24\}')
-[ -n "$qid" ] || fail "the maillog shows no pipe into the farm: $(grep relay=farm "$PF/maillog")"
+if [ "$MODE" = smtp ]; then
+    qid=$(grep -o "relay=127.0.0.1\[127.0.0.1\]:$FILTER,.*status=sent (250 2.0.0 Ok: queued as [0-9a-f]*)" "$PF/maillog" |
+          head -1 | grep -o '[0-9a-f]\{24\}')
+    [ -n "$qid" ] || fail "the maillog shows no delivery into farm-smtpd: $(grep "$FILTER" "$PF/maillog")"
+    grep -q "$qid: queued: account=alice@shop.example from=<alice@shop.example> rcpts=2 .*client=127.0.0.1 via=smtpd/sender/" \
+        "$T/smtpd.log" || fail "farm-smtpd did not take it as alice with XFORWARD: $(grep queued "$T/smtpd.log")"
+else
+    qid=$(grep -o 'status=sent (delivered via farm service ([0-9a-f]*))' "$PF/maillog" | head -1 | grep -o '[0-9a-f]\{24\}')
+    [ -n "$qid" ] || fail "the maillog shows no pipe into the farm: $(grep relay=farm "$PF/maillog")"
+fi
 grep -q "$qid: verdict=deliver" "$T/broker.log" || fail "the broker log does not know $qid"
 grep -q "$qid: relayed to 127.0.0.1:$BACK for 2 recipient(s)" "$T/relay.log" || fail "the relay log does not know $qid"
 [ -z "$(ls "$T/spool/outgoing")" ] || fail "outgoing/ not emptied by the relay"
@@ -140,4 +174,5 @@ grep -q "$qid: relayed to 127.0.0.1:$BACK for 2 recipient(s)" "$T/relay.log" || 
 grep -q "1 message(s) found, 1 learned" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
 grep -q "1 bounces (null sender), 2 deliveries to the farm's own pipe" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
 no_sanitizer_reports
-echo "ok: swaks -> postfix -> farm-submit -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the refused recipient bounced to alice as a DSN; the maillog learned"
+entry=$([ "$MODE" = smtp ] && echo "farm-smtpd (SMTP, XFORWARD)" || echo "farm-submit (pipe)")
+echo "ok: swaks -> postfix -> $entry -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the customer's X-AuthUser removed by Postfix; the refused recipient bounced to alice as a DSN; the maillog learned"

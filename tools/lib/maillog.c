@@ -141,6 +141,25 @@ s_time (maillog_t *self, const char *p, size_t len, int64_t *t)
     return i + 1;
 }
 
+//  A delivery farm-smtpd took: its reply "queued as" a farm queue id (24
+//  hex digits), as the content filter's smtp transport logs it.
+static bool
+s_farm_reply (const char *p, size_t len)
+{
+    static const char key[] = "queued as ";
+    const char *end = p + len;
+    for (const char *q = memmem (p, len, key, sizeof key - 1); q;
+         q = memmem (q + 1, (size_t) (end - q - 1), key, sizeof key - 1)) {
+        const char *id = q + sizeof key - 1;
+        size_t n = 0;
+        while (id + n < end && ((id[n] >= '0' && id[n] <= '9') || (id[n] >= 'a' && id[n] <= 'f')))
+            n++;
+        if (n == 24 && (id + n == end || id[n] == ')'))
+            return true;
+    }
+    return false;
+}
+
 static char *
 s_field (const char *p, size_t len, const char *key)
 {
@@ -264,7 +283,7 @@ maillog_line (maillog_t *self, const char *p, size_t len, maillog_fn *fn, void *
     }
     else if (s_starts (body, blen, "to=")) {
         char *relay = s_field (body, blen, "relay=");
-        bool to_farm = relay && !strncmp (relay, "farm", 4);
+        bool to_farm = (relay && !strncmp (relay, "farm", 4)) || s_farm_reply (body, blen);
         free (relay);
         if (to_farm) {
             self->stats.to_farm++;

@@ -7,8 +7,9 @@
  *  message is one account (the SASL login, or the envelope sender when
  *  there is none), its time (the from= line's) and the recipients it was
  *  delivered, deferred or bounced to. Not counted: the null sender
- *  (bounces), and what went to the farm's own pipe (relay=farm: its copy
- *  re-injected after the scan is the one that went out).
+ *  (bounces), and what went into the farm (relay=farm, the pipe; or a reply
+ *  "queued as" a farm queue id, farm-smtpd's): its copy re-injected after
+ *  the scan is the one that went out.
  *
  *  Every line is hostile: a line that is not syslog, a line of another
  *  program, a line past MAILLOG_LINE bytes, a message with more than
