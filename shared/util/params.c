@@ -26,7 +26,7 @@ const cfg_key_t params_table[] = {
       "retry time of a deferred message when its verdict gives none, in seconds", NULL },
     { "spool/batch", "commit-batch", CFG_INT, "256", 1, 100000, B,
       "outputs committed (fsync'd) together at most", NULL },
-    { "spool/sync", "sync", CFG_ENUM, "filesystem", 0, 0, B | D,
+    { "spool/sync", "sync", CFG_ENUM, "filesystem", 0, 0, B,
       "how a batch of outputs is made durable: filesystem (one syncfs before the renames "
       "and one after, whatever the batch's size; give the spool a filesystem of its own) "
       "or files (an fsync per file and per directory)", "filesystem|files" },
@@ -234,6 +234,10 @@ const cfg_key_t params_table[] = {
       "a session silent this long is told 421 4.4.2 and closed, in seconds (RFC 5321: 5 minutes)", NULL },
     { "smtpd/max-errors", "max-errors", CFG_INT, "20", 1, 100000, D,
       "refused commands in one session before it is told 421 and closed", NULL },
+    { "smtpd/commit-ms", "commit-ms", CFG_INT, "2", 0, 1000, D,
+      "longest a message waits for others to share its commit (fsync) before its 250, in ms", NULL },
+    { "smtpd/commit-batch", "commit-max", CFG_INT, "256", 1, 100000, D,
+      "messages committed together at most", NULL },
     { "smtpd/tls-cert", "tls-cert", CFG_STR, "", 0, 0, D,
       "PEM certificate chain for STARTTLS (empty: no STARTTLS, and so no AUTH)", NULL },
     { "smtpd/tls-key", "tls-key", CFG_STR, "", 0, 0, D,

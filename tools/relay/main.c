@@ -73,6 +73,7 @@ typedef struct {
     char **names;               //  the pass's messages, and the next to take
     size_t nnames, next;
     int64_t now;
+    int64_t last_relayed_ms;    //  when a pass last relayed a message
     int timeout_s;
     char helo[256];
     const char *smarthost;
@@ -800,9 +801,12 @@ s_pass (relay_t *self)
     //  Removals durable, so that a crash does not send them again.
     if (n)
         batch_sync_dir (dir);
-    //  The connections stay while mail flows; a pass that sent nothing
-    //  closes them (the smarthost would time an idle one out).
-    if (self->relayed == relayed)
+    //  The connections stay while mail flows; after 2 s without a message
+    //  they are closed (the smarthost would time an idle one out).
+    int64_t now_ms = fileio_now_usec () / 1000;
+    if (self->relayed != relayed)
+        self->last_relayed_ms = now_ms;
+    else if (now_ms - self->last_relayed_ms > 2000)
         for (size_t i = 0; i < self->nconns; i++)
             smtp_destroy (&self->conns[i]);
     return self->relayed - relayed;

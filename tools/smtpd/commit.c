@@ -29,6 +29,9 @@ struct commit_t {
     bool stop;
     int efd;
     size_t batches, messages;
+    int window_ms;
+    size_t max;
+    int64_t first_ms;       //  when the filling batch got its first message
     commit_done_fn *done;
     void *done_arg;
 };
@@ -68,6 +71,7 @@ commit_new (spool_t *spool)
     batch_set_sync (self->syncing, spool_sync (spool));
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->wake, NULL);
+    self->max = 256;
     self->efd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
     int rc = self->efd < 0 ? errno : pthread_create (&self->thread, NULL, s_thread, self);
     if (rc) {
@@ -80,6 +84,30 @@ commit_new (spool_t *spool)
         return NULL;
     }
     return self;
+}
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+commit_set_window (commit_t *self, int ms, size_t max)
+{
+    self->window_ms = ms;
+    self->max = max ? max : 1;
+}
+
+int
+commit_timeout (commit_t *self)
+{
+    if (!self->filling_n)
+        return -1;
+    int64_t left = self->first_ms + self->window_ms - s_now_ms ();
+    return left < 0 ? 0 : (int) left;
 }
 
 int
@@ -99,7 +127,8 @@ commit_add (commit_t *self, envelope_t *env, const void *msg, size_t len, void *
         errno = err;
         return -1;
     }
-    self->filling_n++;
+    if (self->filling_n++ == 0)
+        self->first_ms = s_now_ms ();
     return 0;
 }
 
@@ -133,8 +162,9 @@ commit_poll (commit_t *self, commit_done_fn *done, void *arg)
         self->busy = self->synced = false;
         pthread_mutex_unlock (&self->lock);
     }
+    bool due = self->filling_n >= self->max || (self->filling_n && commit_timeout (self) == 0);
     pthread_mutex_lock (&self->lock);
-    if (!self->busy && self->filling_n) {
+    if (!self->busy && due) {
         batch_t *t = self->syncing;
         self->syncing = self->filling;
         self->filling = t;
@@ -167,6 +197,7 @@ commit_destroy (commit_t **self_p, commit_done_fn *done, void *arg)
     if (!self)
         return;
     //  Everything written is made durable and answered before the end.
+    self->window_ms = 0;
     while (commit_pending (self)) {
         commit_poll (self, done, arg);
         if (commit_pending (self)) {

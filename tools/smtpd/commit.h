@@ -18,6 +18,14 @@ typedef void (commit_done_fn) (void *arg, void *entry, const char *qid, int stat
 commit_t *commit_new (spool_t *spool);
 //  Stops the thread after the batch it is on, finishing every entry.
 void commit_destroy (commit_t **self_p, commit_done_fn *done, void *arg);
+//  A batch is handed to the thread once its first message has waited ms
+//  milliseconds, or it holds max messages, or the thread is idle and ms is
+//  0 (the defaults: 0 and 256). A few milliseconds let the messages of many
+//  sessions share one sync, where each sync costs the same.
+void commit_set_window (commit_t *self, int ms, size_t max);
+//  Milliseconds until the waiting batch is due (for the loop's poll), or -1
+//  when nothing waits.
+int commit_timeout (commit_t *self);
 //  Readable when a sync has ended: call commit_poll.
 int commit_fd (commit_t *self);
 //  Write the message to tmp/ and queue it. 0; or -1 with errno (nothing
