@@ -99,8 +99,8 @@ rss() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$1/status" 2>/dev/null || ec
 # One run: smtp-source into PORT, the clock until the sink has N. Prints the rate.
 run() {   # run NAME PORT
     local name=$1 p=$2
-    local t0 t1
-    t0=$(date +%s.%N)
+    local t0 t1 s0 s1
+    t0=$(date +%s.%N); s0=$(head -1 /proc/stat)
     smtp-source -s "$S" -m "$N" -l 4096 -d -f load@bench.example -t "r@dest.example" -S "bench $name" \
         "127.0.0.1:$p" >"$T/source-$name.log" 2>&1 &
     local src=$! i=0 last=0 same=0
@@ -115,13 +115,21 @@ run() {   # run NAME PORT
         fi
         sleep 0.05
     done
-    t1=$(date +%s.%N)
+    t1=$(date +%s.%N); s1=$(head -1 /proc/stat)
     wait "$src" || true
-    python3 -c "print('%.0f' % ($N / ($t1 - $t0)))"
+    # The rate, and how busy the machine's cores were meanwhile (100%: the
+    # run was bound by CPU, less: by waiting).
+    python3 - "$N" "$t0" "$t1" "$s0" "$s1" <<'PY'
+import sys
+n, t0, t1, s0, s1 = sys.argv[1:]
+a, b = [list(map(int, x.split()[1:])) for x in (s0, s1)]
+d = [y - x for x, y in zip(a, b)]
+print("%.0f %.0f" % (int(n) / (float(t1) - float(t0)), 100 * (1 - (d[3] + d[4]) / sum(d))))
+PY
 }
 
 echo "bench-mta: $N messages of 4 KB over $S sessions (smtp-source -> ... -> smtp-sink), farm with $W worker(s), fsync on, RSA-2048 signing, ${MODELS:+model on, }sender state off"
-declare -A R
+declare -A R U
 if [ $root = yes ]; then
     id farmtest >/dev/null 2>&1 || useradd -r -M -d /nonexistent -s /usr/sbin/nologin farmtest
     mkdir -p "$T/bin" "$PF/etc" "$PF/queue" "$PF/data"
@@ -177,20 +185,20 @@ CF
     until python3 -c "import socket; socket.create_connection(('127.0.0.1',$IN_ALONE)).close()" 2>/dev/null; do
         i=$((i + 1)); [ $i -gt 100 ] && { echo "bench-mta: postfix does not listen" >&2; exit 1; }; sleep 0.1
     done
-    start_sink; R[alone]=$(run alone "$IN_ALONE"); stop_sink
-    echo "  postfix alone      ${R[alone]} msg/s"
-    start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-smtp" "127.0.0.1:$BACK"; start_smtpd "$T/spool-smtp" "$FILTER"
-    R[smtp]=$(run smtp "$IN_SMTP"); m=$(rss $SMTPD); kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
-    echo "  postfix+smtp       ${R[smtp]} msg/s  ($(python3 -c "print('%.2f' % (${R[smtp]} / ${R[alone]}))") of postfix alone; target 0.45; farm-smtpd peak $m MB)"
-    start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-pipe" "127.0.0.1:$BACK"; chown -R farmtest "$T/spool-pipe"
-    R[pipe]=$(run pipe "$IN_PIPE"); stop_farm; stop_sink
-    echo "  postfix+pipe       ${R[pipe]} msg/s  ($(python3 -c "print('%.2f' % (${R[pipe]} / ${R[alone]}))") of postfix alone)"
+    start_sink; out=$(run alone "$IN_ALONE"); read -r R[alone] U[alone] <<<"$out"; stop_sink
+    echo "  postfix alone      ${R[alone]} msg/s  (cores ${U[alone]}% busy)"
+    start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-smtp" "127.0.0.1:$BACK"; start_smtpd "$T/spool-smtp" "$FILTER"; sleep 1
+    out=$(run smtp "$IN_SMTP"); read -r R[smtp] U[smtp] <<<"$out"; m=$(rss $SMTPD); kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
+    echo "  postfix+smtp       ${R[smtp]} msg/s  ($(python3 -c "print('%.2f' % (${R[smtp]} / ${R[alone]}))") of postfix alone; target 0.45; cores ${U[smtp]}% busy; farm-smtpd peak $m MB)"
+    start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-pipe" "127.0.0.1:$BACK"; chown -R farmtest "$T/spool-pipe"; sleep 1
+    out=$(run pipe "$IN_PIPE"); read -r R[pipe] U[pipe] <<<"$out"; stop_farm; stop_sink
+    echo "  postfix+pipe       ${R[pipe]} msg/s  ($(python3 -c "print('%.2f' % (${R[pipe]} / ${R[alone]}))") of postfix alone; cores ${U[pipe]}% busy)"
     postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
 else
     echo "  (the three Postfix runs skipped: a private Postfix instance needs root)"
 fi
-start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-direct" "127.0.0.1:$SINK"; start_smtpd "$T/spool-direct" "$DIRECT"
-R[direct]=$(run direct "$DIRECT"); m=$(rss $SMTPD); kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
+start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-direct" "127.0.0.1:$SINK"; start_smtpd "$T/spool-direct" "$DIRECT"; sleep 1
+out=$(run direct "$DIRECT"); read -r R[direct] U[direct] <<<"$out"; m=$(rss $SMTPD); kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
 # The farm alone on the same messages, written beside the spool first and
 # renamed into incoming/ once the farm is up: the clock starts at the first.
 mkdir -p "$T/stage"
@@ -218,5 +226,5 @@ while [ "$( (wc -l <"$T/v.jsonl") 2>/dev/null || echo 0)" -lt "$N" ]; do sleep 0
 t1=$(date +%s.%N)
 stop_farm
 R[ref]=$(python3 -c "print('%.0f' % ($N / ($t1 - $t0)))")
-echo "  smtpd direct       ${R[direct]} msg/s  ($(python3 -c "print('%.2f' % (${R[direct]} / ${R[ref]}))") of spool to spool; target 0.9; farm-smtpd peak $m MB)"
+echo "  smtpd direct       ${R[direct]} msg/s  ($(python3 -c "print('%.2f' % (${R[direct]} / ${R[ref]}))") of spool to spool; target 0.9; cores ${U[direct]}% busy; farm-smtpd peak $m MB)"
 echo "  spool to spool     ${R[ref]} msg/s  (the farm alone, same messages, same run)"

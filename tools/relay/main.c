@@ -749,10 +749,8 @@ s_pass (relay_t *self)
     for (const char *name; (name = dirwalk_next (w));) {
         if (!qid_valid (name))
             continue;
-        struct stat st;
-        if (fstatat (dir, name, &st, 0) < 0)
-            continue;
-        if (fstatat (active, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        struct stat st, twin;
+        if (fstatat (active, name, &twin, AT_SYMLINK_NOFOLLOW) == 0)
             continue;       //  the next pass takes it
         if (fstatat (dir, name, &st, 0) < 0)
             continue;
