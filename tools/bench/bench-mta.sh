@@ -48,6 +48,7 @@ SINK=$(port); FILTER=$(port); BACK=$(port); IN_ALONE=$(port); IN_SMTP=$(port); I
 "$B/farm-keygen" bench.example s1 --keys "$T/keys" >/dev/null
 echo "load@bench.example bench.example" >"$T/accounts"
 root=$([ "$(id -u)" -eq 0 ] && echo yes || echo no)
+postfix_runs=$([ $root = yes ] && [ -z "${NO_POSTFIX:-}" ] && echo yes || echo no)
 
 SINKPID=0
 start_sink() {
@@ -101,7 +102,8 @@ run() {   # run NAME PORT
     local name=$1 p=$2
     local t0 t1 s0 s1
     t0=$(date +%s.%N); s0=$(head -1 /proc/stat)
-    smtp-source -s "$S" -m "$N" -l 4096 -d -f load@bench.example -t "r@dest.example" -S "bench $name" \
+    /usr/bin/time -f "%U %S" -o "$T/source-$name.cpu" \
+        smtp-source -s "$S" -m "$N" -l 4096 -d -f load@bench.example -t "r@dest.example" -S "bench $name" \
         "127.0.0.1:$p" >"$T/source-$name.log" 2>&1 &
     local src=$! i=0 last=0 same=0
     while :; do
@@ -130,7 +132,7 @@ PY
 
 echo "bench-mta: $N messages of 4 KB over $S sessions (smtp-source -> ... -> smtp-sink), farm with $W worker(s), fsync on, RSA-2048 signing, ${MODELS:+model on, }sender state off"
 declare -A R U
-if [ $root = yes ]; then
+if [ $postfix_runs = yes ]; then
     id farmtest >/dev/null 2>&1 || useradd -r -M -d /nonexistent -s /usr/sbin/nologin farmtest
     mkdir -p "$T/bin" "$PF/etc" "$PF/queue" "$PF/data"
     cp "$B/farm-submit" "$T/bin/"; chmod 755 "$T/bin" "$T/bin/farm-submit"
@@ -195,10 +197,15 @@ CF
     echo "  postfix+pipe       ${R[pipe]} msg/s  ($(python3 -c "print('%.2f' % (${R[pipe]} / ${R[alone]}))") of postfix alone; cores ${U[pipe]}% busy)"
     postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
 else
-    echo "  (the three Postfix runs skipped: a private Postfix instance needs root)"
+    echo "  (the three Postfix runs skipped: ${NO_POSTFIX:+NO_POSTFIX set}$([ $root = yes ] || echo "a private Postfix instance needs root"))"
 fi
 start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-direct" "127.0.0.1:$SINK"; start_smtpd "$T/spool-direct" "$DIRECT"; sleep 1
-out=$(run direct "$DIRECT"); read -r R[direct] U[direct] <<<"$out"; m=$(rss $SMTPD); kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
+out=$(run direct "$DIRECT"); read -r R[direct] U[direct] <<<"$out"; m=$(rss $SMTPD)
+# Where the CPU of SMTP in to SMTP out goes, a message (startup included).
+us() { python3 -c "print('%.0f' % ($1 * 1e6 / $(getconf CLK_TCK) / $N))"; }
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); for c in $(pgrep -P "$p"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat"))); done; done; echo $t; }
+cpu_line="broker $(us "$(ticks "${FARM[0]}")"), workers $(us "$(ticks "${FARM[@]:1:$W}")"), farm-smtpd $(us "$(ticks $SMTPD)"), farm-relay $(us "$(ticks "${FARM[$W+1]}")"), smtp-sink $(us "$(ticks $SINKPID)"), smtp-source $(python3 -c "import sys; u, s = open(sys.argv[1]).read().split()[-2:]; print('%.0f' % ((float(u) + float(s)) * 1e6 / $N))" "$T/source-direct.cpu") us"
+kill $SMTPD; wait $SMTPD 2>/dev/null || true; stop_farm; stop_sink
 # The farm alone on the same messages, written beside the spool first and
 # renamed into incoming/ once the farm is up: the clock starts at the first.
 mkdir -p "$T/stage"
@@ -228,3 +235,4 @@ stop_farm
 R[ref]=$(python3 -c "print('%.0f' % ($N / ($t1 - $t0)))")
 echo "  smtpd direct       ${R[direct]} msg/s  ($(python3 -c "print('%.2f' % (${R[direct]} / ${R[ref]}))") of spool to spool; target 0.9; cores ${U[direct]}% busy; farm-smtpd peak $m MB)"
 echo "  spool to spool     ${R[ref]} msg/s  (the farm alone, same messages, same run)"
+echo "  CPU a message, SMTP in to SMTP out: $cpu_line"
