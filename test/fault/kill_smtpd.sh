@@ -71,7 +71,7 @@ ln = reply()
 print("after the kill: %r" % ln, flush=True)
 PYEOF
 py=$!
-i=0; until grep -q "sent half" "$T/middata.out"; do i=$((i + 1)); [ $i -gt 100 ] && fail "mid-DATA client"; sleep 0.1; done
+i=0; until grep -qs "sent half" "$T/middata.out"; do i=$((i + 1)); [ $i -gt 100 ] && fail "mid-DATA client"; sleep 0.1; done
 sleep 0.3
 kill -9 "$SMTPD"; wait "$SMTPD" 2>/dev/null
 wait "$py"
