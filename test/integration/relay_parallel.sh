@@ -6,7 +6,8 @@
 # arrives once, the refused get one bounce each, the sink saw the
 # connections at once and every transaction pipelined (MAIL, RCPTs and
 # DATA in one write), RET, ENVID, NOTIFY and ORCPT passed on, and each
-# recipient's reply is in feedback/.
+# recipient's reply is in feedback/; a refused recipient that asked NOTIFY=NEVER
+# gets no bounce (RFC 3461).
 . "$(dirname "$0")/../lib/farm.sh"
 start_broker
 kill "$BROKER"; wait "$BROKER" 2>/dev/null; BROKER=0
@@ -14,17 +15,23 @@ $PY - "$T/spool/outgoing" >"$T/expect" <<'PYEOF'
 import os, random, sys
 rng = random.Random(7)
 live = dead = dsn = 0
+never = 0
 for i in range(400):
     qid = "%024x" % (0x6600000000000000000000 + i)
     rcpts = ["<%s%d-%d@y.example>" % ("dead" if rng.random() < 1 / 7 else "r", i, k)
              for k in range(rng.randint(1, 3))]
     live += any("dead" not in r for r in rcpts)
-    dead += any("dead" in r for r in rcpts)
+    # In one message in 7, the dead ask for no failure report (NOTIFY=NEVER).
+    quiet = i % 7 == 3
+    dead += any("dead" in r for r in rcpts) and not quiet
+    never += any("dead" in r for r in rcpts) and quiet
     body = ("From: office@shop.example\nTo: %s\nSubject: parallel %d\n\nbody %d\n" % (rcpts[0], i, i)).encode()
     head = ["farm-spool: 1", "queue-id: " + qid, "account: shop", "mail-from: <office@shop.example>"]
     for k, r in enumerate(rcpts):
         head.append("rcpt-to: " + r)
-        if i % 5 == 0 and k == 0:
+        if quiet and "dead" in r:
+            head.append("rcpt-dsn: NOTIFY=NEVER")
+        elif i % 5 == 0 and k == 0:
             head.append("rcpt-dsn: NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;%s" % r.strip("<>"))
             dsn += 1
     if i % 5 == 0:
@@ -35,9 +42,9 @@ for i in range(400):
     with open(path + ".tmp", "wb") as f:
         f.write(data)
     os.rename(path + ".tmp", path)
-print(live, dead, dsn)
+print(live, dead, dsn, never)
 PYEOF
-read -r LIVE DEAD DSN <"$T/expect"
+read -r LIVE DEAD DSN NEVER <"$T/expect"
 PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 $PY "$TOP/test/lib/smtpsink.py" --port "$PORT" --dir "$T/sink" --refuse dead --pipelining \
     --stats "$T/sink.stats" --ready "$T/sink.ready" >"$T/sink.log" 2>&1 &
@@ -62,7 +69,9 @@ m=$(grep -h '^mail-line: .* RET=HDRS ENVID=ENV' "$T"/sink/*.env | wc -l)
 [ "$n" -gt 0 ] && [ "$m" -gt 0 ] || fail "DSN parameters not passed on ($n RCPT, $m MAIL)"
 grep -h 'NOTIFY' "$T"/sink/*.env | grep -v '^rcpt-line: RCPT TO:<[^>]*> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;[^ ]*$' &&
     fail "a RCPT line carries more than its DSN parameters"
+[ "$NEVER" -gt 0 ] && [ "$(grep -c 'no bounce (NOTIFY=NEVER)' "$T/relay.log")" -ge "$NEVER" ] ||
+    fail "the $NEVER messages whose dead asked NOTIFY=NEVER: $(grep -c 'NOTIFY=NEVER' "$T/relay.log") said so"
 lines=$(cat "$T"/spool/feedback/relay.* 2>/dev/null | wc -l)
 want=$(grep -h '^rcpt-to:' "$T"/sink/*.env | wc -l)
 [ "$lines" -ge "$want" ] || fail "$lines feedback lines for $want recipients taken"
-echo "ok: 400 messages over 4 pipelined connections in one pass: $LIVE delivered once, $DEAD bounced, $concurrent connections at once, $pipelined transactions pipelined, DSN parameters ($n NOTIFY/ORCPT, $m RET/ENVID) passed on, $lines recipients' replies fed back"
+echo "ok: 400 messages over 4 pipelined connections in one pass: $LIVE delivered once, $DEAD bounced ($NEVER more not, as their NOTIFY=NEVER asked), $concurrent connections at once, $pipelined transactions pipelined, DSN parameters ($n NOTIFY/ORCPT, $m RET/ENVID) passed on, $lines recipients' replies fed back"

@@ -358,9 +358,28 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
 {
     dsn_rcpt_t *list = xcalloc (env->rcpt_count, sizeof *list);
     size_t n = 0;
-    for (size_t i = 0; i < env->rcpt_count; i++)
-        if (res[i].fate == FATE_REFUSED)
-            list[n++] = (dsn_rcpt_t) { env->rcpt[i], res[i].status, res[i].diag };
+    for (size_t i = 0; i < env->rcpt_count; i++) {
+        if (res[i].fate != FATE_REFUSED)
+            continue;
+        //  RFC 3461 4.1: a client that asked NOTIFY=NEVER, or NOTIFY
+        //  without FAILURE, wants no failure report for this recipient.
+        const char *dsn = env->rcpt_dsn[i], *notify = dsn ? strstr (dsn, "NOTIFY=") : NULL;
+        if (notify) {
+            size_t vl = strcspn (notify + 7, " ");
+            char v[64];
+            snprintf (v, sizeof v, "%.*s", (int) (vl < sizeof v ? vl : sizeof v - 1), notify + 7);
+            if (!strstr (v, "FAILURE")) {
+                diag_info ("%s: %s refused for good; no bounce (NOTIFY=%s)", env->qid ? env->qid : "?",
+                           env->rcpt[i], v);
+                continue;
+            }
+        }
+        list[n++] = (dsn_rcpt_t) { env->rcpt[i], res[i].status, res[i].diag };
+    }
+    if (n == 0) {
+        free (list);
+        return 0;
+    }
     strbuf_t dsn;
     strbuf_init (&dsn);
     int64_t now = (int64_t) time (NULL);
