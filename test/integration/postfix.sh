@@ -55,37 +55,10 @@ $PY "$TOP/test/lib/smtpsink.py" --port "$SINK" --dir "$T/sink" --refuse nobody@ 
 EXTRA+=($!)
 
 # The private Postfix: tools/README.md's settings, with ports of our own and the
-# sink as the relay host.
+# sink as the relay host (tools/bench/postfix.sh).
+. "$TOP/tools/bench/postfix.sh"
 PF="$T/postfix"
-mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
-chown postfix "$PF/data"
-cp /etc/postfix/master.cf /etc/postfix/dynamicmaps.cf "$PF/etc/"
-cat >"$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mta.farm-test.example
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-relayhost = [127.0.0.1]:$SINK
-smtp_dns_support_level = disabled
-smtp_host_lookup = native
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-farm_destination_recipient_limit = 1000
-header_checks = regexp:$PF/etc/farm_header_checks
-EOF
-# The farm believes X-AuthUser from Postfix: no customer may write it.
-echo '/^X-AuthUser:/ IGNORE' >"$PF/etc/farm_header_checks"
-# No port 25, nothing chrooted (the queue is in a test folder); then the
-# farm's three services as tools/README.md shows them.
-sed -i '/^smtp[[:space:]]\+inet/d' "$PF/etc/master.cf"
-postconf -c "$PF/etc" -F '*/*/chroot = n' >/dev/null
+postfix_make "$PF" "$SINK"
 if [ "$MODE" = smtp ]; then
     filter="farm:[127.0.0.1]:$FILTER"
     transport="farm      unix  -       -       n       -       20      smtp
@@ -99,7 +72,6 @@ else
   argv=$T/bin/farm-submit --spool $T/spool -f \${sender} -- \${recipient}"
 fi
 cat >>"$PF/etc/master.cf" <<EOF
-postlog   unix-dgram n  -       n       -       1       postlogd
 127.0.0.1:$IN inet n    -       n       -       -       smtpd
   -o content_filter=$filter
   -o smtpd_sasl_authenticated_header=yes
@@ -109,15 +81,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
   -o smtpd_relay_restrictions=permit_mynetworks,reject
 $transport
 EOF
-grep -q '^postlog' /etc/postfix/master.cf && sed -i '0,/^postlog.*postlogd$/{//d}' "$PF/etc/master.cf"
-script -qec "postfix -c $PF/etc check" /dev/null >"$T/postfix-check.log" 2>&1 || fail "postfix check: $(tail -3 "$T/postfix-check.log")"
-script -qec "postfix -c $PF/etc start" /dev/null >"$T/postfix-start.log" 2>&1 || fail "postfix start: $(tail -3 "$T/postfix-start.log")"
-trap 'postfix -c "$PF/etc" abort >/dev/null 2>&1; cleanup 2>/dev/null' EXIT
-for i in $(seq 1 100); do
-    $PY -c "import socket; socket.create_connection(('127.0.0.1', $IN), 1)" 2>/dev/null && break
-    [ "$i" -eq 100 ] && fail "postfix does not listen on $IN: $(tail -5 "$PF/maillog" 2>/dev/null)"
-    sleep 0.1
-done
+postfix_start "$PF" "$IN" 2>"$T/postfix-start.log" || fail "$(cat "$T/postfix-start.log")"
+trap 'postfix_stop "$PF"; cleanup 2>/dev/null' EXIT
 
 swaks --server "127.0.0.1:$IN" --from alice@shop.example --to bob@dest.example,nobody@dest.example \
     --header "Subject: through postfix and the farm" --header "From: Alice <alice@shop.example>" \

@@ -134,35 +134,11 @@ echo "bench-mta: $N messages of 4 KB over $S sessions (smtp-source -> ... -> smt
 declare -A R U
 if [ $postfix_runs = yes ]; then
     id farmtest >/dev/null 2>&1 || useradd -r -M -d /nonexistent -s /usr/sbin/nologin farmtest
-    mkdir -p "$T/bin" "$PF/etc" "$PF/queue" "$PF/data"
+    mkdir -p "$T/bin"
     cp "$B/farm-submit" "$T/bin/"; chmod 755 "$T/bin" "$T/bin/farm-submit"
-    chown postfix "$PF/data"
-    cp /etc/postfix/master.cf /etc/postfix/dynamicmaps.cf "$PF/etc/"
-    cat >"$PF/etc/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mta.bench.example
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-relayhost = [127.0.0.1]:$SINK
-smtp_dns_support_level = disabled
-smtp_host_lookup = native
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-farm_destination_recipient_limit = 1000
-header_checks = regexp:$PF/etc/farm_header_checks
-CF
-    echo '/^X-AuthUser:/ IGNORE' >"$PF/etc/farm_header_checks"
-    sed -i '/^smtp[[:space:]]\+inet/d' "$PF/etc/master.cf"
-    postconf -c "$PF/etc" -F '*/*/chroot = n' >/dev/null
+    . tools/bench/postfix.sh
+    postfix_make "$PF" "$SINK"
     cat >>"$PF/etc/master.cf" <<CF
-postlog   unix-dgram n  -       n       -       1       postlogd
 127.0.0.1:$IN_ALONE inet n - n - - smtpd
 127.0.0.1:$IN_SMTP inet n - n - - smtpd
   -o content_filter=farm:[127.0.0.1]:$FILTER
@@ -180,13 +156,7 @@ farmpipe  unix  -       n       n       -       10      pipe
   flags=Rq user=farmtest null_sender=
   argv=$T/bin/farm-submit --spool $T/spool-pipe -f \${sender} -- \${recipient}
 CF
-    grep -q '^postlog' /etc/postfix/master.cf && sed -i '0,/^postlog.*postlogd$/{//d}' "$PF/etc/master.cf"
-    script -qec "postfix -c $PF/etc start" /dev/null >"$T/postfix-start.log" 2>&1 ||
-        { echo "bench-mta: postfix start: $(tail -3 "$T/postfix-start.log")" >&2; exit 1; }
-    i=0
-    until python3 -c "import socket; socket.create_connection(('127.0.0.1',$IN_ALONE)).close()" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 100 ] && { echo "bench-mta: postfix does not listen" >&2; exit 1; }; sleep 0.1
-    done
+    postfix_start "$PF" "$IN_ALONE" || exit 1
     start_sink; out=$(run alone "$IN_ALONE"); read -r R[alone] U[alone] <<<"$out"; stop_sink
     echo "  postfix alone      ${R[alone]} msg/s  (cores ${U[alone]}% busy)"
     start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-smtp" "127.0.0.1:$BACK"; start_smtpd "$T/spool-smtp" "$FILTER"; sleep 1
@@ -195,7 +165,7 @@ CF
     start_sink; : >"$T/v.jsonl"; start_farm "$T/spool-pipe" "127.0.0.1:$BACK"; chown -R farmtest "$T/spool-pipe"; sleep 1
     out=$(run pipe "$IN_PIPE"); read -r R[pipe] U[pipe] <<<"$out"; stop_farm; stop_sink
     echo "  postfix+pipe       ${R[pipe]} msg/s  ($(python3 -c "print('%.2f' % (${R[pipe]} / ${R[alone]}))") of postfix alone; cores ${U[pipe]}% busy)"
-    postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
+    postfix_stop "$PF"
 else
     echo "  (the three Postfix runs skipped: ${NO_POSTFIX:+NO_POSTFIX set}$([ $root = yes ] || echo "a private Postfix instance needs root"))"
 fi
