@@ -89,6 +89,15 @@ def expect(what, got, code, text=None):
         fail("%s: wanted %d%s, got %s" % (what, code, " '%s'" % text if text else "", lines))
 
 
+def transaction(c, sender, rcpt, data):
+    """MAIL, RCPT and DATA one by one, then data (its final dot included): the reply to it"""
+    expect("MAIL", c.cmd("MAIL FROM:<%s>" % sender), 250)
+    expect("RCPT", c.cmd("RCPT TO:<%s>" % rcpt), 250)
+    expect("DATA", c.cmd("DATA"), 354)
+    c.send(data)
+    return c.reply()
+
+
 def check_basics():
     c = Raw(A.port)
     expect("greeting", (c.greeting[0], c.greeting[1]), 220)
@@ -310,12 +319,9 @@ def check_trusted():
     before = incoming()
     expect("XFORWARD", c.cmd("XFORWARD NAME=client.example ADDR=192.0.2.9 PROTO=ESMTP HELO=pc"), 250)
     expect("XFORWARD IDENT", c.cmd("XFORWARD IDENT=4XyZ1 SOURCE=LOCAL"), 250)
-    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\tby mta.test;"
+    code, lines = transaction(c, "sales@shop.example", "b@y.example",
+                              b"Received: from pc (pc [192.0.2.9])\r\n\tby mta.test;"
            b" Tue, 1 Dec 2026 10:00:00 +0000\r\nX-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
     expect("data", (code, lines), 250)
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["shop"] or env["client-ip"] != ["192.0.2.9"] or "4XyZ1" not in env["source"][0]:
@@ -325,33 +331,24 @@ def check_trusted():
     print("ok: from a trusted MTA: XFORWARD's ADDR is the client, X-AuthUser names the account "
           "and is removed")
     # Postfix's Received clause, and XFORWARD's reset after the transaction.
-    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
+    code, lines = transaction(c, "sales@shop.example", "b@y.example",
+                              b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
            b" Tue, 1 Dec 2026 10:00:00 +0000\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["shop-login"] or env["client-ip"] != ["127.0.0.1"]:
         fail("Received clause: account %s client-ip %s" % (env["account"], env["client-ip"]))
     # Both: the Received clause first (the default order), the header removed.
-    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
+    code, lines = transaction(c, "sales@shop.example", "b@y.example",
+                              b"Received: from pc (pc [192.0.2.9])\r\n\t(Authenticated sender: shop-login)\r\n\tby mta.test;"
            b" Tue, 1 Dec 2026 10:00:00 +0000\r\nX-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["shop-login"] or b"X-AuthUser" in body:
         fail("Received clause and header: account %s" % env["account"])
     # A Received clause below the topmost is a customer's forgery: not read.
-    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from pc by mta.test; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+    code, lines = transaction(c, "sales@shop.example", "b@y.example",
+                              b"Received: from pc by mta.test; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
            b"Received: from x\r\n\t(Authenticated sender: victim)\r\n\tby y; Tue, 1 Dec 2026 09:00:00 +0000\r\n"
            b"Subject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["sales@shop.example"]:
         fail("a forged Received clause below the topmost named the account: %s" % env["account"])
@@ -361,11 +358,8 @@ def check_trusted():
     expect("XCLIENT", c.cmd("XCLIENT ADDR=198.51.100.4 LOGIN=webmail-user"), 220)
     expect("MAIL before EHLO again", c.cmd("MAIL FROM:<a@x.example>"), 503)
     c.cmd("EHLO mta.test")
-    expect("MAIL", c.cmd("MAIL FROM:<sales@shop.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"X-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
+    code, lines = transaction(c, "sales@shop.example", "b@y.example",
+                              b"X-AuthUser: shop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["webmail-user"] or env["client-ip"] != ["198.51.100.4"]:
         fail("XCLIENT: account %s client-ip %s" % (env["account"], env["client-ip"]))
@@ -381,12 +375,9 @@ def check_untrusted():
         fail("an untrusted client is offered XFORWARD/XCLIENT: %s" % lines)
     expect("XFORWARD", c.cmd("XFORWARD ADDR=192.0.2.9"), 550, "5.7.0")
     expect("XCLIENT", c.cmd("XCLIENT LOGIN=boss"), 550, "5.7.0")
-    expect("MAIL", c.cmd("MAIL FROM:<mallory@evil.example>"), 250)
-    expect("RCPT", c.cmd("RCPT TO:<b@y.example>"), 250)
-    expect("DATA", c.cmd("DATA"), 354)
-    c.send(b"Received: from x\r\n\t(Authenticated sender: bigshop)\r\n\tby y; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+    code, lines = transaction(c, "mallory@evil.example", "b@y.example",
+                              b"Received: from x\r\n\t(Authenticated sender: bigshop)\r\n\tby y; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
            b"X-AuthUser: bigshop\r\nx-authuser: bigshop\r\nSubject: x\r\n\r\nhi\r\n.\r\n")
-    code, lines = c.reply()
     expect("data", (code, lines), 250)
     env, body = read_spool(lines[0].split()[-1])
     if env["account"] != ["mallory@evil.example"] or env["client-ip"] != ["127.0.0.1"]:
