@@ -5,10 +5,12 @@
  *  of the sizes its bytes choose. Every message the session hands to the
  *  commit must have an envelope that the spool's reader takes back (no
  *  client can write a spool file the broker misreads) and stay within the
- *  size limit; output must stay bounded by the input; STARTTLS and AUTH
+ *  size limit (and the Received: field the session adds, with the queue id
+ *  the envelope carries, must fit in the room left for it); output must stay bounded by the input; STARTTLS and AUTH
  *  are let through as if TLS came up and every password were right for
  *  user "u". */
 #include "envelope.h"
+#include "qid.h"
 #include "session.h"
 #include "strbuf.h"
 #include <stdint.h>
@@ -33,6 +35,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                             .max_headers = 10, .max_line = 200, .max_errors = 50,
                             .tls_offered = true, .auth_offered = true,
                             .auth_required = (data[0] & 1) != 0, .account_header = "X-AuthUser",
+                            .received = (data[0] & 4) != 0,
                             .auth_check = s_auth };
     char err[128];
     if (session_parse_order (&conf, "auth,xclient,header,received,sender", err, sizeof err) < 0)
@@ -56,11 +59,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             const char *msg;
             size_t len;
             envelope_t *env = session_take (s, &msg, &len);
-            if (!env || len > conf.max_size || !env->rcpt_count || env->rcpt_count > conf.max_rcpt)
+            //  The Received: field may add a few hundred bytes to the limit.
+            if (!env || len > conf.max_size + 512 || !env->rcpt_count || env->rcpt_count > conf.max_rcpt ||
+                !env->qid || !qid_valid (env->qid))
                 abort ();
             strbuf_t text;
             strbuf_init (&text);
-            envelope_set (&env->qid, "0000000000000000000000aa");
             envelope_format (env, &text);
             envelope_t *back = envelope_new ();
             if (envelope_parse (back, text.data, text.len, err, sizeof err) < 0)

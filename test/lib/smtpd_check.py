@@ -9,6 +9,7 @@ Prints "ok: ..." lines; exits 1 with "FAIL: ..." at the first wrong answer."""
 import argparse
 import base64
 import os
+import re
 import select
 import socket
 import smtplib
@@ -133,13 +134,20 @@ def check_basics():
     for k, v in want.items():
         if env.get(k) != v:
             fail("envelope %s: wanted %s, got %s" % (k, v, env.get(k)))
+    # Our trace field on top (RFC 5321 4.4), then the message as sent.
+    trace = re.match(rb"Received: from client\.test \(\[127\.0\.0\.1\]\)\n\tby farm\.test \(farm-smtpd\) "
+                     rb"with ESMTP id ([0-9a-f]{24});\n\t[A-Z][a-z]{2}, [ 0-9]{2} [A-Z][a-z]{2} 20[0-9]{2} "
+                     rb"[0-9:]{8} \+0000\n", got)
+    if not trace or trace.group(1).decode() != qid:
+        fail("no Received: field naming %s on top: %r" % (qid, got[:200]))
+    got = got[trace.end():]
     if got != (b"From: Alice <alice@shop.example>\nTo: bob@x.example\nSubject: caf\xc3\xa9\n\n"
                b"line one\n.a stuffed dot\n"):
         fail("the message as stored: %r" % got)
     if abs(int(env["received-at"][0]) - time.time()) > 60:
         fail("received-at %s is not now" % env["received-at"])
     print("ok: a pipelined transaction is queued as the 250 says, envelope and DSN parameters kept, "
-          "dots unstuffed, 8-bit kept")
+          "dots unstuffed, 8-bit kept, a Received: field with its queue id on top")
     # Another on the same session, then RSET, NOOP, VRFY, QUIT.
     expect("second MAIL", c.cmd("MAIL FROM:<>"), 250)
     expect("RCPT", c.cmd("RCPT TO:<postmaster>"), 250)

@@ -121,7 +121,14 @@ commit_add (commit_t *self, envelope_t *env, const void *msg, size_t len, void *
 {
     s_entry_t *e = xcalloc (1, sizeof *e);
     e->entry = entry;
-    if (spool_write (self->spool, self->filling, SPOOL_INCOMING, env, msg, len, e->qid, e) < 0) {
+    int rc;
+    if (env->qid && qid_valid (env->qid)) {
+        memcpy (e->qid, env->qid, QID_SIZE);
+        rc = spool_write_id (self->spool, self->filling, SPOOL_INCOMING, env, msg, len, e->qid, e);
+    }
+    else
+        rc = spool_write (self->spool, self->filling, SPOOL_INCOMING, env, msg, len, e->qid, e);
+    if (rc < 0) {
         int err = errno;
         free (e);
         errno = err;

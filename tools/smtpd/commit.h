@@ -28,7 +28,8 @@ void commit_set_window (commit_t *self, int ms, size_t max);
 int commit_timeout (commit_t *self);
 //  Readable when a sync has ended: call commit_poll.
 int commit_fd (commit_t *self);
-//  Write the message to tmp/ and queue it. 0; or -1 with errno (nothing
+//  Write the message to tmp/ and queue it, under env's queue id when it has
+//  one (a new one when not). 0; or -1 with errno (nothing
 //  queued, nothing left in tmp/: the session says 451 at once).
 int commit_add (commit_t *self, envelope_t *env, const void *msg, size_t len, void *entry);
 //  Finish what the thread synced (done for each entry) and hand it what

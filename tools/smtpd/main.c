@@ -552,7 +552,9 @@ s_setup (smtpd_t *self, char *err, size_t errlen)
         host_name (self->hostname, sizeof self->hostname);
     session_conf_t *k = &self->conf;
     k->hostname = self->hostname;
-    k->max_size = (size_t) cfg_int (cfg, "limits/message-size");
+    k->received = cfg_bool (cfg, "smtpd/received");
+    //  Room for the Received: field within the limit the workers apply.
+    k->max_size = (size_t) cfg_int (cfg, "limits/message-size") - (k->received ? 512 : 0);
     k->max_rcpt = (size_t) cfg_int (cfg, "limits/recipients");
     k->max_headers = (size_t) cfg_int (cfg, "limits/headers");
     k->max_line = (size_t) cfg_int (cfg, "limits/line-length");

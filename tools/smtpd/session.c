@@ -2,6 +2,7 @@
 #include "session.h"
 #include "command.h"
 #include "header.h"
+#include "qid.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include <ctype.h>
@@ -25,6 +26,7 @@ typedef enum {
 struct session_t {
     const session_conf_t *conf;
     char peer[64];
+    char helo_name[65];     //  what EHLO or HELO said, if it was a plain name
     bool trusted, tls, helo, esmtp;
     state_t state;
     strbuf_t in;            //  received, from in_off on not acted on
@@ -152,11 +154,16 @@ s_ehlo (session_t *self, bool esmtp, const char *arg)
     s_reset (self);
     self->helo = true;
     self->esmtp = esmtp;
+    //  Kept for the Received: field only as a plain name or address literal.
+    size_t n = strlen (arg);
+    bool plain = n > 0 && n < sizeof self->helo_name;
+    for (size_t i = 0; i < n && plain; i++)
+        plain = isalnum ((unsigned char) arg[i]) || strchr ("-._:[]", arg[i]);
+    snprintf (self->helo_name, sizeof self->helo_name, "%s", plain ? arg : "unknown");
     if (!esmtp) {
         s_reply (self, "250 %s", self->conf->hostname);
         return;
     }
-    (void) arg;
     s_reply (self, "250-%s", self->conf->hostname);
     s_reply (self, "250-PIPELINING");
     s_reply (self, "250-SIZE %zu", self->conf->max_size);
@@ -593,6 +600,28 @@ s_end_of_data (session_t *self)
               self->xforward.ident);
     envelope_set (&env->source, source);
     env->received_at = (int64_t) time (NULL);
+    char qid[QID_SIZE];
+    qid_make (qid);
+    envelope_set (&env->qid, qid);
+    if (self->conf->received) {
+        //  RFC 5321 4.4 (protocol names: RFC 3848).
+        char date[64];
+        time_t now = (time_t) env->received_at;
+        struct tm tm;
+        gmtime_r (&now, &tm);
+        strftime (date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+        bool a = *self->auth_user != 0;
+        const char *proto = !self->esmtp ? "SMTP" : self->tls ? (a ? "ESMTPSA" : "ESMTPS")
+                          : a ? "ESMTPA" : "ESMTP";
+        strbuf_t m;
+        strbuf_init (&m);
+        strbuf_printf (&m, "Received: from %s (%s%s%s)\n\tby %s (farm-smtpd) with %s id %s;\n\t%s\n",
+                       self->helo_name, strchr (self->peer, ':') ? "[IPv6:" : "[", self->peer, "]",
+                       self->conf->hostname, proto, qid, date);
+        strbuf_add (&m, self->msg.data ? self->msg.data : "", self->msg.len);
+        strbuf_free (&self->msg);
+        self->msg = m;
+    }
     self->state = ST_COMMIT;
     return SESSION_MESSAGE;
 }

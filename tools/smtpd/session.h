@@ -33,6 +33,7 @@ typedef struct {
     bool auth_offered;          //  an accounts file is configured
     bool auth_required;         //  untrusted clients must AUTH before MAIL
     const char *account_header; //  "X-AuthUser"
+    bool received;              //  add a Received: trace field (RFC 5321 4.4)
     account_source_t order[ACCOUNT_SOURCES];
     size_t norder;
     session_auth_fn *auth_check;
@@ -67,8 +68,9 @@ void session_output (session_t *self, const char **data, size_t *len);
 void session_sent (session_t *self, size_t n);
 //  TLS is up: the session starts again as RFC 3207 says (EHLO again).
 void session_tls_on (session_t *self);
-//  After SESSION_MESSAGE: the envelope (the caller's to destroy) and the
-//  message (the session's, valid until session_committed).
+//  After SESSION_MESSAGE: the envelope (the caller's to destroy; its queue
+//  id made already, the one the Received: field names) and the message (the
+//  session's, valid until session_committed).
 envelope_t *session_take (session_t *self, const char **msg, size_t *len);
 //  The message is durable as qid (NULL: it could not be written; err says
 //  why, for the log). Replies, and the session reads commands again.
