@@ -230,6 +230,9 @@ const cfg_key_t params_table[] = {
       "the name farm-smtpd gives in its greeting and EHLO reply (empty: this host's name)", NULL },
     { "smtpd/max-sessions", "max-sessions", CFG_INT, "1000", 1, 100000, D,
       "SMTP sessions at once; one more is told 421 4.3.2 and closed", NULL },
+    { "smtpd/max-per-client", "max-per-client", CFG_INT, "50", 0, 100000, D,
+      "sessions at once from one address outside smtpd/trusted (as Postfix's "
+      "smtpd_client_connection_count_limit); one more is told 421 4.7.0; 0: no limit", NULL },
     { "smtpd/timeout-s", "session-timeout-s", CFG_INT, "300", 1, 3600, D,
       "a session silent this long is told 421 4.4.2 and closed, in seconds (RFC 5321: 5 minutes)", NULL },
     { "smtpd/max-errors", "max-errors", CFG_INT, "20", 1, 100000, D,

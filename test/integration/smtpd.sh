@@ -3,8 +3,9 @@
 # each check tries): ESMTP with pipelining, DSN parameters kept in the
 # envelope, limits answered at the right moment, hostile clients (a 1 MB
 # command line, bare LF and smuggling, 10,000 RCPT, a client that never
-# sends, 1,000 idle sessions, too many sessions), XFORWARD, XCLIENT and the
-# account header believed from trusted clients only, and AUTH PLAIN and
+# sends, 1,000 idle sessions, too many sessions, too many from one address),
+# XFORWARD, XCLIENT and the account header believed from trusted clients
+# only, and AUTH PLAIN and
 # LOGIN over STARTTLS against crypt(3) hashes (SHA-512 and yescrypt), with a
 # real TLS client (Python's ssl). A broker sets the spool up and is stopped,
 # so that what farm-smtpd queued stays in incoming/ to be read.
@@ -50,6 +51,8 @@ smtpd busy --max-sessions 20
 check busy --port "$PORT"
 smtpd untrusted --trusted 192.0.2.0/24 --auth-required=false
 check untrusted --port "$PORT"
+smtpd perclient --trusted 192.0.2.0/24 --max-per-client 5
+check per_client --port "$PORT"
 smtpd auth --trusted 192.0.2.0/24 --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" \
     --auth-accounts "$T/auth.accounts"
 check auth --port "$PORT" --user shopuser --password "$PW"

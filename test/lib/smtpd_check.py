@@ -4,7 +4,8 @@ check against the spool's incoming/ (no broker reads it meanwhile).
 
   smtpd_check.py CHECK --port P --spool DIR [--tls-port P2] [--user U --password W]
 
-CHECK is one of: basics, limits, hostile, idle, trusted, untrusted, auth.
+CHECK is one of: basics, limits, hostile, idle, busy, per_client, trusted, untrusted,
+auth.
 Prints "ok: ..." lines; exits 1 with "FAIL: ..." at the first wrong answer."""
 import argparse
 import base64
@@ -316,6 +317,32 @@ def check_busy():
     for s in socks:
         s.close()
     print("ok: past smtpd/max-sessions a client is told 421 4.3.2")
+
+
+def check_per_client():
+    """run with --trusted 192.0.2.0/24 --max-per-client 5 (localhost untrusted)"""
+    socks = [Raw(A.port) for _ in range(5)]
+    if any(s.greeting[0] != 220 for s in socks):
+        fail("5 sessions of 5 allowed: %s" % [s.greeting for s in socks])
+    extra = Raw(A.port)
+    if extra.greeting[0] != 421 or "4.7.0" not in extra.greeting[1][0]:
+        fail("session 6 of 5 from one address: %s" % extra.greeting[1])
+    socks.pop().close()
+    extra.close()
+    # Its place is free once farm-smtpd has read the close: soon, but no
+    # sooner than it gets to it.
+    for _ in range(100):
+        again = Raw(A.port)
+        if again.greeting[0] == 220:
+            break
+        again.close()
+        time.sleep(0.1)
+    else:
+        fail("no session after one closed: %s" % again.greeting[1])
+    for s in socks + [again]:
+        s.close()
+    print("ok: past smtpd/max-per-client from one untrusted address a client is told 421 4.7.0; "
+          "a closed session frees its place")
 
 
 def check_trusted():

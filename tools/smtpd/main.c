@@ -20,6 +20,7 @@
 #include "tls.h"
 #include "trust.h"
 #include "xalloc.h"
+#include <czmq.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +65,7 @@ struct conn_t {
     bool tls_next;              //  start TLS once the output is out
     bool closing;               //  close once the output is out
     bool gone;                  //  the socket is closed; freed when no commit waits
+    bool trusted;               //  in smtpd/trusted: not counted per client
     size_t commits;             //  messages of this session with the commit
     session_t *session;
     int64_t last_ms;
@@ -93,6 +95,9 @@ typedef struct {
     conn_t *conns;              //  every session, a list
     size_t nconns, max_conns;
     size_t nclosed;             //  closed this turn: s_sweep frees them
+    zhashx_t *per_client;       //  untrusted peer address -> its sessions (as a pointer-sized count)
+    size_t max_per_client;      //  0: no limit
+    size_t refused_client;
     int64_t timeout_ms;
     size_t accepted, refused_busy, queued, failed;
     diag_every_t said_busy, said_accept, said_write;
@@ -166,6 +171,13 @@ s_close (smtpd_t *self, conn_t *c)
         c->gone = true;
         self->nconns--;
         self->nclosed++;
+        if (!c->trusted) {
+            uintptr_t n = (uintptr_t) zhashx_lookup (self->per_client, c->peer);
+            if (n <= 1)
+                zhashx_delete (self->per_client, c->peer);
+            else
+                zhashx_update (self->per_client, c->peer, (void *) (n - 1));
+        }
     }
 }
 
@@ -417,13 +429,29 @@ s_accept (smtpd_t *self, int lfd)
                            self->nconns);
             continue;
         }
+        char peer[64];
+        s_peer (&sa, peer, sizeof peer);
+        bool trusted = trust_match (self->trust, (struct sockaddr *) &sa);
+        uintptr_t mine = trusted ? 0 : (uintptr_t) zhashx_lookup (self->per_client, peer);
+        if (!trusted && self->max_per_client && mine >= self->max_per_client) {
+            static const char many[] = "421 4.7.0 Error: too many connections from your address\r\n";
+            ssize_t said = send (fd, many, sizeof many - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void) said;
+            close (fd);
+            self->refused_client++;
+            if (s_every (&self->said_busy))
+                diag_warn ("%s has %zu sessions already (smtpd/max-per-client): told 421", peer,
+                           (size_t) mine);
+            continue;
+        }
         int one = 1;
         setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         conn_t *c = xcalloc (1, sizeof *c);
         c->kind = KIND_CONN;
         c->fd = fd;
-        s_peer (&sa, c->peer, sizeof c->peer);
-        c->session = session_new (&self->conf, c->peer, trust_match (self->trust, (struct sockaddr *) &sa));
+        c->trusted = trusted;
+        memcpy (c->peer, peer, sizeof peer);
+        c->session = session_new (&self->conf, c->peer, trusted);
         c->last_ms = s_now_ms ();
         struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
         if (epoll_ctl (self->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -434,6 +462,8 @@ s_accept (smtpd_t *self, int lfd)
             continue;
         }
         c->events = EPOLLOUT;
+        if (!trusted)
+            zhashx_update (self->per_client, peer, (void *) (mine + 1));
         c->next = self->conns;
         if (c->next)
             c->next->prev = c;
@@ -593,6 +623,8 @@ s_setup (smtpd_t *self, char *err, size_t errlen)
     }
     k->auth_offered = self->accounts != NULL;
     self->max_conns = (size_t) cfg_int (cfg, "smtpd/max-sessions");
+    self->max_per_client = (size_t) cfg_int (cfg, "smtpd/max-per-client");
+    self->per_client = zhashx_new ();
     self->timeout_ms = cfg_int (cfg, "smtpd/timeout-s") * 1000;
     //  Room for every session (and a margin), as far as the hard limit allows.
     struct rlimit rl;
@@ -732,12 +764,13 @@ main (int argc, char **argv)
     }
     s_sweep (&self);
     diag_info ("farm-smtpd stopping: %zu sessions, %zu queued, %zu not written (told 451), %zu "
-               "refused for too many sessions", self.accepted, self.queued, self.failed,
-               self.refused_busy);
+               "refused for too many sessions, %zu for too many from one address", self.accepted,
+               self.queued, self.failed, self.refused_busy, self.refused_client);
     if (self.tls)
         SSL_CTX_free (self.tls);
     accounts_destroy (&self.accounts);
     trust_destroy (&self.trust);
+    zhashx_destroy (&self.per_client);
     spool_destroy (&self.spool);
     close (self.ep);
     cfg_destroy (&cfg);
