@@ -19,13 +19,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static bool
-s_auth (void *arg, const char *user, const char *pass)
-{
-    (void) arg;
-    return !strcmp (user, "u") && *pass;
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -35,8 +28,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                             .max_headers = 10, .max_line = 200, .max_errors = 50,
                             .tls_offered = true, .auth_offered = true,
                             .auth_required = (data[0] & 1) != 0, .account_header = "X-AuthUser",
-                            .received = (data[0] & 4) != 0,
-                            .auth_check = s_auth };
+                            .received = (data[0] & 4) != 0};
     char err[128];
     if (session_parse_order (&conf, "auth,xclient,header,received,sender", err, sizeof err) < 0)
         abort ();
@@ -50,7 +42,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             n = size - pos;
         session_event_t ev = session_input (s, (const char *) data + pos, n);
         pos += n;
-        while (ev == SESSION_MESSAGE || ev == SESSION_STARTTLS) {
+        while (ev == SESSION_MESSAGE || ev == SESSION_STARTTLS || ev == SESSION_AUTH) {
+            if (ev == SESSION_AUTH) {
+                const char *user, *pass;
+                session_auth_request (s, &user, &pass);
+                if (!session_waiting (s))
+                    abort ();
+                session_auth_done (s, !strcmp (user, "u") && *pass);
+                ev = session_input (s, NULL, 0);
+                continue;
+            }
             if (ev == SESSION_STARTTLS) {
                 session_tls_on (s);
                 ev = session_input (s, NULL, 0);

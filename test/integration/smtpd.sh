@@ -58,6 +58,7 @@ smtpd auth --trusted 192.0.2.0/24 --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
 check auth --port "$PORT" --user shopuser --password "$PW"
 if grep -q '^yesuser:' "$T/auth.accounts"; then
     check auth --port "$PORT" --user yesuser --password "$PW"
+    check auth_parallel --port "$PORT" --user yesuser --password "$PW"
 fi
 # SIGHUP: an account added to the file logs in without a restart.
 echo "newuser:$(openssl passwd -6 "$PW")" >>"$T/auth.accounts"

@@ -486,6 +486,34 @@ def check_auth():
     print("ok: AUTH LOGIN over TLS")
 
 
+def check_auth_parallel():
+    """as auth, with a yescrypt user: 20 logins at once do not stall another session"""
+    sessions = []
+    for _ in range(20):
+        s, ctx = tls_client(A.port)
+        s.starttls(context=ctx)
+        s.ehlo("pc.test")
+        sessions.append(s)
+    other = smtplib.SMTP("127.0.0.1", A.port, timeout=30)
+    other.ehlo("pc.test")
+    wrong = base64.b64encode(b"\0%s\0%s" % (A.user.encode(), b"not-the-password")).decode()
+    for s in sessions:
+        s.send("AUTH PLAIN %s\r\n" % wrong)
+    t0 = time.time()
+    code, _ = other.docmd("NOOP")
+    t_noop = time.time() - t0
+    codes = [s.getreply()[0] for s in sessions]
+    t_auth = time.time() - t0
+    if code != 250 or set(codes) != {535}:
+        fail("NOOP %d, logins %s" % (code, set(codes)))
+    if t_noop >= t_auth:
+        fail("the NOOP waited for the logins: %.3f s, the logins %.3f s" % (t_noop, t_auth))
+    for s in sessions + [other]:
+        s.close()
+    print("ok: 20 yescrypt logins at once took %.2f s; another session's NOOP was answered in %.3f s, "
+          "without waiting for them" % (t_auth, t_noop))
+
+
 def main():
     global A
     p = argparse.ArgumentParser()

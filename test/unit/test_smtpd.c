@@ -209,18 +209,12 @@ s_feed (session_t *s, const char *text, char *out, size_t len)
     return ev;
 }
 
-static bool
-s_never (void *arg, const char *user, const char *pass)
-{
-    return false;
-}
-
 static void
 test_session_account_order (void **state)
 {
     session_conf_t conf = { .hostname = "farm.test", .max_size = 10000, .max_rcpt = 10,
                             .max_headers = 50, .max_line = 1000, .max_errors = 10,
-                            .account_header = "X-AuthUser", .auth_check = s_never };
+                            .account_header = "X-AuthUser"};
     char err[128], out[2048];
     assert_int_equal (session_parse_order (&conf, "sender,header", err, sizeof err), 0);
     assert_int_equal (session_parse_order (&conf, "header,header", err, sizeof err), -1);
@@ -266,7 +260,7 @@ test_session_waits_for_commit (void **state)
 {
     session_conf_t conf = { .hostname = "farm.test", .max_size = 10000, .max_rcpt = 10,
                             .max_headers = 50, .max_line = 1000, .max_errors = 10,
-                            .account_header = "X-AuthUser", .auth_check = s_never };
+                            .account_header = "X-AuthUser"};
     char err[128], out[2048];
     assert_int_equal (session_parse_order (&conf, "sender", err, sizeof err), 0);
     session_t *s = session_new (&conf, "192.0.2.1", false);

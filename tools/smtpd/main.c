@@ -10,6 +10,7 @@
  *  got one is in incoming/, fsync'd, with its directory. A kill at any
  *  moment leaves at most a file in tmp/, which no broker reads. */
 #include "accounts.h"
+#include "authq.h"
 #include "cfg.h"
 #include "commit.h"
 #include "diag.h"
@@ -54,7 +55,7 @@ static const char *s_usage =
 #define MAX_BUFFERED (256 * 1024)
 #define READ_CHUNK 16384
 
-typedef enum { KIND_LISTENER, KIND_CONN, KIND_COMMIT, KIND_SIGNAL } kind_t;
+typedef enum { KIND_LISTENER, KIND_CONN, KIND_COMMIT, KIND_AUTH, KIND_SIGNAL } kind_t;
 
 typedef struct conn_t conn_t;
 struct conn_t {
@@ -67,6 +68,7 @@ struct conn_t {
     bool gone;                  //  the socket is closed; freed when no commit waits
     bool trusted;               //  in smtpd/trusted: not counted per client
     size_t commits;             //  messages of this session with the commit
+    size_t auths;               //  its password checks under way
     session_t *session;
     int64_t last_ms;
     uint32_t events;
@@ -86,11 +88,11 @@ typedef struct {
     int ep;
     s_fd_t listeners[MAX_LISTENERS];
     size_t nlisteners;
-    s_fd_t commit_fd, signal_fd;
+    s_fd_t commit_fd, auth_fd, signal_fd;
     session_conf_t conf;
     char hostname[256];
     trust_t *trust;
-    accounts_t *accounts;
+    authq_t *auth;              //  the password checks, when AUTH is offered
     SSL_CTX *tls;
     conn_t *conns;              //  every session, a list
     size_t nconns, max_conns;
@@ -123,13 +125,6 @@ s_now_ms (void)
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool
-s_auth_check (void *arg, const char *user, const char *pass)
-{
-    smtpd_t *self = arg;
-    return self->accounts && accounts_check (self->accounts, user, pass);
 }
 
 static void
@@ -188,7 +183,7 @@ s_sweep (smtpd_t *self)
 {
     for (conn_t *c = self->conns, *next; c; c = next) {
         next = c->next;
-        if (c->gone && !c->commits)
+        if (c->gone && !c->commits && !c->auths)
             s_free_conn (self, c);
     }
 }
@@ -234,6 +229,25 @@ s_output_pending (conn_t *c)
 }
 
 static void s_event (smtpd_t *self, conn_t *c, session_event_t ev);
+
+//  A password check is done: the session answers and goes on.
+static void
+s_authed (void *arg, void *entry, bool ok)
+{
+    smtpd_t *self = arg;
+    conn_t *c = entry;
+    c->auths--;
+    if (c->gone)
+        return;
+    const char *user, *pass;
+    session_auth_request (c->session, &user, &pass);
+    if (ok)
+        diag_info ("AUTH from %s: %s logged in", c->peer, user);
+    else
+        diag_warn ("AUTH from %s: %s refused (wrong password or no such account)", c->peer, user);
+    session_auth_done (c->session, ok);
+    s_event (self, c, session_input (c->session, NULL, 0));
+}
 
 //  A message is durable (qid) or not: the session says so and goes on
 //  with what its client sent meanwhile.
@@ -290,6 +304,13 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
             commit_poll (self->commit, s_committed, self);
             ev = SESSION_MORE;
         }
+    }
+    if (ev == SESSION_AUTH) {
+        const char *user, *pass;
+        session_auth_request (c->session, &user, &pass);
+        authq_add (self->auth, user, pass, c);
+        c->auths++;
+        ev = SESSION_MORE;
     }
     if (ev == SESSION_MESSAGE)      //  from the retry above: handled once more
         return s_event (self, c, ev);
@@ -482,7 +503,7 @@ s_timeouts (smtpd_t *self)
     int64_t now = s_now_ms ();
     for (conn_t *c = self->conns, *next; c; c = next) {
         next = c->next;
-        if (c->gone || c->commits || now - c->last_ms < self->timeout_ms)
+        if (c->gone || c->commits || c->auths || now - c->last_ms < self->timeout_ms)
             continue;
         diag_info ("timeout after %lld s from %s", (long long) (self->timeout_ms / 1000), c->peer);
         session_shutdown (c->session, "4.4.2 Error: timeout exceeded");
@@ -552,12 +573,12 @@ static void
 s_reload (smtpd_t *self)
 {
     char err[512];
-    if (self->accounts) {
-        int r = accounts_reload (self->accounts, err, sizeof err);
+    if (self->auth) {
+        int r = authq_reload (self->auth, err, sizeof err);
         if (r < 0)
             diag_error ("smtpd/auth-accounts: %s", err);
         else if (r > 0)
-            diag_info ("smtpd/auth-accounts: %zu accounts", accounts_count (self->accounts));
+            diag_info ("smtpd/auth-accounts: %zu accounts", authq_count (self->auth));
     }
     if (self->tls) {
         SSL_CTX *ctx = tls_context (cfg_str (self->cfg, "smtpd/tls-cert"),
@@ -591,8 +612,6 @@ s_setup (smtpd_t *self, char *err, size_t errlen)
     k->max_errors = (size_t) cfg_int (cfg, "smtpd/max-errors");
     k->auth_required = cfg_bool (cfg, "smtpd/auth-required");
     k->account_header = cfg_str (cfg, "smtpd/account-header");
-    k->auth_check = s_auth_check;
-    k->auth_arg = self;
     if (!*k->account_header || strpbrk (k->account_header, ": \t")) {
         snprintf (err, errlen, "smtpd/account-header: '%s' is not a header name", k->account_header);
         return -1;
@@ -617,11 +636,17 @@ s_setup (smtpd_t *self, char *err, size_t errlen)
                       "passwords go over TLS only");
             return -1;
         }
-        self->accounts = accounts_new (acc, err, errlen);
-        if (!self->accounts)
+        accounts_t *accounts = accounts_new (acc, err, errlen);
+        if (!accounts)
             return -1;
+        //  Two threads: logins of many sessions at once on this machine's cores.
+        self->auth = authq_new (accounts, 2);
+        if (!self->auth) {
+            snprintf (err, errlen, "cannot start the password threads: %s", strerror (errno));
+            return -1;
+        }
     }
-    k->auth_offered = self->accounts != NULL;
+    k->auth_offered = self->auth != NULL;
     self->max_conns = (size_t) cfg_int (cfg, "smtpd/max-sessions");
     self->max_per_client = (size_t) cfg_int (cfg, "smtpd/max-per-client");
     self->per_client = zhashx_new ();
@@ -698,10 +723,15 @@ main (int argc, char **argv)
     epoll_ctl (self.ep, EPOLL_CTL_ADD, self.commit_fd.fd, &ev);
     ev.data.ptr = &self.signal_fd;
     epoll_ctl (self.ep, EPOLL_CTL_ADD, sigfd, &ev);
+    if (self.auth) {
+        self.auth_fd = (s_fd_t) { KIND_AUTH, authq_fd (self.auth) };
+        ev.data.ptr = &self.auth_fd;
+        epoll_ctl (self.ep, EPOLL_CTL_ADD, self.auth_fd.fd, &ev);
+    }
     signal (SIGPIPE, SIG_IGN);
     diag_info ("farm-smtpd on %s into %s/incoming (%s%s, trusted %s, account from %s, %zu sessions at most)",
                cfg_str (cfg, "smtpd/listen"), spool_root (self.spool), self.tls ? "STARTTLS" : "no TLS",
-               self.accounts ? ", AUTH" : "", cfg_str (cfg, "smtpd/trusted"),
+               self.auth ? ", AUTH" : "", cfg_str (cfg, "smtpd/trusted"),
                cfg_str (cfg, "smtpd/account-from"), self.max_conns);
     bool stop = false;
     int64_t last_tick = s_now_ms ();
@@ -719,6 +749,8 @@ main (int argc, char **argv)
                 s_accept (&self, ((s_fd_t *) evs[i].data.ptr)->fd);
             else if (kind == KIND_COMMIT)
                 commit_poll (self.commit, s_committed, &self);
+            else if (kind == KIND_AUTH)
+                authq_poll (self.auth, s_authed, &self);
             else if (kind == KIND_SIGNAL) {
                 int what = hup_take (sigfd);
                 if (what & HUP_RELOAD)
@@ -754,6 +786,8 @@ main (int argc, char **argv)
     for (size_t i = 0; i < self.nlisteners; i++)
         close (self.listeners[i].fd);
     commit_destroy (&self.commit, s_committed, &self);
+    //  Logins under way are dropped with their sessions.
+    authq_destroy (&self.auth);
     for (conn_t *c = self.conns, *next; c; c = next) {
         next = c->next;
         if (!c->gone) {
@@ -761,6 +795,7 @@ main (int argc, char **argv)
             s_flush (&self, c);
         }
         s_close (&self, c);
+        c->auths = 0;
     }
     s_sweep (&self);
     diag_info ("farm-smtpd stopping: %zu sessions, %zu queued, %zu not written (told 451), %zu "
@@ -768,7 +803,6 @@ main (int argc, char **argv)
                self.queued, self.failed, self.refused_busy, self.refused_client);
     if (self.tls)
         SSL_CTX_free (self.tls);
-    accounts_destroy (&self.accounts);
     trust_destroy (&self.trust);
     zhashx_destroy (&self.per_client);
     spool_destroy (&self.spool);

@@ -20,6 +20,7 @@ typedef enum {
     ST_AUTH_USER,       //  LOGIN: 334 Username: sent
     ST_AUTH_PASS,       //  LOGIN: 334 Password: sent
     ST_COMMIT,          //  the message is with the group commit
+    ST_AUTH_CHECK,      //  a password is being checked
     ST_CLOSED           //  421 or 221 said: nothing more is read
 } state_t;
 
@@ -36,6 +37,7 @@ struct session_t {
     size_t out_off;
     char auth_user[256];    //  the account AUTH proved, "" none
     char login_user[256];   //  LOGIN: the user given before the password
+    char check_user[256], check_pass[256];  //  being checked (ST_AUTH_CHECK)
     command_attrs_t xclient;    //  XCLIENT (the session's; trusted clients only)
     command_attrs_t xforward;   //  XFORWARD (the next transaction's)
     //  The transaction.
@@ -256,17 +258,37 @@ s_data (session_t *self, const char *arg)
     return s_error (self);
 }
 
-static void
+//  Credentials complete: to be checked away from the loop.
+static session_event_t
 s_auth_result (session_t *self, const char *user, const char *pass)
 {
-    if (self->conf->auth_check (self->conf->auth_arg, user, pass)) {
-        snprintf (self->auth_user, sizeof self->auth_user, "%s", user);
+    snprintf (self->check_user, sizeof self->check_user, "%s", user);
+    snprintf (self->check_pass, sizeof self->check_pass, "%s", pass);
+    self->state = ST_AUTH_CHECK;
+    return SESSION_AUTH;
+}
+
+void
+session_auth_request (session_t *self, const char **user, const char **pass)
+{
+    *user = self->check_user;
+    *pass = self->check_pass;
+}
+
+void
+session_auth_done (session_t *self, bool ok)
+{
+    if (self->state != ST_AUTH_CHECK)
+        return;
+    memset (self->check_pass, 0, sizeof self->check_pass);
+    self->state = ST_COMMAND;
+    if (ok) {
+        memcpy (self->auth_user, self->check_user, sizeof self->auth_user);
         s_reply (self, "235 2.7.0 Authentication successful");
+        return;
     }
-    else {
-        s_reply (self, "535 5.7.8 Error: authentication failed");
-        self->stats.errors++;
-    }
+    s_reply (self, "535 5.7.8 Error: authentication failed");
+    (void) s_error (self);
 }
 
 static session_event_t
@@ -296,9 +318,9 @@ s_auth (session_t *self, const char *arg)
             if (command_sasl_plain (initial, user, sizeof user, pass, sizeof pass) < 0)
                 s_reply (self, "501 5.5.2 Error: malformed PLAIN response");
             else {
-                s_auth_result (self, user, pass);
+                session_event_t ev = s_auth_result (self, user, pass);
                 memset (pass, 0, sizeof pass);
-                return SESSION_MORE;
+                return ev;
             }
         }
         else if (mlen == 5 && !strncasecmp (arg, "LOGIN", 5)) {
@@ -333,12 +355,13 @@ s_auth_line (session_t *self, const char *line)
         return s_error (self);
     }
     char user[256], pass[256];
+    session_event_t ev;
     if (was == ST_AUTH_PLAIN) {
         if (command_sasl_plain (line, user, sizeof user, pass, sizeof pass) < 0) {
             s_reply (self, "501 5.5.2 Error: malformed PLAIN response");
             return s_error (self);
         }
-        s_auth_result (self, user, pass);
+        ev = s_auth_result (self, user, pass);
     }
     else if (was == ST_AUTH_USER) {
         if (command_base64 (line, self->login_user, sizeof self->login_user) < 0 || !*self->login_user) {
@@ -354,12 +377,10 @@ s_auth_line (session_t *self, const char *line)
             s_reply (self, "501 5.5.2 Error: malformed LOGIN response");
             return s_error (self);
         }
-        s_auth_result (self, self->login_user, pass);
+        ev = s_auth_result (self, self->login_user, pass);
     }
     memset (pass, 0, sizeof pass);
-    if (self->stats.errors >= self->conf->max_errors)
-        return s_error (self);
-    return SESSION_MORE;
+    return ev;
 }
 
 static session_event_t
@@ -662,7 +683,8 @@ session_input (session_t *self, const char *data, size_t len)
     if (len)
         strbuf_add (&self->in, data, len);
     session_event_t ev = SESSION_MORE;
-    while (ev == SESSION_MORE && self->state != ST_COMMIT && self->in_off < self->in.len) {
+    while (ev == SESSION_MORE && self->state != ST_COMMIT && self->state != ST_AUTH_CHECK &&
+           self->in_off < self->in.len) {
         const char *p = self->in.data + self->in_off;
         size_t avail = self->in.len - self->in_off;
         const char *nl = memchr (p, '\n', avail);
@@ -785,7 +807,7 @@ session_committed (session_t *self, const char *qid)
 bool
 session_waiting (session_t *self)
 {
-    return self->state == ST_COMMIT;
+    return self->state == ST_COMMIT || self->state == ST_AUTH_CHECK;
 }
 
 void

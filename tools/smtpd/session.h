@@ -23,9 +23,6 @@
 typedef enum { ACCOUNT_AUTH, ACCOUNT_XCLIENT, ACCOUNT_HEADER, ACCOUNT_RECEIVED, ACCOUNT_SENDER,
                ACCOUNT_SOURCES } account_source_t;
 
-//  Checks a password: true when user may log in with pass.
-typedef bool (session_auth_fn) (void *arg, const char *user, const char *pass);
-
 typedef struct {
     const char *hostname;
     size_t max_size, max_rcpt, max_headers, max_line, max_errors;
@@ -36,8 +33,6 @@ typedef struct {
     bool received;              //  add a Received: trace field (RFC 5321 4.4)
     account_source_t order[ACCOUNT_SOURCES];
     size_t norder;
-    session_auth_fn *auth_check;
-    void *auth_arg;
 } session_conf_t;
 
 //  The words of smtpd/account-from ("auth,header,...") into conf's order.
@@ -48,6 +43,7 @@ typedef enum {
     SESSION_MORE,       //  send what session_output holds, read more
     SESSION_STARTTLS,   //  send the output, then start TLS; session_tls_on once it is up
     SESSION_MESSAGE,    //  a message is complete: session_take it, commit, session_committed
+    SESSION_AUTH,       //  a password to check: session_auth_request, then session_auth_done
     SESSION_CLOSE       //  send the output, then close
 } session_event_t;
 
@@ -75,7 +71,13 @@ envelope_t *session_take (session_t *self, const char **msg, size_t *len);
 //  The message is durable as qid (NULL: it could not be written; err says
 //  why, for the log). Replies, and the session reads commands again.
 void session_committed (session_t *self, const char *qid);
-//  True while a message waits for its commit.
+//  After SESSION_AUTH: the user and password given (valid until
+//  session_auth_done, which wipes the password).
+void session_auth_request (session_t *self, const char **user, const char **pass);
+//  The check is done: the session replies 235 or 535 and reads commands
+//  again (go on with session_input (self, NULL, 0)).
+void session_auth_done (session_t *self, bool ok);
+//  True while a message waits for its commit or a password for its check.
 bool session_waiting (session_t *self);
 //  The client was silent too long, or the farm-smtpd is stopping: the 421
 //  to send before closing.
