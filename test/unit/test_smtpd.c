@@ -227,6 +227,18 @@ test_session_account_order (void **state)
         { "header,sender", false, "s@shop.example" },
         { "header", false, NULL },          //  nothing found: refused
     };
+    //  A name with white space inside (found by the fuzzer: tabs) is no name.
+    assert_int_equal (session_parse_order (&conf, "received,header,sender", err, sizeof err), 0);
+    session_t *t = session_new (&conf, "192.0.2.1", true);
+    assert_int_equal (s_feed (t, "EHLO x\r\nMAIL FROM:<s@shop.example>\r\nRCPT TO:<r@y.example>\r\nDATA\r\n"
+                              "Received: from x\r\n\t(Authenticated sender: \t\tbob)\r\n\tby y; Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+                              "X-AuthUser: a\tb\r\n\r\nbody\r\n.\r\n", out, sizeof out), SESSION_MESSAGE);
+    const char *tm;
+    size_t tn;
+    envelope_t *tenv = session_take (t, &tm, &tn);
+    assert_string_equal (tenv->account, "s@shop.example");
+    envelope_destroy (&tenv);
+    session_destroy (&t);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal (session_parse_order (&conf, cases[i].order, err, sizeof err), 0);
         session_t *s = session_new (&conf, "192.0.2.1", cases[i].trusted);

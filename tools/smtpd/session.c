@@ -481,6 +481,20 @@ s_command (session_t *self, const char *line)
     return s_error (self);
 }
 
+//  A name an account may have: one token of printable bytes (UTF-8 allowed),
+//  nothing the envelope's reader would trim or refuse.
+static bool
+s_account_ok (const char *v)
+{
+    size_t n = strlen (v);
+    if (n == 0 || n > 255)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char) v[i] <= 0x20 || v[i] == 0x7f)
+            return false;
+    return envelope_value_ok (v);
+}
+
 //  The account a trusted MTA named in the topmost Received: field, the way
 //  Postfix's smtpd_sasl_authenticated_header writes it.
 static bool
@@ -498,7 +512,7 @@ s_received_account (const header_t *h, char *out, size_t len)
         if (p[n] == ')' && n > 0 && n < len) {
             memcpy (out, p, n);
             out[n] = 0;
-            ok = !strchr (out, ' ') && envelope_value_ok (out);
+            ok = s_account_ok (out);
         }
     }
     free (v);
@@ -514,7 +528,7 @@ s_header_account (const header_t *h, const char *name, char *out, size_t len)
     size_t n = strlen (v);
     while (n && isspace ((unsigned char) v[n - 1]))
         v[--n] = 0;
-    bool ok = n > 0 && n < len && !strchr (v, ' ') && envelope_value_ok (v);
+    bool ok = n > 0 && n < len && s_account_ok (v);
     if (ok)
         memcpy (out, v, n + 1);
     free (v);
