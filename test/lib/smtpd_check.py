@@ -149,6 +149,17 @@ def check_basics():
         fail("received-at %s is not now" % env["received-at"])
     print("ok: a pipelined transaction is queued as the 250 says, envelope and DSN parameters kept, "
           "dots unstuffed, 8-bit kept, a Received: field with its queue id on top")
+    # SMTPUTF8 (RFC 6531): addresses in UTF-8, kept as they are.
+    before = incoming()
+    c.send("MAIL FROM:<José@shop.example> SMTPUTF8\r\nRCPT TO:<用户@例子.广告>\r\nDATA\r\n".encode())
+    for what, code in (("MAIL", 250), ("RCPT", 250), ("DATA", 354)):
+        expect("SMTPUTF8 " + what, c.reply(), code)
+    c.send("From: José <José@shop.example>\r\nSubject: ünïcödé\r\n\r\nhi\r\n.\r\n".encode())
+    expect("SMTPUTF8 data", c.reply(), 250)
+    env, _ = read_spool(new_files(before)[0])
+    if env["mail-from"] != ["<José@shop.example>"] or env["rcpt-to"] != ["<用户@例子.广告>"]:
+        fail("SMTPUTF8 addresses: %s %s" % (env["mail-from"], env["rcpt-to"]))
+    print("ok: SMTPUTF8: UTF-8 addresses taken and kept as they are")
     # Another on the same session, then RSET, NOOP, VRFY, QUIT.
     expect("second MAIL", c.cmd("MAIL FROM:<>"), 250)
     expect("RCPT", c.cmd("RCPT TO:<postmaster>"), 250)
