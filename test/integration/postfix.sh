@@ -2,7 +2,7 @@
 # postfix.sh: a real MTA in front of the farm and behind it, configured as
 # tools/README.md says. A private Postfix instance (its own config and queue in
 # the test folder) takes a message from swaks on its submission port, hands
-# it to farm-smtpd over SMTP (content_filter = farm:[127.0.0.1]:PORT, an smtp
+# it to farm-smtpd over SMTP and STARTTLS (content_filter = farm:[127.0.0.1]:PORT, an smtp
 # transport sending XFORWARD; MODE=pipe: a pipe into farm-submit, as
 # postfix_pipe.sh runs it), the farm scans and signs it,
 # farm-relay hands it back on Postfix's re-injection port, and Postfix
@@ -44,7 +44,12 @@ start_worker --keys "$T/keys" --accounts "$T/accounts"
 for i in $(seq 1 50); do [ -d "$T/spool/incoming" ] && break; sleep 0.1; done
 chown -R farmtest "$T/spool"   # farm-submit opens the spool as the broker does
 if [ "$MODE" = smtp ]; then
-    "$FARM_BIN/farm-smtpd" --spool "$T/spool" --listen "127.0.0.1:$FILTER" >>"$T/smtpd.log" 2>&1 &
+    # With STARTTLS, which Postfix's smtp client must use (a real TLS client).
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -days 2 \
+        -subj /CN=farm.test >/dev/null 2>&1 || fail "openssl req"
+    chmod 600 "$T/tls.key"
+    "$FARM_BIN/farm-smtpd" --spool "$T/spool" --listen "127.0.0.1:$FILTER" --tls-cert "$T/tls.crt" \
+        --tls-key "$T/tls.key" >>"$T/smtpd.log" 2>&1 &
     EXTRA+=($!)
 fi
 "$FARM_BIN/farm-relay" --spool "$T/spool" --smarthost "127.0.0.1:$BACK" --scan-ms 100 \
@@ -64,7 +69,9 @@ if [ "$MODE" = smtp ]; then
     transport="farm      unix  -       -       n       -       20      smtp
   -o smtp_send_xforward_command=yes
   -o disable_mime_output_conversion=yes
-  -o smtp_generic_maps="
+  -o smtp_generic_maps=
+  -o smtp_tls_security_level=encrypt
+  -o smtp_tls_loglevel=1"
 else
     filter=farm:dummy
     transport="farm      unix  -       n       n       -       10      pipe
@@ -124,6 +131,10 @@ if [ "$MODE" = smtp ]; then
     [ -n "$qid" ] || fail "the maillog shows no delivery into farm-smtpd: $(grep "$FILTER" "$PF/maillog")"
     grep -q "$qid: queued: account=alice@shop.example from=<alice@shop.example> rcpts=2 .*client=127.0.0.1 via=smtpd/sender/" \
         "$T/smtpd.log" || fail "farm-smtpd did not take it as alice with XFORWARD: $(grep queued "$T/smtpd.log")"
+    grep -q "TLS connection established to 127.0.0.1\[127.0.0.1\]:$FILTER" "$PF/maillog" ||
+        fail "Postfix did not use STARTTLS into farm-smtpd: $(grep -i tls "$PF/maillog" | head -3)"
+    grep -q "(farm-smtpd) with ESMTPS id $qid" "$msg" ||
+        fail "no Received: field of farm-smtpd over TLS in bob's copy: $(grep -A2 '^Received' "$msg" | head -12)"
 else
     qid=$(grep -o 'status=sent (delivered via farm service ([0-9a-f]*))' "$PF/maillog" | head -1 | grep -o '[0-9a-f]\{24\}')
     [ -n "$qid" ] || fail "the maillog shows no pipe into the farm: $(grep relay=farm "$PF/maillog")"
@@ -139,5 +150,5 @@ grep -q "$qid: relayed to 127.0.0.1:$BACK for 2 recipient(s)" "$T/relay.log" || 
 grep -q "1 message(s) found, 1 learned" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
 grep -q "1 bounces (null sender), 2 deliveries to the farm's own pipe" "$T/learn.out" || fail "learn: $(cat "$T/learn.out")"
 no_sanitizer_reports
-entry=$([ "$MODE" = smtp ] && echo "farm-smtpd (SMTP, XFORWARD)" || echo "farm-submit (pipe)")
+entry=$([ "$MODE" = smtp ] && echo "farm-smtpd (SMTP over STARTTLS, XFORWARD)" || echo "farm-submit (pipe)")
 echo "ok: swaks -> postfix -> $entry -> farm -> farm-relay -> postfix -> sink: signed, verifies with dkimpy; the customer's X-AuthUser removed by Postfix; the refused recipient bounced to alice as a DSN; the maillog learned"
