@@ -41,7 +41,7 @@ check() { $PY "$TOP/test/lib/smtpd_check.py" "$@" --spool "$T/spool" || fail "sm
 smtpd main --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
 MAIN=$PORT
 check basics --port "$PORT"
-check hostile --port "$PORT" --tls-port "$PORT"
+check hostile --port "$PORT" --tls-port "$PORT" --pid "${PID[main]}"
 check trusted --port "$PORT"
 smtpd limits --max-size 20000 --max-rcpt 50 --max-headers 30 --max-line-length 1000
 check limits --port "$PORT"

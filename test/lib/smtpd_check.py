@@ -16,6 +16,7 @@ import socket
 import smtplib
 import ssl
 import sys
+import threading
 import time
 
 A = None
@@ -98,6 +99,13 @@ def transaction(c, sender, rcpt, data):
     expect("DATA", c.cmd("DATA"), 354)
     c.send(data)
     return c.reply()
+
+
+def rss_kb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 def check_basics():
@@ -266,6 +274,42 @@ def check_hostile():
         fail("200 bad commands and no 421")
     c.close()
     print("ok: NUL in a command refused; after %d bad commands the session is told 421" % n)
+    # A client that pipelines without reading the replies: farm-smtpd stops
+    # reading it once a megabyte of replies waits, so its memory stays put.
+    if A.pid:
+        c = Raw(A.port)
+        c.cmd("EHLO client.test")
+        rss0 = rss_kb(A.pid)
+        flood = b"NOOP\r\n" * 50000
+        sent = [0]
+
+        def writer():
+            try:
+                for _ in range(100):
+                    c.s.sendall(flood)
+                    sent[0] += 1
+            except OSError:
+                pass
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        time.sleep(3)
+        grown = rss_kb(A.pid) - rss0
+        if grown > 16 * 1024:
+            fail("a client that does not read its replies grew farm-smtpd by %d KB" % grown)
+        if sent[0] >= 100:
+            fail("farm-smtpd read 5,000,000 NOOPs (30 MB) whose replies nobody read")
+        got = 0
+        c.s.settimeout(60)
+        try:
+            while got < 200:
+                code, _ = c.reply()
+                got += code == 250
+        except (OSError, EOFError):
+            pass
+        c.close()
+        print("ok: a client pipelining NOOPs without reading: farm-smtpd stopped reading it "
+              "(%d of 100 floods of 300 KB taken by the sockets, grown %d KB), and answers once it reads"
+              % (sent[0], grown))
     # STARTTLS injection: commands after STARTTLS in the same packet are dropped.
     if A.tls_port:
         c = Raw(A.tls_port)
@@ -534,6 +578,7 @@ def main():
     p.add_argument("--tls-port", type=int, default=0)
     p.add_argument("--user", default="")
     p.add_argument("--password", default="")
+    p.add_argument("--pid", type=int, default=0)
     A = p.parse_args()
     globals()["check_" + A.check]()
 

@@ -53,6 +53,9 @@ static const char *s_usage =
 //  Input held for a session that waits for its commit, and output not yet
 //  taken by its client: past these the session is not read.
 #define MAX_BUFFERED (256 * 1024)
+//  Replies a client has not read (one that pipelines without reading): past
+//  this the session is not read until it takes them.
+#define MAX_OUTPUT (1024 * 1024)
 #define READ_CHUNK 16384
 
 typedef enum { KIND_LISTENER, KIND_CONN, KIND_COMMIT, KIND_AUTH, KIND_SIGNAL } kind_t;
@@ -219,13 +222,13 @@ s_flush (smtpd_t *self, conn_t *c)
     return 0;
 }
 
-static bool
+static size_t
 s_output_pending (conn_t *c)
 {
     const char *data;
     size_t len;
     session_output (c->session, &data, &len);
-    return len > 0;
+    return len;
 }
 
 static void s_event (smtpd_t *self, conn_t *c, session_event_t ev);
@@ -322,7 +325,7 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
         s_close (self, c);
         return;
     }
-    bool pending = s_output_pending (c);
+    size_t pending = s_output_pending (c);
     if (!pending && c->closing) {
         s_close (self, c);
         return;
@@ -342,7 +345,7 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
         want = EPOLLIN;
     else {
         if (!session_waiting (c->session) && !c->closing && !c->tls_next &&
-            session_buffered (c->session) < MAX_BUFFERED)
+            session_buffered (c->session) < MAX_BUFFERED && pending < MAX_OUTPUT)
             want |= EPOLLIN;
         if (pending)
             want |= EPOLLOUT;
@@ -382,7 +385,7 @@ s_readable (smtpd_t *self, conn_t *c)
     char buf[READ_CHUNK];
     for (int round = 0; round < 8; round++) {
         if (session_waiting (c->session) || c->closing || c->tls_next || c->handshake ||
-            session_buffered (c->session) >= MAX_BUFFERED)
+            session_buffered (c->session) >= MAX_BUFFERED || s_output_pending (c) >= MAX_OUTPUT)
             break;
         ssize_t n;
         if (c->ssl) {
