@@ -3,7 +3,8 @@
 # cannot rot: the whole farm with RSA and Ed25519 signing over the sample
 # spool (every message signed and delivered); the two DKIM signers on
 # made-up messages (and they must agree byte for byte); the sender state at
-# a thousand accounts.
+# a thousand accounts; bench-mta's two farm runs (SMTP in to SMTP out, and
+# spool to spool), without its Postfix runs.
 . "$(dirname "$0")/../lib/farm.sh"
 out=$(SMOKE=1 FARM_BIN="$FARM_BIN" "$TOP/tools/bench/bench-farm.sh" 60 1 2>&1) || fail "bench-farm: $out"
 grep -q "rsa .* (60 signed; deliver 60)" <<<"$out" || fail "bench-farm rsa: $out"
@@ -13,4 +14,7 @@ grep -q "differ between the two (relaxed/relaxed and relaxed/simple): rsa 0 of 4
     fail "the signers disagree: $out"
 out=$("$FARM_BIN/farm-bench" accounts --count 1000 --dir "$T" 2>&1) || fail "farm-bench accounts: $out"
 grep -q "^ *1000 " <<<"$out" || fail "farm-bench accounts: $out"
-echo "ok: bench-farm (RSA, Ed25519), farm-bench dkim (signers agree on 400+400), farm-bench accounts ran"
+out=$(NO_POSTFIX=1 FARM_BIN="$FARM_BIN" "$TOP/tools/bench/bench-mta.sh" 100 4 2>&1) || fail "bench-mta: $out"
+grep -q "smtpd direct *[0-9]* msg/s" <<<"$out" && grep -q "spool to spool *[0-9]* msg/s" <<<"$out" &&
+    grep -q "CPU a message, SMTP in to SMTP out: broker [0-9]*" <<<"$out" || fail "bench-mta: $out"
+echo "ok: bench-farm (RSA, Ed25519), farm-bench dkim (signers agree on 400+400), farm-bench accounts, bench-mta (the farm's runs) ran"
