@@ -131,13 +131,21 @@ notice_make (notice_t *self, const envelope_t *env, const verdict_t *v, int in, 
     dsn_rcpt_t *list = xcalloc (env->rcpt_count ? env->rcpt_count : 1, sizeof *list);
     char diag[VERDICT_MAX_REASON + 32];
     snprintf (diag, sizeof diag, "550 %s %s", status, reason);
+    //  Only the recipients whose client wants a failure report (RFC 3461).
+    size_t nlist = 0;
     for (size_t i = 0; i < env->rcpt_count; i++)
-        list[i] = (dsn_rcpt_t) { env->rcpt[i], status, diag };
+        if (envelope_rcpt_wants_failure (env, i))
+            list[nlist++] = (dsn_rcpt_t) { env->rcpt[i], status, diag };
+    if (env->rcpt_count && !nlist) {
+        free (list);
+        free (head);
+        return false;
+    }
     char explain[1024];
     snprintf (explain, sizeof explain, "Your message was not sent to any of its recipients.\n\n%s\n\n"
               "The reason, for your provider: %s", words, reason);
     int64_t now = (int64_t) time (NULL);
-    dsn_format (msg, env, head, n, list, env->rcpt_count, self->reporting, "", explain, now);
+    dsn_format (msg, env, head, n, list, nlist, self->reporting, "", explain, now);
     free (list);
     free (head);
     envelope_set (&benv->account, env->account ? env->account : "");

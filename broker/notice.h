@@ -23,7 +23,9 @@ void notice_destroy (notice_t **self_p);
 //  Is the reject of env (its reasons in v) to be bounced? When it is, the
 //  DSN into msg and its envelope into benv (both empty on entry); in is the
 //  message's spool file, its body at body_off (only the header section is
-//  read). true when there is a DSN to queue.
+//  read); it names only the recipients whose client did not refuse failure
+//  reports (NOTIFY, RFC 3461), and there is none when all did. true when
+//  there is a DSN to queue.
 bool notice_make (notice_t *self, const envelope_t *env, const verdict_t *v, int in, off_t body_off,
                   strbuf_t *msg, envelope_t *benv);
 //  The status and words for a reject reason ("domain-lockdown: account a may

@@ -93,6 +93,24 @@ envelope_set_rcpt_dsn (envelope_t *self, const char *params)
         envelope_set (&self->rcpt_dsn[self->rcpt_count - 1], params);
 }
 
+bool
+envelope_rcpt_wants_failure (const envelope_t *self, size_t i)
+{
+    const char *dsn = i < self->rcpt_count ? self->rcpt_dsn[i] : NULL;
+    const char *notify = dsn ? strstr (dsn, "NOTIFY=") : NULL;
+    if (!notify)
+        return true;
+    notify += 7;
+    size_t n = strcspn (notify, " ");
+    for (const char *f = notify; f && f < notify + n; f = memchr (f, ',', (size_t) (notify + n - f))) {
+        if (*f == ',')
+            f++;
+        if ((size_t) (notify + n - f) >= 7 && !strncmp (f, "FAILURE", 7))
+            return true;
+    }
+    return false;
+}
+
 int
 envelope_rcpt_dsn_ok (const char *params)
 {

@@ -37,6 +37,7 @@
 #ifndef FARM_ENVELOPE_H
 #define FARM_ENVELOPE_H
 #include "strbuf.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,9 @@ void envelope_format (const envelope_t *self, strbuf_t *out);
 //  Replace a string field (NULL clears it).
 void envelope_set (char **field, const char *value);
 void envelope_add_rcpt (envelope_t *self, const char *rcpt);
+//  True unless recipient i asked for no failure report (RFC 3461 4.1:
+//  NOTIFY=NEVER, or a NOTIFY list without FAILURE): a bounce for it is due.
+bool envelope_rcpt_wants_failure (const envelope_t *self, size_t i);
 //  Set the DSN parameters of the last recipient added (NULL clears them).
 void envelope_set_rcpt_dsn (envelope_t *self, const char *params);
 //  True when params are DSN parameters of a recipient as the envelope keeps

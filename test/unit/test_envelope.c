@@ -209,6 +209,20 @@ test_dsn_params (void **state)
         envelope_destroy (&env);
     }
     assert_true (envelope_rcpt_dsn_ok ("ORCPT=rfc822;x@y NOTIFY=DELAY"));
+    //  Who wants a failure report.
+    env = envelope_new ();
+    const struct { const char *dsn; bool wants; } cases[] = {
+        { NULL, true }, { "NOTIFY=NEVER", false }, { "NOTIFY=SUCCESS,DELAY", false },
+        { "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x@y", true }, { "NOTIFY=FAILURE", true },
+        { "ORCPT=rfc822;FAILURE@y", true }, { "NOTIFY=DELAY ORCPT=rfc822;FAILURE@y", false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        envelope_add_rcpt (env, "r@y.example");
+        envelope_set_rcpt_dsn (env, cases[i].dsn);
+        assert_int_equal (envelope_rcpt_wants_failure (env, i), cases[i].wants);
+    }
+    assert_true (envelope_rcpt_wants_failure (env, 99));     //  no such recipient: the default
+    envelope_destroy (&env);
 }
 
 int

@@ -361,18 +361,10 @@ s_bounce (relay_t *self, const envelope_t *env, const char *msg, size_t len,
     for (size_t i = 0; i < env->rcpt_count; i++) {
         if (res[i].fate != FATE_REFUSED)
             continue;
-        //  RFC 3461 4.1: a client that asked NOTIFY=NEVER, or NOTIFY
-        //  without FAILURE, wants no failure report for this recipient.
-        const char *dsn = env->rcpt_dsn[i], *notify = dsn ? strstr (dsn, "NOTIFY=") : NULL;
-        if (notify) {
-            size_t vl = strcspn (notify + 7, " ");
-            char v[64];
-            snprintf (v, sizeof v, "%.*s", (int) (vl < sizeof v ? vl : sizeof v - 1), notify + 7);
-            if (!strstr (v, "FAILURE")) {
-                diag_info ("%s: %s refused for good; no bounce (NOTIFY=%s)", env->qid ? env->qid : "?",
-                           env->rcpt[i], v);
-                continue;
-            }
+        if (!envelope_rcpt_wants_failure (env, i)) {
+            diag_info ("%s: %s refused for good; no bounce (%s)", env->qid ? env->qid : "?",
+                       env->rcpt[i], env->rcpt_dsn[i]);
+            continue;
         }
         list[n++] = (dsn_rcpt_t) { env->rcpt[i], res[i].status, res[i].diag };
     }
