@@ -74,6 +74,7 @@ grep -q '^rcpt-to: <ok4@dest.example>$' "$T/spool/outgoing/$left" && fail "ok4 w
 grep -q '^farm_relay_smarthost_up 1$' "$T/relay.prom" || fail "metrics: the smarthost is not up"
 grep -q '^farm_relay_queue{state="waiting"} 1$' "$T/relay.prom" || fail "metrics: 1 waiting expected: $(cat "$T/relay.prom")"
 [ "$(grep -c '^farm_relay_smarthost_last_reached_seconds [1-9]' "$T/relay.prom")" -eq 1 ] || fail "metrics: never reached"
+grep -q '^farm_relay_connections{state="max"} 10$' "$T/relay.prom" || fail "metrics: no connections gauge: $(grep connections "$T/relay.prom")"
 grep -q "a bounce refused for good; kept in reject/" "$T/relay.log" || fail "no log line for the refused bounce"
 [ "$(cat "$T/victim")" = precious ] || fail "the relay wrote through a planted symbolic link"
 

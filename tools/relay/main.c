@@ -698,6 +698,12 @@ s_metrics (relay_t *self, size_t due)
                    "# HELP farm_relay_up_seconds Since the relay started.\n# TYPE farm_relay_up_seconds gauge\n"
                    "farm_relay_up_seconds %" PRId64 "\n",
                    self->up, self->last_up, (int64_t) time (NULL) - self->started);
+    size_t open = 0;
+    for (size_t i = 0; i < self->nconns; i++)
+        open += self->conns[i] != NULL;
+    strbuf_printf (&o, "# HELP farm_relay_connections Connections to the smarthost kept open, and the most allowed (relay/connections).\n"
+                   "# TYPE farm_relay_connections gauge\nfarm_relay_connections{state=\"open\"} %zu\n"
+                   "farm_relay_connections{state=\"max\"} %zu\n", open, self->nconns);
     if (fileio_replace (file, o.data, o.len, 0644) < 0) {
         static int64_t warned;
         if (time (NULL) - warned > 60) {
