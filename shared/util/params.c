@@ -260,6 +260,9 @@ const cfg_key_t params_table[] = {
     { "smtpd/account-header", "account-header", CFG_STR, "X-AuthUser", 0, 0, D,
       "the header a trusted MTA names the account in (MailChannels' X-AuthUser); removed from "
       "every message", NULL },
+    { "smtpd/metrics-file", "smtpd-metrics-file", CFG_STR, "", 0, 0, D,
+      "farm-smtpd's metrics in the Prometheus text format (node_exporter's textfile collector), "
+      "rewritten every second", NULL },
     { "smtpd/received", "received", CFG_BOOL, "true", 0, 0, D,
       "add a Received: trace field to each message (RFC 5321 4.4: from the EHLO name and the "
       "client's address, by smtpd/hostname, with ESMTP[S][A], id the queue id)", NULL },

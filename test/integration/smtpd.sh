@@ -38,11 +38,22 @@ smtpd() {   # smtpd NAME [flags]: start one on a free port, its port in $PORT, i
 ulimit -n 4096 2>/dev/null || true   # the idle check holds 1,000 sockets
 check() { $PY "$TOP/test/lib/smtpd_check.py" "$@" --spool "$T/spool" || fail "smtpd_check $1"; }
 
-smtpd main --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
+smtpd main --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" --smtpd-metrics-file "$T/smtpd.prom"
 MAIN=$PORT
 check basics --port "$PORT"
 check hostile --port "$PORT" --tls-port "$PORT" --pid "${PID[main]}"
 check trusted --port "$PORT"
+# Its metrics (rewritten every second): what it did so far.
+i=0
+# Every message it queued so far is in incoming/ (no broker reads it).
+queued=$(ls "$T/spool/incoming" | wc -l)
+until grep -q "^farm_smtpd_messages_total{result=\"queued\"} $queued\$" "$T/smtpd.prom" 2>/dev/null &&
+      grep -q '^farm_smtpd_sessions_total{result="tls"} [1-9]' "$T/smtpd.prom"; do
+    i=$((i + 1)); [ $i -gt 100 ] && fail "metrics: $(cat "$T/smtpd.prom" 2>/dev/null)"; sleep 0.1
+done
+grep -q '^farm_smtpd_commits_total [1-9]' "$T/smtpd.prom" && grep -q '^farm_smtpd_sessions{state="max"} 1000$' "$T/smtpd.prom" ||
+    fail "metrics: $(cat "$T/smtpd.prom")"
+echo "ok: smtpd/metrics-file counts the sessions, TLS, the messages queued and the commits"
 smtpd limits --max-size 20000 --max-rcpt 50 --max-headers 30 --max-line-length 1000
 check limits --port "$PORT"
 smtpd idle --session-timeout-s 2 --max-sessions 1100

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "commit.h"
 #include "diag.h"
+#include "fileio.h"
 #include "host.h"
 #include "hup.h"
 #include "session.h"
@@ -104,7 +105,8 @@ typedef struct {
     size_t max_per_client;      //  0: no limit
     size_t refused_client;
     int64_t timeout_ms;
-    size_t accepted, refused_busy, queued, failed;
+    size_t accepted, refused_busy, queued, failed, auth_ok, auth_failed, tls_sessions;
+    size_t batches;             //  group commits, as last seen (the commit is gone at the end)
     diag_every_t said_busy, said_accept, said_write;
 } smtpd_t;
 
@@ -248,6 +250,10 @@ s_authed (void *arg, void *entry, bool ok)
         diag_info ("AUTH from %s: %s logged in", c->peer, user);
     else
         diag_warn ("AUTH from %s: %s refused (wrong password or no such account)", c->peer, user);
+    if (ok)
+        self->auth_ok++;
+    else
+        self->auth_failed++;
     session_auth_done (c->session, ok);
     s_event (self, c, session_input (c->session, NULL, 0));
 }
@@ -360,6 +366,7 @@ s_handshake (smtpd_t *self, conn_t *c)
     int r = SSL_accept (c->ssl);
     if (r == 1) {
         c->handshake = false;
+        self->tls_sessions++;
         session_tls_on (c->session);
         diag_debug ("TLS from %s: %s %s", c->peer, SSL_get_version (c->ssl),
                     SSL_get_cipher_name (c->ssl));
@@ -571,6 +578,45 @@ s_listen (smtpd_t *self, const char *spec, char *err, size_t errlen)
     return rc;
 }
 
+//  smtpd/metrics-file: what farm-smtpd did since it started, in the
+//  Prometheus text format (node_exporter's textfile collector).
+static void
+s_metrics (smtpd_t *self)
+{
+    const char *file = cfg_str (self->cfg, "smtpd/metrics-file");
+    if (!*file)
+        return;
+    if (self->commit) {
+        size_t committed;
+        commit_stats (self->commit, &self->batches, &committed);
+    }
+    size_t batches = self->batches;
+    strbuf_t o;
+    strbuf_init (&o);
+    strbuf_printf (&o, "# HELP farm_smtpd_sessions_total Sessions accepted, and refused at connect.\n"
+                   "# TYPE farm_smtpd_sessions_total counter\n"
+                   "farm_smtpd_sessions_total{result=\"accepted\"} %zu\n"
+                   "farm_smtpd_sessions_total{result=\"too_many\"} %zu\n"
+                   "farm_smtpd_sessions_total{result=\"too_many_from_client\"} %zu\n"
+                   "farm_smtpd_sessions_total{result=\"tls\"} %zu\n",
+                   self->accepted, self->refused_busy, self->refused_client, self->tls_sessions);
+    strbuf_printf (&o, "# HELP farm_smtpd_sessions Sessions open now, and the most allowed.\n"
+                   "# TYPE farm_smtpd_sessions gauge\nfarm_smtpd_sessions{state=\"open\"} %zu\n"
+                   "farm_smtpd_sessions{state=\"max\"} %zu\n", self->nconns, self->max_conns);
+    strbuf_printf (&o, "# HELP farm_smtpd_messages_total Messages queued in incoming/ (250), and not written (451).\n"
+                   "# TYPE farm_smtpd_messages_total counter\n"
+                   "farm_smtpd_messages_total{result=\"queued\"} %zu\n"
+                   "farm_smtpd_messages_total{result=\"not_written\"} %zu\n", self->queued, self->failed);
+    strbuf_printf (&o, "# HELP farm_smtpd_commits_total Group commits (each one fsync of the folder for the messages in it).\n"
+                   "# TYPE farm_smtpd_commits_total counter\nfarm_smtpd_commits_total %zu\n", batches);
+    strbuf_printf (&o, "# HELP farm_smtpd_auth_total SMTP AUTH logins by result.\n"
+                   "# TYPE farm_smtpd_auth_total counter\nfarm_smtpd_auth_total{result=\"ok\"} %zu\n"
+                   "farm_smtpd_auth_total{result=\"failed\"} %zu\n", self->auth_ok, self->auth_failed);
+    if (fileio_replace (file, o.data, o.len, 0644) < 0 && s_every (&self->said_write))
+        diag_warn ("smtpd/metrics-file %s: %s", file, strerror (errno));
+    strbuf_free (&o);
+}
+
 //  SIGHUP: the accounts file and the TLS files read again.
 static void
 s_reload (smtpd_t *self)
@@ -778,6 +824,7 @@ main (int argc, char **argv)
         if (now - last_tick >= 1000) {
             last_tick = now;
             s_timeouts (&self);
+            s_metrics (&self);
         }
         if (self.nclosed) {
             s_sweep (&self);
@@ -788,6 +835,7 @@ main (int argc, char **argv)
     //  answered; the others are told 421 (their clients keep their mail).
     for (size_t i = 0; i < self.nlisteners; i++)
         close (self.listeners[i].fd);
+    s_metrics (&self);
     commit_destroy (&self.commit, s_committed, &self);
     //  Logins under way are dropped with their sessions.
     authq_destroy (&self.auth);
@@ -801,6 +849,7 @@ main (int argc, char **argv)
         c->auths = 0;
     }
     s_sweep (&self);
+    s_metrics (&self);
     diag_info ("farm-smtpd stopping: %zu sessions, %zu queued, %zu not written (told 451), %zu "
                "refused for too many sessions, %zu for too many from one address", self.accepted,
                self.queued, self.failed, self.refused_busy, self.refused_client);
