@@ -82,6 +82,7 @@ cat >>"$PF/etc/master.cf" <<EOF
 127.0.0.1:$IN inet n    -       n       -       -       smtpd
   -o content_filter=$filter
   -o smtpd_sasl_authenticated_header=yes
+  -o receive_override_options=no_address_mappings
 127.0.0.1:$BACK inet n  -       n       -       -       smtpd
   -o content_filter=
   -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
