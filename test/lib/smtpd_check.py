@@ -259,6 +259,18 @@ def check_hostile():
     if b"MAIL FROM:<evil@x.example>" not in body or env["rcpt-to"] != ["<b@y.example>"]:
         fail("smuggling: the hidden transaction is not content: %r" % body)
     print("ok: bare LF: commands taken; in the data '\\n.\\n' and '.\\n' are content, only CRLF.CRLF ends it")
+    # Whole transactions sent blind, in one write, data and all (a client may
+    # not wait for 354, a hostile one does not): each answered in turn.
+    before = incoming()
+    blind = b"".join(b"MAIL FROM:<a@x.example>\r\nRCPT TO:<b%d@y.example>\r\nDATA\r\n"
+                     b"Subject: blind %d\r\n\r\nhi\r\n.\r\n" % (i, i) for i in range(5))
+    c.send(blind + b"NOOP\r\n")
+    codes = [c.reply()[0] for _ in range(5 * 4 + 1)]
+    if codes != [250, 250, 354, 250] * 5 + [250]:
+        fail("5 blind transactions: %s" % codes)
+    if len(new_files(before)) != 5:
+        fail("5 blind transactions: %d queued" % len(new_files(before)))
+    print("ok: 5 whole transactions in one write: each answered in turn, 5 queued")
     # NUL in a command, garbage, then too many errors: 421.
     expect("NUL", c.cmd("NOOP\0x"), 500)
     n = 0

@@ -32,6 +32,8 @@ struct commit_t {
     int window_ms;
     size_t max;
     int64_t first_ms;       //  when the filling batch got its first message
+    bool polling;           //  in commit_poll: a done callback that adds and
+                            //  polls again is told to wait for this one
     commit_done_fn *done;
     void *done_arg;
 };
@@ -151,6 +153,12 @@ s_finished (void *arg, void *entry_arg, int status)
 void
 commit_poll (commit_t *self, commit_done_fn *done, void *arg)
 {
+    //  A done callback may add a message (its session's next) and poll:
+    //  the batch being finished must not be finished twice. This call hands
+    //  the new one over when it is through.
+    if (self->polling)
+        return;
+    self->polling = true;
     uint64_t n;
     //  EAGAIN: nothing new; the flags below say what is.
     ssize_t r = read (self->efd, &n, sizeof n);
@@ -182,6 +190,7 @@ commit_poll (commit_t *self, commit_done_fn *done, void *arg)
         pthread_cond_signal (&self->wake);
     }
     pthread_mutex_unlock (&self->lock);
+    self->polling = false;
 }
 
 size_t

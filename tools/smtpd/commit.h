@@ -34,6 +34,8 @@ int commit_fd (commit_t *self);
 int commit_add (commit_t *self, envelope_t *env, const void *msg, size_t len, void *entry);
 //  Finish what the thread synced (done for each entry) and hand it what
 //  waits. Cheap when there is nothing to do; call after every loop turn.
+//  Called again from a done callback, it does nothing (the outer call goes
+//  on with what the callback added).
 void commit_poll (commit_t *self, commit_done_fn *done, void *arg);
 //  Messages written and not yet durable.
 size_t commit_pending (commit_t *self);

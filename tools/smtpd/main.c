@@ -288,7 +288,18 @@ s_committed (void *arg, void *entry, const char *qid, int status)
 static void
 s_event (smtpd_t *self, conn_t *c, session_event_t ev)
 {
-    if (ev == SESSION_MESSAGE) {
+    //  A message to commit or a password to check is handed over; a message
+    //  that could not even be written is answered 451 at once, and what the
+    //  client sent after it is read on (it may hold the next message).
+    while (ev == SESSION_MESSAGE || ev == SESSION_AUTH) {
+        if (ev == SESSION_AUTH) {
+            const char *user, *pass;
+            session_auth_request (c->session, &user, &pass);
+            authq_add (self->auth, user, pass, c);
+            c->auths++;
+            ev = SESSION_MORE;
+            break;
+        }
         const char *msg;
         size_t len;
         envelope_t *env = session_take (c->session, &msg, &len);
@@ -296,8 +307,10 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
         p->conn = c;
         snprintf (p->line, sizeof p->line, "account=%s from=<%s> rcpts=%zu size=%zu client=%s via=%s",
                   env->account, env->mail_from, env->rcpt_count, len, env->client_ip, env->source);
-        if (commit_add (self->commit, env, msg, len, p) == 0)
+        if (commit_add (self->commit, env, msg, len, p) == 0) {
             c->commits++;
+            ev = SESSION_MORE;
+        }
         else {
             int e = errno;
             self->failed++;
@@ -309,20 +322,9 @@ s_event (smtpd_t *self, conn_t *c, session_event_t ev)
             ev = session_input (c->session, NULL, 0);
         }
         envelope_destroy (&env);
-        if (ev == SESSION_MESSAGE) {
-            commit_poll (self->commit, s_committed, self);
-            ev = SESSION_MORE;
-        }
     }
-    if (ev == SESSION_AUTH) {
-        const char *user, *pass;
-        session_auth_request (c->session, &user, &pass);
-        authq_add (self->auth, user, pass, c);
-        c->auths++;
-        ev = SESSION_MORE;
-    }
-    if (ev == SESSION_MESSAGE)      //  from the retry above: handled once more
-        return s_event (self, c, ev);
+    if (c->commits)
+        commit_poll (self->commit, s_committed, self);
     if (ev == SESSION_STARTTLS)
         c->tls_next = true;
     if (ev == SESSION_CLOSE)
