@@ -78,7 +78,8 @@ const cfg_key_t params_table[] = {
     { "limits/header-length", "max-header-length", CFG_INT, "65536", 78, 16777216, W | T,
       "longest header field, continuation lines included, in bytes", NULL },
     { "limits/line-length", "max-line-length", CFG_INT, "65536", 78, 16777216, W | T | D,
-      "longest physical header line, in bytes", NULL },
+      "longest physical line, in bytes: of the header section (worker, train), of any line of the "
+      "message (farm-smtpd: 554 5.6.0 after the data)", NULL },
     { "worker/sandbox", "sandbox", CFG_BOOL, "true", 0, 0, W,
       "enter the seccomp filter once started: no exec, no new process, no tracing, nothing of "
       "the kernel's (worker/sandbox.h)", NULL },
