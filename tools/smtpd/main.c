@@ -2,7 +2,8 @@
  *  that writes every message it accepts into the ingest spool exactly as
  *  farm-submit does, and says 250 only once the message is durable in
  *  incoming/ (group commit: commit.h). One thread runs every session
- *  (epoll, non-blocking sockets and TLS); one more makes batches durable.
+ *  (epoll, non-blocking sockets and TLS); one more makes batches durable,
+ *  and two check passwords (authq.h).
  *
  *  farm-smtpd --spool DIR [--listen ADDR:PORT[,ADDR:PORT...]] [--config FILE] ... (--help)
  *
