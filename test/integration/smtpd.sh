@@ -60,6 +60,18 @@ smtpd idle --session-timeout-s 2 --max-sessions 1100
 check idle --port "$PORT"
 smtpd busy --max-sessions 20
 check busy --port "$PORT"
+# Several listeners in one process.
+P1=$(free_port); P2=$(free_port)
+"$FARM_BIN/farm-smtpd" --spool "$T/spool" --listen "127.0.0.1:$P1,127.0.0.1:$P2" >>"$T/smtpd-two.log" 2>&1 &
+EXTRA+=($!)
+PID[two]=$!
+for p in $P1 $P2; do
+    i=0
+    until $PY -c "import smtplib; s = smtplib.SMTP('127.0.0.1', $p); s.ehlo('x'); s.quit()" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 100 ] && fail "listener $p of two: $(tail -2 "$T/smtpd-two.log")"; sleep 0.1
+    done
+done
+echo "ok: two listeners in one farm-smtpd answer"
 smtpd untrusted --trusted 192.0.2.0/24 --auth-required=false
 check untrusted --port "$PORT"
 smtpd perclient --trusted 192.0.2.0/24 --max-per-client 5
