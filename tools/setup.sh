@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential clang pkg-config scons libzmq3-dev libczmq-dev liblmdb-dev \
 libopendkim-dev libssl-dev libcmocka-dev openssl python3-dkim valgrind iproute2 tcpdump chromium \
-postfix swaks help2man man-db bind9-utils libseccomp-dev libcurl4-openssl-dev libpsl-dev"
+postfix swaks help2man man-db bind9-utils libseccomp-dev libcurl4-openssl-dev libpsl-dev \
+libcrypt-dev time"
 
 missing=""
 for p in $PKGS; do
