@@ -4,6 +4,7 @@
 #include "strbuf.h"
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,19 +318,28 @@ command_attrs (const char *arg, bool xclient, command_attrs_t *out, char *reply,
     return 0;
 }
 
-int
-command_base64 (const char *b64, char *out, size_t len)
+//  Strict base64 (the alphabet, padding only at the end, length a multiple
+//  of 4, at most max bytes) decoded into d: 0, or -1 when it is not that.
+static int
+s_base64 (const char *b64, size_t max, strbuf_t *d)
 {
     size_t n = strlen (b64);
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t body = strspn (b64, alphabet), pad = strspn (b64 + body, "=");
-    if (n % 4 || body + pad != n || pad > 2)
+    if (n % 4 || body + pad != n || pad > 2 || n > max)
         return -1;
+    codec_base64 (b64, n, d);
+    return 0;
+}
+
+int
+command_base64 (const char *b64, char *out, size_t len)
+{
     strbuf_t d;
     strbuf_init (&d);
-    codec_base64 (b64, n, &d);
-    int rc = d.len < len && (!d.len || !memchr (d.data, 0, d.len)) ? 0 : -1;
+    int rc = s_base64 (b64, SIZE_MAX, &d) == 0 && d.len < len && (!d.len || !memchr (d.data, 0, d.len))
+           ? 0 : -1;
     if (rc == 0) {
         if (d.len)
             memcpy (out, d.data, d.len);
@@ -342,15 +352,12 @@ command_base64 (const char *b64, char *out, size_t len)
 int
 command_sasl_plain (const char *b64, char *user, size_t ulen, char *pass, size_t plen)
 {
-    size_t n = strlen (b64);
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t body = strspn (b64, alphabet), pad = strspn (b64 + body, "=");
-    if (n == 0 || n % 4 || body + pad != n || pad > 2 || n > 2048)
-        return -1;
     strbuf_t d;
     strbuf_init (&d);
-    codec_base64 (b64, n, &d);
+    if (!*b64 || s_base64 (b64, 2048, &d) < 0) {
+        strbuf_free (&d);
+        return -1;
+    }
     int rc = -1;
     //  authzid NUL authcid NUL passwd, no other NUL.
     const char *a = d.data, *end = d.data + d.len;
